@@ -1,0 +1,154 @@
+//! The crate's error type.
+
+use std::fmt;
+
+/// A `Result` with this crate's [`Error`].
+pub type Result<T, E = Error> = std::result::Result<T, E>;
+
+/// Everything that can go wrong in this crate, as one opaque type.
+///
+/// Ask it what happened with the `is_*` queries; its `Display` says what was
+/// wrong and where (line and column for XML, a path such as `$.disco.features[2]`
+/// for JSON).
+pub struct Error {
+    inner: Box<Inner>,
+}
+
+struct Inner {
+    kind: Kind,
+    source: Option<Box<dyn std::error::Error + Send + Sync + 'static>>,
+}
+
+/// What kind of failure an [`Error`] is. Private so that it can grow.
+#[derive(Debug)]
+pub(crate) enum Kind {
+    /// The input is not well-formed XML (or uses a forbidden construct such as a DTD).
+    Xml {
+        message: String,
+        line: u64,
+        column: u64,
+    },
+    /// The input is not valid JSON, or a key has the wrong type.
+    Json { message: String, path: String },
+    /// The input is over a configured limit.
+    Limit {
+        what: &'static str,
+        limit: usize,
+    },
+    /// The input is well-formed but is not an acceptable stanza (wrong top element,
+    /// invalid JID, missing or invalid attribute, ...).
+    Invalid { message: String },
+}
+
+impl Error {
+    pub(crate) fn new(kind: Kind) -> Self {
+        Error {
+            inner: Box::new(Inner { kind, source: None }),
+        }
+    }
+
+    pub(crate) fn with_source(
+        mut self,
+        source: impl std::error::Error + Send + Sync + 'static,
+    ) -> Self {
+        self.inner.source = Some(Box::new(source));
+        self
+    }
+
+    pub(crate) fn xml(message: impl Into<String>, line: u64, column: u64) -> Self {
+        Error::new(Kind::Xml {
+            message: message.into(),
+            line,
+            column,
+        })
+    }
+
+    pub(crate) fn json(message: impl Into<String>, path: impl Into<String>) -> Self {
+        Error::new(Kind::Json {
+            message: message.into(),
+            path: path.into(),
+        })
+    }
+
+    pub(crate) fn limit(what: &'static str, limit: usize) -> Self {
+        Error::new(Kind::Limit { what, limit })
+    }
+
+    pub(crate) fn invalid(message: impl Into<String>) -> Self {
+        Error::new(Kind::Invalid {
+            message: message.into(),
+        })
+    }
+
+    #[allow(dead_code)]
+    pub(crate) fn kind(&self) -> &Kind {
+        &self.inner.kind
+    }
+
+    /// The input is not well-formed XML or JSON (HTTP 400 in the webhook).
+    pub fn is_malformed(&self) -> bool {
+        matches!(self.inner.kind, Kind::Xml { .. } | Kind::Json { .. })
+    }
+
+    /// The input is over a configured size, depth or count limit (HTTP 413).
+    pub fn is_limit(&self) -> bool {
+        matches!(self.inner.kind, Kind::Limit { .. })
+    }
+
+    /// The input parsed but is not an acceptable stanza: wrong top element,
+    /// invalid JID, bad attribute value (HTTP 422).
+    pub fn is_invalid(&self) -> bool {
+        matches!(self.inner.kind, Kind::Invalid { .. })
+    }
+
+    /// Line and column (1-based) of an XML error.
+    pub fn position(&self) -> Option<(u64, u64)> {
+        match &self.inner.kind {
+            Kind::Xml { line, column, .. } => Some((*line, *column)),
+            _ => None,
+        }
+    }
+
+    /// The JSON path (`$.key[0].sub`) of a JSON error.
+    pub fn json_path(&self) -> Option<&str> {
+        match &self.inner.kind {
+            Kind::Json { path, .. } => Some(path),
+            _ => None,
+        }
+    }
+}
+
+impl fmt::Display for Error {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        match &self.inner.kind {
+            Kind::Xml {
+                message,
+                line,
+                column,
+            } => write!(f, "malformed xml at line {line}, column {column}: {message}"),
+            Kind::Json { message, path } => write!(f, "invalid json at {path}: {message}"),
+            Kind::Limit { what, limit } => write!(f, "{what} is over the limit of {limit}"),
+            Kind::Invalid { message } => write!(f, "invalid stanza: {message}"),
+        }
+    }
+}
+
+impl fmt::Debug for Error {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        let mut d = f.debug_struct("xmpp_rest_bot::Error");
+        d.field("kind", &self.inner.kind);
+        if let Some(source) = &self.inner.source {
+            d.field("source", source);
+        }
+        d.finish()
+    }
+}
+
+impl std::error::Error for Error {
+    fn source(&self) -> Option<&(dyn std::error::Error + 'static)> {
+        self.inner
+            .source
+            .as_deref()
+            .map(|s| s as &(dyn std::error::Error + 'static))
+    }
+}
