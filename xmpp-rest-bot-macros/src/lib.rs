@@ -7,6 +7,7 @@
 
 mod bot_commands;
 mod crate_path;
+mod handler;
 
 use proc_macro::TokenStream;
 
@@ -17,4 +18,28 @@ use proc_macro::TokenStream;
 pub fn derive_bot_commands(input: TokenStream) -> TokenStream {
     let input = syn::parse_macro_input!(input as syn::DeriveInput);
     bot_commands::derive(input).into()
+}
+
+/// Marks an `async fn` as a handler of messages, with optional filters.
+///
+/// See the `xmpp_rest_bot` crate documentation, section "Handlers and filters".
+#[proc_macro_attribute]
+pub fn on_message(attr: TokenStream, item: TokenStream) -> TokenStream {
+    handler::attribute(handler::Kind::Message, attr.into(), item.into()).into()
+}
+
+/// Marks an `async fn` as a handler of iqs, with optional filters.
+///
+/// See the `xmpp_rest_bot` crate documentation, section "Handlers and filters".
+#[proc_macro_attribute]
+pub fn on_iq(attr: TokenStream, item: TokenStream) -> TokenStream {
+    handler::attribute(handler::Kind::Iq, attr.into(), item.into()).into()
+}
+
+/// Marks an `async fn` as a handler of presences, with optional filters.
+///
+/// See the `xmpp_rest_bot` crate documentation, section "Handlers and filters".
+#[proc_macro_attribute]
+pub fn on_presence(attr: TokenStream, item: TokenStream) -> TokenStream {
+    handler::attribute(handler::Kind::Presence, attr.into(), item.into()).into()
 }
