@@ -246,6 +246,8 @@ fn scalar_to_xml(v: Value, ty: Ty, path: &str) -> crate::Result<String> {
     match (ty, v) {
         (Ty::Str, Value::String(s)) => Ok(s),
         (Ty::Int, Value::Number(n)) if n.is_i64() || n.is_u64() => Ok(n.to_string()),
+        // mod_rest turns a string `upload_request.size` (from a GET query) into a number.
+        (Ty::Int, Value::String(s)) if s.parse::<i64>().is_ok() => Ok(s),
         (Ty::Bool, Value::Bool(b)) => Ok(if b { "true" } else { "false" }.to_owned()),
         (Ty::Str, other) => Err(type_error("a string", &other, path)),
         (Ty::Int, other) => Err(type_error("an integer", &other, path)),
@@ -415,7 +417,7 @@ mod tests {
     fn wrong_types_name_the_path() {
         let err = from_json(
             entry("lastactivity"),
-            json!({"seconds": "5"}),
+            json!({"seconds": true}),
             "$.lastactivity",
         )
         .unwrap_err();
@@ -432,6 +434,14 @@ mod tests {
         )
         .unwrap_err();
         assert_eq!(err.json_path(), Some("$.upload_request.size"));
+        let err = from_json(entry("upload_request"), json!({"size": "big"}), "$.u").unwrap_err();
+        assert_eq!(
+            err.to_string(),
+            "invalid json at $.u.size: expected an integer, found a string"
+        );
+        // mod_rest reads a numeric string size (from a GET query) as a number.
+        let (el, _) = from_json(entry("upload_request"), json!({"size": "1024"}), "$").unwrap();
+        assert_eq!(el.unwrap().attr("size"), Some("1024"));
     }
 
     #[test]

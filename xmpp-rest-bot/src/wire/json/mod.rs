@@ -95,8 +95,10 @@
 //! identity languages, the `from`/reason of a delay, a MUC join password,
 //! an error's `xml:lang`, alternative address and application condition, all
 //! but the first note of a command, the node of a disco#items result that has
-//! items, and the `other` children of the typed payloads. Encoding never
-//! fails: a payload element whose content does not convert is left out.
+//! items, and the `other` children of the typed payloads. JSON objects have
+//! no order, so elements decoded into `extensions` come in the order of the
+//! table above, not in the order a client wrote them. Encoding never fails:
+//! a payload element whose content does not convert is left out.
 //!
 //! # Unknown keys
 //!
@@ -106,6 +108,27 @@
 //! they are kept under that key and added back to the object the model
 //! produces. Unknown keys nested deeper (inside a form field, an identity)
 //! are ignored, as mod_rest ignores them. `null` counts as absent.
+//!
+//! # Where this differs from mod_rest
+//!
+//! Always so that what mod_rest accepts still decodes, and what we write
+//! still means the same to mod_rest:
+//! - a value of the wrong JSON type is an error here; mod_rest drops it silently;
+//! - a body with no `kind` that neither `type` nor any key implies is an
+//!   error (`missing "kind"`); mod_rest would make it a message;
+//! - a data form's `options` are written to XML (mod_rest's `json2st` loops
+//!   over `value` instead, so it never writes them);
+//! - a command's `data` becomes a form of type `submit` with booleans as
+//!   `1`/`0` (mod_rest leaves the type and boolean values out);
+//! - `invite.continue` is written `true`/`false` (datamapper writes `1`/`0`);
+//! - `"disco": false`, `"items": false` mean no payload (mod_rest would
+//!   still add an empty query);
+//! - a command's `note` is written even when it has `actions` (mod_rest reads
+//!   only one of them);
+//! - `html` holds every child of `<html/>`, so all its bodies (mod_rest: the
+//!   first `<body/>`; with one body, which is the usual case, the same string);
+//! - an object's text property that is empty is left out (`lastactivity`
+//!   without a status has no `"status": ""`).
 //!
 //! # Hostile input
 //!
