@@ -323,7 +323,6 @@ fn duplicate_keys_and_odd_values_do_not_panic() {
 }
 
 #[test]
-#[ignore = "waits for the XML work (wire::xml::parse_element) to be merged"]
 fn hostile_xhtml_in_html() {
     let deep = format!("<body>{}</body>", "<b>".repeat(1000));
     let cases = [

@@ -258,7 +258,6 @@ fn xml_fixtures() -> Vec<PathBuf> {
 
 /// Stanzas made only of mapped content survive XML → JSON → XML unchanged.
 #[test]
-#[ignore = "waits for the XML work (wire::xml decode/encode) to be merged"]
 fn xml_json_xml() {
     let limits = Limits::default();
     for path in xml_fixtures() {
@@ -292,7 +291,6 @@ fn xml_json_xml() {
 
 /// The html key holds the XHTML body as mod_rest writes it: without its xmlns.
 #[test]
-#[ignore = "waits for the XML work (wire::xml decode/encode) to be merged"]
 fn xml_html_to_json() {
     let text = fs::read(fixtures().join("xml/message-html.xml")).unwrap();
     let stanza = xml::decode(&text, &Limits::default()).unwrap();

@@ -815,7 +815,6 @@ fn encode_is_json_bytes() {
 }
 
 #[test]
-#[ignore = "waits for the XML work: wire::xml::parse_element and element_to_string"]
 fn html() {
     let v = json!({"kind": "message", "type": "chat", "body": "hi",
         "html": "<body><p>hi <strong>there</strong></p></body>"});
