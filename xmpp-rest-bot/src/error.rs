@@ -301,20 +301,32 @@ impl fmt::Display for StatusError {
             ),
             401 => (
                 "credentials not accepted",
-                Some("check the bearer token, or the user (the local part of the jid) and password"),
+                Some(
+                    "check the bearer token, or the user (the local part of the jid) and password",
+                ),
             ),
-            403 if self.text.as_deref().is_some_and(|t| t.contains("'from'") || t.contains("Source JID")) => (
-                "forbidden",
-                Some("leave `from` unset or set it to your own jid"),
-            ),
+            403 if self
+                .text
+                .as_deref()
+                .is_some_and(|t| t.contains("'from'") || t.contains("Source JID")) =>
+            {
+                (
+                    "forbidden",
+                    Some("leave `from` unset or set it to your own jid"),
+                )
+            }
             403 => (
                 "credentials not accepted",
-                Some("check the bearer token, or the user (the local part of the jid) and password"),
+                Some(
+                    "check the bearer token, or the user (the local part of the jid) and password",
+                ),
             ),
             400 => ("malformed request", None),
             404 | 405 => (
                 "not found",
-                Some("check the url: mod_rest answers on /rest of prosody's http port (5280, or 5281 with tls)"),
+                Some(
+                    "check the url: mod_rest answers on /rest of prosody's http port (5280, or 5281 with tls)",
+                ),
             ),
             413 => (
                 "stanza too large",

@@ -39,7 +39,11 @@ async fn a_refused_connection_is_retried_until_prosody_is_up() {
     let addr = refused_addr();
     let client = RestClient::builder(format!("http://{addr}"))
         .bearer_token(MockRest::DEFAULT_TOKEN)
-        .retries(RetryPolicy::new(5, Duration::from_millis(100), Duration::from_millis(400)))
+        .retries(RetryPolicy::new(
+            5,
+            Duration::from_millis(100),
+            Duration::from_millis(400),
+        ))
         .build()
         .unwrap();
     let started = Instant::now();
@@ -49,7 +53,11 @@ async fn a_refused_connection_is_retried_until_prosody_is_up() {
     let mock = MockRest::builder().bind(addr).start().await.unwrap();
 
     send.await.unwrap().unwrap();
-    assert!(started.elapsed() >= Duration::from_millis(100), "{:?}", started.elapsed());
+    assert!(
+        started.elapsed() >= Duration::from_millis(100),
+        "{:?}",
+        started.elapsed()
+    );
     assert_eq!(mock.requests().len(), 1, "delivered once");
     mock.assert_sent_message("alice@localhost", "eventually");
 }
@@ -59,16 +67,30 @@ async fn retries_give_up_with_a_connect_error() {
     let addr = refused_addr();
     let client = RestClient::builder(format!("http://{addr}"))
         .bearer_token("x")
-        .retries(RetryPolicy::new(2, Duration::from_millis(50), Duration::from_millis(50)))
+        .retries(RetryPolicy::new(
+            2,
+            Duration::from_millis(50),
+            Duration::from_millis(50),
+        ))
         .build()
         .unwrap();
     let started = Instant::now();
     let err = client.send_chat("alice@localhost", "x").await.unwrap_err();
-    assert!(err.is_connect() && !err.is_status() && !err.is_timeout(), "{err}");
+    assert!(
+        err.is_connect() && !err.is_status() && !err.is_timeout(),
+        "{err}"
+    );
     // Two backoffs of 50 ms.
-    assert!(started.elapsed() >= Duration::from_millis(100), "{:?}", started.elapsed());
+    assert!(
+        started.elapsed() >= Duration::from_millis(100),
+        "{:?}",
+        started.elapsed()
+    );
     let message = err.to_string();
-    assert!(message.starts_with(&format!("could not connect to http://{addr}/rest")), "{message}");
+    assert!(
+        message.starts_with(&format!("could not connect to http://{addr}/rest")),
+        "{message}"
+    );
     assert!(message.contains("is prosody running"), "{message}");
 }
 
@@ -90,12 +112,23 @@ async fn a_server_error_for_a_message_is_not_retried() {
     let mock = MockRest::start().await;
     mock.fail_next_request(500);
     let client = builder(&mock)
-        .retries(RetryPolicy::new(3, Duration::from_millis(10), Duration::from_millis(10)))
+        .retries(RetryPolicy::new(
+            3,
+            Duration::from_millis(10),
+            Duration::from_millis(10),
+        ))
         .build()
         .unwrap();
-    let err = client.send_chat("alice@localhost", "maybe delivered").await.unwrap_err();
+    let err = client
+        .send_chat("alice@localhost", "maybe delivered")
+        .await
+        .unwrap_err();
     assert_eq!(err.status(), Some(500));
-    assert_eq!(mock.requests().len(), 1, "a 500 may mean delivered: no second try");
+    assert_eq!(
+        mock.requests().len(),
+        1,
+        "a 500 may mean delivered: no second try"
+    );
 }
 
 #[tokio::test]
@@ -104,7 +137,11 @@ async fn a_timeout_after_sending_is_not_retried() {
     let client = RestClient::builder(format!("http://{addr}"))
         .bearer_token("x")
         .timeout(Duration::from_millis(300))
-        .retries(RetryPolicy::new(3, Duration::from_millis(10), Duration::from_millis(10)))
+        .retries(RetryPolicy::new(
+            3,
+            Duration::from_millis(10),
+            Duration::from_millis(10),
+        ))
         .build()
         .unwrap();
     let err = client.send_chat("alice@localhost", "x").await.unwrap_err();
@@ -124,12 +161,17 @@ async fn a_query_waits_past_the_prosody_timeout_before_timing_out_locally() {
     let started = Instant::now();
     let err = client
         .query_with_timeout(
-            xmpp_rest_bot::stanza::Iq::get(xmpp_rest_bot::stanza::Ping).with_to("localhost".parse().unwrap()),
+            xmpp_rest_bot::stanza::Iq::get(xmpp_rest_bot::stanza::Ping)
+                .with_to("localhost".parse().unwrap()),
             Duration::from_millis(100),
         )
         .await
         .unwrap_err();
     assert!(err.is_timeout(), "{err}");
     // Prosody is told 1 s; the HTTP exchange is allowed 5 s more.
-    assert!(started.elapsed() >= Duration::from_secs(6), "{:?}", started.elapsed());
+    assert!(
+        started.elapsed() >= Duration::from_secs(6),
+        "{:?}",
+        started.elapsed()
+    );
 }

@@ -6,7 +6,9 @@ mod client_support;
 use std::time::Duration;
 
 use client_support::{FORMATS, basic_client, builder, client};
-use xmpp_rest_bot::stanza::{Condition, Message, MessageType, Presence, PresenceType, Show, Stanza};
+use xmpp_rest_bot::stanza::{
+    Condition, Message, MessageType, Presence, PresenceType, Show, Stanza,
+};
 use xmpp_rest_bot::testing::MockRest;
 
 const WAIT: Duration = Duration::from_secs(2);
@@ -17,11 +19,19 @@ async fn a_chat_message_is_accepted_and_routed_from_the_account() {
         let mock = MockRest::start().await;
         let client = client(&mock, format);
 
-        let reply = client.send_chat("alice@localhost", "deploy finished").await.unwrap();
+        let reply = client
+            .send_chat("alice@localhost", "deploy finished")
+            .await
+            .unwrap();
 
         assert!(reply.is_none(), "{format}: 202 has no reply");
-        let message = mock.assert_sent_typed_message(MessageType::Chat, "alice@localhost", "deploy finished");
-        assert_eq!(message.from.unwrap().to_string(), "bot@localhost", "{format}");
+        let message =
+            mock.assert_sent_typed_message(MessageType::Chat, "alice@localhost", "deploy finished");
+        assert_eq!(
+            message.from.unwrap().to_string(),
+            "bot@localhost",
+            "{format}"
+        );
         assert!(message.id.is_some(), "{format}: prosody fills in an id");
         let request = &mock.requests()[0];
         assert_eq!(request.method, "POST");
@@ -30,8 +40,17 @@ async fn a_chat_message_is_accepted_and_routed_from_the_account() {
         assert_eq!(request.header("content-type"), Some(format.content_type()));
         assert_eq!(request.header("accept"), Some(format.content_type()));
         assert_eq!(request.header("authorization"), Some("Bearer test-token"));
-        assert!(request.header("user-agent").unwrap().starts_with("xmpp-rest-bot/"));
-        assert_eq!(request.header("prosody-rest-timeout"), None, "only iqs wait");
+        assert!(
+            request
+                .header("user-agent")
+                .unwrap()
+                .starts_with("xmpp-rest-bot/")
+        );
+        assert_eq!(
+            request.header("prosody-rest-timeout"),
+            None,
+            "only iqs wait"
+        );
     }
 }
 
@@ -46,7 +65,10 @@ async fn basic_auth_sends_the_account_credentials() {
         let message = mock.assert_sent_typed_message(MessageType::Normal, "alice@localhost", "hi");
         assert_eq!(message.from.unwrap().to_string(), "bot@localhost");
         // base64("bot:secret")
-        assert_eq!(mock.requests()[0].header("authorization"), Some("Basic Ym90OnNlY3JldA=="));
+        assert_eq!(
+            mock.requests()[0].header("authorization"),
+            Some("Basic Ym90OnNlY3JldA==")
+        );
     }
 }
 
@@ -58,7 +80,11 @@ async fn groupchat_goes_to_the_bare_room() {
             .send_groupchat("ops@rooms.localhost/somebody", "build is red")
             .await
             .unwrap();
-        mock.assert_sent_typed_message(MessageType::Groupchat, "ops@rooms.localhost", "build is red");
+        mock.assert_sent_typed_message(
+            MessageType::Groupchat,
+            "ops@rooms.localhost",
+            "build is red",
+        );
     }
 }
 
@@ -74,9 +100,16 @@ async fn joining_a_room_asks_for_no_history() {
         let Stanza::Presence(presence) = &sent[0] else {
             panic!("{format}: not a presence: {sent:?}");
         };
-        assert_eq!(presence.to.as_ref().unwrap().to_string(), "ops@rooms.localhost/ci-bot");
+        assert_eq!(
+            presence.to.as_ref().unwrap().to_string(),
+            "ops@rooms.localhost/ci-bot"
+        );
         let muc = presence.muc.as_ref().expect("a muc join");
-        assert_eq!(muc.history.as_ref().unwrap().max_stanzas, Some(0), "{format}");
+        assert_eq!(
+            muc.history.as_ref().unwrap().max_stanzas,
+            Some(0),
+            "{format}"
+        );
     }
 }
 
@@ -137,8 +170,12 @@ async fn send_accepts_any_stanza_and_returns_a_reply_in_the_body() {
 #[tokio::test]
 async fn an_unsubscribe_presence_is_sent_as_is() {
     let mock = MockRest::start().await;
-    let presence = Presence::new(PresenceType::Unsubscribe).with_to("alice@localhost".parse().unwrap());
-    client(&mock, Default::default()).send(presence).await.unwrap();
+    let presence =
+        Presence::new(PresenceType::Unsubscribe).with_to("alice@localhost".parse().unwrap());
+    client(&mock, Default::default())
+        .send(presence)
+        .await
+        .unwrap();
     let sent = mock.wait_for_sent(1, WAIT).await;
     assert!(matches!(&sent[0], Stanza::Presence(p) if p.type_ == PresenceType::Unsubscribe));
 }
@@ -147,11 +184,17 @@ async fn an_unsubscribe_presence_is_sent_as_is() {
 async fn send_text_uses_the_text_path() {
     let mock = MockRest::start().await;
     let client = client(&mock, Default::default());
-    client.send_text("bob@localhost/phone", "hi bob").await.unwrap();
+    client
+        .send_text("bob@localhost/phone", "hi bob")
+        .await
+        .unwrap();
 
     let request = &mock.requests()[0];
     assert_eq!(request.path, "/rest/message/chat/bob@localhost/phone");
-    assert_eq!(request.header("content-type"), Some("text/plain; charset=utf-8"));
+    assert_eq!(
+        request.header("content-type"),
+        Some("text/plain; charset=utf-8")
+    );
     assert_eq!(request.body, b"hi bob");
     assert_eq!(request.status, Some(202));
     mock.assert_sent_typed_message(MessageType::Chat, "bob@localhost/phone", "hi bob");
@@ -174,12 +217,14 @@ async fn the_endpoint_url_is_accepted_too() {
 async fn a_from_of_the_account_is_accepted_and_another_is_forbidden() {
     let mock = MockRest::start().await;
     let client = client(&mock, Default::default());
-    let own = Message::chat("alice@localhost".parse().unwrap(), "mine").with_from("bot@localhost/ci".parse().unwrap());
+    let own = Message::chat("alice@localhost".parse().unwrap(), "mine")
+        .with_from("bot@localhost/ci".parse().unwrap());
     client.send(own).await.unwrap();
     let message = mock.assert_sent_message("alice@localhost", "mine");
     assert_eq!(message.from.unwrap().to_string(), "bot@localhost/ci");
 
-    let forged = Message::chat("alice@localhost".parse().unwrap(), "x").with_from("admin@localhost".parse().unwrap());
+    let forged = Message::chat("alice@localhost".parse().unwrap(), "x")
+        .with_from("admin@localhost".parse().unwrap());
     let err = client.send(forged).await.unwrap_err();
     assert!(err.is_auth(), "{err}");
     assert_eq!(err.status(), Some(403));
@@ -196,7 +241,10 @@ async fn user_agent_is_configurable() {
         .send_chat("alice@localhost", "x")
         .await
         .unwrap();
-    assert_eq!(mock.requests()[0].header("user-agent"), Some("deploy-notifier/2"));
+    assert_eq!(
+        mock.requests()[0].header("user-agent"),
+        Some("deploy-notifier/2")
+    );
 }
 
 #[tokio::test]

@@ -157,7 +157,11 @@ fn parse_args(args: &[String]) -> Result<Parsed, Usage> {
                     .parse()
                     .ok()
                     .filter(|s: &f64| s.is_finite() && *s > 0.0 && *s <= 86_400.0)
-                    .ok_or_else(|| Usage(format!("--timeout takes seconds (0 < SECS <= 86400), not {raw:?}")))?;
+                    .ok_or_else(|| {
+                        Usage(format!(
+                            "--timeout takes seconds (0 < SECS <= 86400), not {raw:?}"
+                        ))
+                    })?;
                 options.timeout = Some(Duration::from_secs_f64(secs));
             }
             "--json" if inline.is_none() => options.json = true,
@@ -168,7 +172,9 @@ fn parse_args(args: &[String]) -> Result<Parsed, Usage> {
 
     let mut positional = positional.into_iter();
     let Some(command) = positional.next() else {
-        return Err(Usage("no command: give send, ping, version or disco".to_owned()));
+        return Err(Usage(
+            "no command: give send, ping, version or disco".to_owned(),
+        ));
     };
     let rest: Vec<String> = positional.collect();
     let command = match command.as_str() {
@@ -187,7 +193,11 @@ fn parse_args(args: &[String]) -> Result<Parsed, Usage> {
                 }
             };
             let text = match rest.as_slice() {
-                [] => return Err(Usage("send needs a TEXT, or - to read it from stdin".to_owned())),
+                [] => {
+                    return Err(Usage(
+                        "send needs a TEXT, or - to read it from stdin".to_owned(),
+                    ));
+                }
                 [dash] if dash == "-" => Text::Stdin,
                 words => Text::Args(words.join(" ")),
             };
@@ -195,7 +205,9 @@ fn parse_args(args: &[String]) -> Result<Parsed, Usage> {
         }
         "ping" | "version" | "disco" => {
             if to.is_some() || type_.is_some() {
-                return Err(Usage(format!("--to and --type are options of send, not of {command}")));
+                return Err(Usage(format!(
+                    "--to and --type are options of send, not of {command}"
+                )));
             }
             let jid = match rest.as_slice() {
                 [jid] => parse_jid(jid)?,
@@ -240,7 +252,11 @@ fn build_client(options: Options) -> Result<RestClient, Usage> {
     let basic = |user: String, password: Option<String>| -> Result<(String, String), Usage> {
         let password = password
             .or_else(|| env("XMPP_REST_PASSWORD"))
-            .ok_or_else(|| Usage(format!("no password for {user}: give --password or set XMPP_REST_PASSWORD")))?;
+            .ok_or_else(|| {
+                Usage(format!(
+                    "no password for {user}: give --password or set XMPP_REST_PASSWORD"
+                ))
+            })?;
         Ok((user, password))
     };
     builder = if let Some(token) = options.token {
@@ -255,7 +271,8 @@ fn build_client(options: Options) -> Result<RestClient, Usage> {
         builder.basic_auth(user, password)
     } else {
         return Err(Usage(
-            "no credentials: give --token (or XMPP_REST_TOKEN), or --user and --password".to_owned(),
+            "no credentials: give --token (or XMPP_REST_TOKEN), or --user and --password"
+                .to_owned(),
         ));
     };
     if options.json {
@@ -323,7 +340,8 @@ fn read_stdin() -> Result<String, String> {
     if bytes.len() as u64 > MAX_STDIN {
         return Err(format!("the text on stdin is over {MAX_STDIN} bytes"));
     }
-    let mut text = String::from_utf8(bytes).map_err(|_| "the text on stdin is not utf-8".to_owned())?;
+    let mut text =
+        String::from_utf8(bytes).map_err(|_| "the text on stdin is not utf-8".to_owned())?;
     if text.ends_with('\n') {
         text.pop();
         if text.ends_with('\r') {
@@ -333,7 +351,11 @@ fn read_stdin() -> Result<String, String> {
     Ok(text)
 }
 
-async fn execute(client: &RestClient, command: Command, stdin: Option<String>) -> xmpp_rest_bot::Result<String> {
+async fn execute(
+    client: &RestClient,
+    command: Command,
+    stdin: Option<String>,
+) -> xmpp_rest_bot::Result<String> {
     match command {
         Command::Send { to, type_, text } => {
             let text = match (text, stdin) {
@@ -407,8 +429,22 @@ mod tests {
 
     #[test]
     fn options_go_anywhere_and_words_are_joined() {
-        let Ok(Parsed::Run(options, Command::Send { to, type_, text: Text::Args(text) })) =
-            parse(&["send", "--to", "a@b", "hello", "--json", "world", "--timeout=2.5"])
+        let Ok(Parsed::Run(
+            options,
+            Command::Send {
+                to,
+                type_,
+                text: Text::Args(text),
+            },
+        )) = parse(&[
+            "send",
+            "--to",
+            "a@b",
+            "hello",
+            "--json",
+            "world",
+            "--timeout=2.5",
+        ])
         else {
             panic!("not parsed");
         };
@@ -421,8 +457,24 @@ mod tests {
 
     #[test]
     fn dash_reads_stdin_and_double_dash_ends_options() {
-        assert!(matches!(parse(&["send", "--to", "a@b", "-"]), Ok(Parsed::Run(_, Command::Send { text: Text::Stdin, .. }))));
-        let Ok(Parsed::Run(_, Command::Send { text: Text::Args(text), .. })) = parse(&["send", "--to", "a@b", "--", "--not-an-option"]) else {
+        assert!(matches!(
+            parse(&["send", "--to", "a@b", "-"]),
+            Ok(Parsed::Run(
+                _,
+                Command::Send {
+                    text: Text::Stdin,
+                    ..
+                }
+            ))
+        ));
+        let Ok(Parsed::Run(
+            _,
+            Command::Send {
+                text: Text::Args(text),
+                ..
+            },
+        )) = parse(&["send", "--to", "a@b", "--", "--not-an-option"])
+        else {
             panic!("not parsed");
         };
         assert_eq!(text, "--not-an-option");

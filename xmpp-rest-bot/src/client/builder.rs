@@ -22,7 +22,10 @@ impl fmt::Debug for Auth {
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
         match self {
             Auth::Bearer(_) => f.write_str("Bearer(..)"),
-            Auth::Basic { user, .. } => f.debug_struct("Basic").field("user", user).finish_non_exhaustive(),
+            Auth::Basic { user, .. } => f
+                .debug_struct("Basic")
+                .field("user", user)
+                .finish_non_exhaustive(),
         }
     }
 }
@@ -90,7 +93,9 @@ impl RestClientBuilder {
     pub fn bearer_token(mut self, token: impl Into<String>) -> Self {
         let token = token.into();
         let token = match token.get(..7) {
-            Some(prefix) if prefix.eq_ignore_ascii_case("bearer ") => token[7..].trim_start().to_owned(),
+            Some(prefix) if prefix.eq_ignore_ascii_case("bearer ") => {
+                token[7..].trim_start().to_owned()
+            }
             _ => token,
         };
         self.auth = Some(Auth::Bearer(token));
@@ -191,26 +196,35 @@ impl RestClientBuilder {
         let endpoint = rest_endpoint(&self.base_url)?;
         let authorization = match &self.auth {
             None => None,
-            Some(Auth::Bearer(token)) => Some(sensitive_header(&format!("Bearer {token}"), "bearer token")?),
+            Some(Auth::Bearer(token)) => Some(sensitive_header(
+                &format!("Bearer {token}"),
+                "bearer token",
+            )?),
             Some(Auth::Basic { user, password }) => {
                 if user.contains(':') {
                     return Err(Error::config("the basic auth user must not contain ':'"));
                 }
                 let encoded = base64_encode(format!("{user}:{password}").as_bytes());
-                Some(sensitive_header(&format!("Basic {encoded}"), "basic auth credentials")?)
+                Some(sensitive_header(
+                    &format!("Basic {encoded}"),
+                    "basic auth credentials",
+                )?)
             }
         };
         let user_agent = self
             .user_agent
             .unwrap_or_else(|| concat!("xmpp-rest-bot/", env!("CARGO_PKG_VERSION")).to_owned());
-        let user_agent = HeaderValue::from_str(&user_agent)
-            .map_err(|_| Error::config("the user agent contains characters not allowed in an http header"))?;
+        let user_agent = HeaderValue::from_str(&user_agent).map_err(|_| {
+            Error::config("the user agent contains characters not allowed in an http header")
+        })?;
         let http = match self.http_client {
             Some(client) => client,
             None => reqwest::Client::builder()
                 .connect_timeout(self.connect_timeout)
                 .build()
-                .map_err(|e| Error::config(format!("cannot build the http client: {e}")).with_source(e))?,
+                .map_err(|e| {
+                    Error::config(format!("cannot build the http client: {e}")).with_source(e)
+                })?,
         };
         Ok(RestClient {
             inner: Arc::new(Inner {
@@ -230,8 +244,11 @@ impl RestClientBuilder {
 }
 
 fn sensitive_header(value: &str, what: &str) -> Result<HeaderValue> {
-    let mut value = HeaderValue::from_str(value)
-        .map_err(|_| Error::config(format!("the {what} contain characters not allowed in an http header")))?;
+    let mut value = HeaderValue::from_str(value).map_err(|_| {
+        Error::config(format!(
+            "the {what} contain characters not allowed in an http header"
+        ))
+    })?;
     value.set_sensitive(true);
     Ok(value)
 }
@@ -312,11 +329,26 @@ mod tests {
         let cases = [
             ("https://example.org:5281", "https://example.org:5281/rest"),
             ("https://example.org:5281/", "https://example.org:5281/rest"),
-            ("https://example.org:5281/rest", "https://example.org:5281/rest"),
-            ("https://example.org:5281/rest/", "https://example.org:5281/rest"),
-            ("http://127.0.0.1:5280/prosody", "http://127.0.0.1:5280/prosody/rest"),
-            ("http://127.0.0.1:5280/prosody/rest", "http://127.0.0.1:5280/prosody/rest"),
-            ("http://127.0.0.1:5280/restful", "http://127.0.0.1:5280/restful/rest"),
+            (
+                "https://example.org:5281/rest",
+                "https://example.org:5281/rest",
+            ),
+            (
+                "https://example.org:5281/rest/",
+                "https://example.org:5281/rest",
+            ),
+            (
+                "http://127.0.0.1:5280/prosody",
+                "http://127.0.0.1:5280/prosody/rest",
+            ),
+            (
+                "http://127.0.0.1:5280/prosody/rest",
+                "http://127.0.0.1:5280/prosody/rest",
+            ),
+            (
+                "http://127.0.0.1:5280/restful",
+                "http://127.0.0.1:5280/restful/rest",
+            ),
         ];
         for (base, expected) in cases {
             assert_eq!(rest_endpoint(base).unwrap().as_str(), expected, "{base}");
@@ -333,7 +365,10 @@ mod tests {
             "https://example.org/#x",
         ] {
             let err = rest_endpoint(base).unwrap_err();
-            assert!(err.to_string().starts_with("invalid configuration: "), "{base}: {err}");
+            assert!(
+                err.to_string().starts_with("invalid configuration: "),
+                "{base}: {err}"
+            );
         }
     }
 
@@ -347,9 +382,15 @@ mod tests {
 
     #[test]
     fn credentials_with_newlines_are_refused() {
-        let err = RestClientBuilder::new("http://x").bearer_token("a\nb").build().unwrap_err();
+        let err = RestClientBuilder::new("http://x")
+            .bearer_token("a\nb")
+            .build()
+            .unwrap_err();
         assert!(err.to_string().contains("bearer token"), "{err}");
-        let err = RestClientBuilder::new("http://x").basic_auth("a:b", "c").build().unwrap_err();
+        let err = RestClientBuilder::new("http://x")
+            .basic_auth("a:b", "c")
+            .build()
+            .unwrap_err();
         assert!(err.to_string().contains("':'"), "{err}");
     }
 }

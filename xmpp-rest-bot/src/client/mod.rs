@@ -31,7 +31,7 @@
 //! 404 of the first shortcut and switch by itself.
 //!
 //! # Errors
-//! Every method returns the crate's [`Error`](crate::Error); ask it what
+//! Every method returns the crate's [error](crate::Error); ask it what
 //! happened: [`is_auth`](crate::Error::is_auth) (401/403),
 //! [`is_rejected`](crate::Error::is_rejected) (422, with mod_rest's
 //! [`http_condition`](crate::Error::http_condition)),
@@ -51,7 +51,9 @@ use std::sync::Arc;
 use std::sync::atomic::{AtomicBool, Ordering};
 use std::time::{Duration, Instant};
 
-use reqwest::header::{ACCEPT, AUTHORIZATION, CONTENT_TYPE, HeaderValue, USER_AGENT, WWW_AUTHENTICATE};
+use reqwest::header::{
+    ACCEPT, AUTHORIZATION, CONTENT_TYPE, HeaderValue, USER_AGENT, WWW_AUTHENTICATE,
+};
 use reqwest::{Method, Url};
 
 use crate::stanza::{
@@ -228,7 +230,13 @@ impl RestClient {
         }
         let body = self.inner.format.encode(&stanza);
         let answer = self
-            .execute(Method::POST, self.inner.endpoint.clone(), Body::Stanza(body), None, false)
+            .execute(
+                Method::POST,
+                self.inner.endpoint.clone(),
+                Body::Stanza(body),
+                None,
+                false,
+            )
             .await?;
         Ok(self.optional_reply(&answer))
     }
@@ -237,7 +245,11 @@ impl RestClient {
     ///
     /// # Errors
     /// When `to` is not a valid JID; see also the [module docs](self#errors).
-    pub async fn send_message(&self, to: impl IntoJid, body: impl Into<String>) -> Result<Option<Stanza>> {
+    pub async fn send_message(
+        &self,
+        to: impl IntoJid,
+        body: impl Into<String>,
+    ) -> Result<Option<Stanza>> {
         let message = Message::new(MessageType::Normal)
             .with_to(to.into_jid()?)
             .with_body(body);
@@ -248,7 +260,11 @@ impl RestClient {
     ///
     /// # Errors
     /// When `to` is not a valid JID; see also the [module docs](self#errors).
-    pub async fn send_chat(&self, to: impl IntoJid, body: impl Into<String>) -> Result<Option<Stanza>> {
+    pub async fn send_chat(
+        &self,
+        to: impl IntoJid,
+        body: impl Into<String>,
+    ) -> Result<Option<Stanza>> {
         self.send(Message::chat(to.into_jid()?, body)).await
     }
 
@@ -258,7 +274,11 @@ impl RestClient {
     ///
     /// # Errors
     /// When `room` is not a valid JID; see also the [module docs](self#errors).
-    pub async fn send_groupchat(&self, room: impl IntoJid, body: impl Into<String>) -> Result<Option<Stanza>> {
+    pub async fn send_groupchat(
+        &self,
+        room: impl IntoJid,
+        body: impl Into<String>,
+    ) -> Result<Option<Stanza>> {
         let room = Jid::from(room.into_jid()?.to_bare());
         self.send(Message::groupchat(room, body)).await
     }
@@ -281,7 +301,11 @@ impl RestClient {
     ///
     /// # Errors
     /// See the [module docs](self#errors).
-    pub async fn set_presence(&self, show: Option<Show>, status: Option<&str>) -> Result<Option<Stanza>> {
+    pub async fn set_presence(
+        &self,
+        show: Option<Show>,
+        status: Option<&str>,
+    ) -> Result<Option<Stanza>> {
         let mut presence = Presence::available();
         presence.show = show;
         if let Some(status) = status {
@@ -296,12 +320,19 @@ impl RestClient {
     ///
     /// # Errors
     /// When `to` is not a valid JID; see also the [module docs](self#errors).
-    pub async fn send_text(&self, to: impl IntoJid, text: impl Into<String>) -> Result<Option<Stanza>> {
+    pub async fn send_text(
+        &self,
+        to: impl IntoJid,
+        text: impl Into<String>,
+    ) -> Result<Option<Stanza>> {
         let to = to.into_jid()?;
         let text = text.into();
         if !self.is_legacy() {
             let url = self.path_url(&["message", "chat"], &to.to_string(), None);
-            match self.execute(Method::POST, url, Body::Text(text.clone()), None, false).await {
+            match self
+                .execute(Method::POST, url, Body::Text(text.clone()), None, false)
+                .await
+            {
                 Ok(answer) => return Ok(self.optional_reply(&answer)),
                 Err(e) if is_missing_route(&e) => self.inner.legacy.store(true, Ordering::Relaxed),
                 Err(e) => return Err(e),
@@ -365,7 +396,13 @@ impl RestClient {
     pub async fn query_all_with_timeout(&self, iq: Iq, timeout: Duration) -> Result<Vec<Stanza>> {
         let body = self.inner.format.encode(&Stanza::Iq(iq));
         let answer = self
-            .execute(Method::POST, self.inner.endpoint.clone(), Body::Stanza(body), Some(timeout), true)
+            .execute(
+                Method::POST,
+                self.inner.endpoint.clone(),
+                Body::Stanza(body),
+                Some(timeout),
+                true,
+            )
             .await?;
         let stanzas = self.decode_answer(&answer)?;
         check_iq_answer(&stanzas)?;
@@ -396,7 +433,9 @@ impl RestClient {
     /// also the [module docs](self#errors).
     pub async fn version(&self, to: impl IntoJid) -> Result<Version> {
         let to = to.into_jid()?;
-        let iq = self.get_query("version", to, None, Version::default()).await?;
+        let iq = self
+            .get_query("version", to, None, Version::default())
+            .await?;
         required_payload(&iq)
     }
 
@@ -408,7 +447,9 @@ impl RestClient {
     /// As [`version`](Self::version).
     pub async fn disco_info(&self, to: impl IntoJid) -> Result<DiscoInfo> {
         let to = to.into_jid()?;
-        let iq = self.get_query("disco", to, None, DiscoInfo::default()).await?;
+        let iq = self
+            .get_query("disco", to, None, DiscoInfo::default())
+            .await?;
         required_payload(&iq)
     }
 
@@ -421,9 +462,9 @@ impl RestClient {
     /// As [`version`](Self::version).
     pub async fn disco_items(&self, to: impl IntoJid, node: Option<&str>) -> Result<DiscoItems> {
         let to = to.into_jid()?;
-        let payload = DiscoItems {
-            node: node.map(str::to_owned),
-            items: Vec::new(),
+        let payload = match node {
+            Some(node) => DiscoItems::for_node(node),
+            None => DiscoItems::new(),
         };
         let iq = self.get_query("items", to, node, payload).await?;
         required_payload(&iq)
@@ -503,8 +544,12 @@ impl RestClient {
         };
         builder = match body {
             Body::None => builder,
-            Body::Stanza(bytes) => builder.header(CONTENT_TYPE, inner.format.content_type()).body(bytes),
-            Body::Text(text) => builder.header(CONTENT_TYPE, "text/plain; charset=utf-8").body(text),
+            Body::Stanza(bytes) => builder
+                .header(CONTENT_TYPE, inner.format.content_type())
+                .body(bytes),
+            Body::Text(text) => builder
+                .header(CONTENT_TYPE, "text/plain; charset=utf-8")
+                .body(text),
         };
         let request = builder.build().map_err(response::transport_error)?;
 
@@ -655,7 +700,10 @@ mod tests {
 
     #[test]
     fn jids_are_encoded_for_paths() {
-        assert_eq!(encode_path("bob@example.org/phone"), "bob@example.org/phone");
+        assert_eq!(
+            encode_path("bob@example.org/phone"),
+            "bob@example.org/phone"
+        );
         assert_eq!(encode_path("a b#c?d%e@x"), "a%20b%23c%3Fd%25e@x");
         assert_eq!(encode_path("é@x"), "%C3%A9@x");
     }

@@ -3,11 +3,11 @@
 
 use quick_xml::events::Event;
 use quick_xml::name::ResolveResult;
-use quick_xml::reader::{NsReader, Reader};
+use quick_xml::reader::NsReader;
 
 use crate::error::StatusError;
 use crate::stanza::{Condition, ErrorType, Stanza, StanzaError};
-use crate::wire::{Limits, WireFormat};
+use crate::wire::{Limits, WireFormat, json, xml};
 use crate::{Error, Result};
 
 /// The namespace of mod_rest's XML error bodies (a stream error).
@@ -67,97 +67,27 @@ pub(super) fn decode_stanzas(
 }
 
 fn decode_json_stanzas(body: &[u8], limits: &Limits) -> Result<Vec<Stanza>> {
-    if body.len() > limits.bytes() {
-        // A wrapper may be larger than one stanza; parse it to split it.
-        let value: serde_json::Value = serde_json::from_slice(body)
-            .map_err(|e| Error::json(e.to_string(), "$").with_source(e))?;
-        return decode_json_value(value, body, limits);
-    }
-    match serde_json::from_slice::<serde_json::Value>(body) {
-        Ok(value) => decode_json_value(value, body, limits),
-        // Let the codec report the error with its path.
-        Err(_) => Ok(vec![WireFormat::Json.decode(body, limits)?]),
-    }
-}
-
-fn decode_json_value(value: serde_json::Value, body: &[u8], limits: &Limits) -> Result<Vec<Stanza>> {
-    let items = match value {
-        serde_json::Value::Array(items) => items,
-        serde_json::Value::Object(mut map) if !map.contains_key("kind") && map.len() == 1 => {
+    // A quick look at the top level decides between one stanza (decoded with
+    // the limits) and a wrapper (whose size the response limit already bounds).
+    let wrapped = match serde_json::from_slice::<serde_json::Value>(body) {
+        Ok(serde_json::Value::Array(items)) => items,
+        Ok(serde_json::Value::Object(mut map)) if map.len() == 1 && map.contains_key("xmpp") => {
             match map.remove("xmpp") {
                 Some(serde_json::Value::Array(items)) => items,
-                _ => return Ok(vec![WireFormat::Json.decode(body, limits)?]),
+                _ => return Err(Error::json("expected an array of stanzas", "$.xmpp")),
             }
         }
+        // Let the codec report errors with their path.
         _ => return Ok(vec![WireFormat::Json.decode(body, limits)?]),
     };
-    items
-        .iter()
-        .map(|item| {
-            let bytes = serde_json::to_vec(item).map_err(|e| Error::json(e.to_string(), "$"))?;
-            WireFormat::Json.decode(&bytes, limits)
-        })
-        .collect()
+    wrapped.into_iter().map(json::from_value).collect()
 }
 
 fn decode_xml_stanzas(body: &[u8], limits: &Limits) -> Result<Vec<Stanza>> {
-    let Ok(text) = std::str::from_utf8(body) else {
-        return Ok(vec![WireFormat::Xml.decode(body, limits)?]);
-    };
-    match split_xmpp_wrapper(text) {
-        Some(children) => children
-            .into_iter()
-            .map(|child| WireFormat::Xml.decode(child.as_bytes(), limits))
-            .collect(),
-        None => Ok(vec![WireFormat::Xml.decode(body, limits)?]),
-    }
-}
-
-/// The top-level children of an `<xmpp>` wrapper, as slices of `text`; `None`
-/// when the top element is not `xmpp` or the document is not well-formed (the
-/// codec then reports the error).
-fn split_xmpp_wrapper(text: &str) -> Option<Vec<&str>> {
-    let mut reader = Reader::from_str(text);
-    let mut depth = 0usize;
-    let mut start = 0usize;
-    let mut children = Vec::new();
-    let mut seen_root = false;
-    loop {
-        let before = usize::try_from(reader.buffer_position()).ok()?;
-        let event = reader.read_event().ok()?;
-        let after = usize::try_from(reader.buffer_position()).ok()?;
-        match event {
-            Event::Start(e) => {
-                if depth == 0 {
-                    if seen_root || e.local_name().as_ref() != b"xmpp" {
-                        return None;
-                    }
-                    seen_root = true;
-                } else if depth == 1 {
-                    start = before;
-                }
-                depth += 1;
-            }
-            Event::Empty(e) => {
-                if depth == 0 {
-                    // `<xmpp/>`: a wrapper without stanzas; anything else is one stanza.
-                    return (e.local_name().as_ref() == b"xmpp" && !seen_root).then(Vec::new);
-                }
-                if depth == 1 {
-                    children.push(text.get(before..after)?);
-                }
-            }
-            Event::End(_) => {
-                depth = depth.checked_sub(1)?;
-                if depth == 1 {
-                    children.push(text.get(start..after)?);
-                }
-            }
-            Event::Eof => return seen_root.then_some(children),
-            Event::DocType(_) => return None,
-            _ => {}
-        }
-    }
+    // An `<xmpp>` wrapper may be larger than one stanza: the response limit
+    // already bounds it.
+    let limits = limits.max_bytes(limits.bytes().max(body.len()));
+    xml::decode_all(body, &limits)
 }
 
 /// mod_rest's description of an HTTP error, from its JSON or XML body.
@@ -267,7 +197,11 @@ pub(super) fn status_error(
         && details.condition.as_deref() == Some(Condition::RemoteServerTimeout.as_str())
     {
         let mut error = StanzaError::new(Condition::RemoteServerTimeout);
-        if let Some(type_) = details.type_.as_deref().and_then(|t| t.parse::<ErrorType>().ok()) {
+        if let Some(type_) = details
+            .type_
+            .as_deref()
+            .and_then(|t| t.parse::<ErrorType>().ok())
+        {
             error = error.with_type(type_);
         }
         if let Some(text) = details.text {
@@ -337,21 +271,22 @@ mod tests {
 
     #[test]
     fn html_and_garbage_error_bodies_give_nothing() {
-        assert_eq!(parse_error_body(b"<html><body>no</body></html>", Some("text/html")), ErrorBody::default());
-        assert_eq!(parse_error_body(b"{not json", Some("application/json")), ErrorBody::default());
-        assert_eq!(parse_error_body(b"<error xmlns='other'/>", Some("application/xmpp+xml")), ErrorBody::default());
-        assert_eq!(parse_error_body(b"<error", Some("application/xmpp+xml")), ErrorBody::default());
-    }
-
-    #[test]
-    fn wrapper_is_split_into_its_children() {
-        let text = "<xmpp><message to='a@b'><body>1</body></message>\n<iq type='result' id='x'/></xmpp>";
-        let children = split_xmpp_wrapper(text).unwrap();
-        assert_eq!(children, vec!["<message to='a@b'><body>1</body></message>", "<iq type='result' id='x'/>"]);
-        assert_eq!(split_xmpp_wrapper("<xmpp/>").unwrap(), Vec::<&str>::new());
-        assert!(split_xmpp_wrapper("<iq type='result'/>").is_none());
-        assert!(split_xmpp_wrapper("<iq type='result'><xmpp/></iq>").is_none());
-        assert!(split_xmpp_wrapper("<xmpp><iq></xmpp>").is_none());
+        assert_eq!(
+            parse_error_body(b"<html><body>no</body></html>", Some("text/html")),
+            ErrorBody::default()
+        );
+        assert_eq!(
+            parse_error_body(b"{not json", Some("application/json")),
+            ErrorBody::default()
+        );
+        assert_eq!(
+            parse_error_body(b"<error xmlns='other'/>", Some("application/xmpp+xml")),
+            ErrorBody::default()
+        );
+        assert_eq!(
+            parse_error_body(b"<error", Some("application/xmpp+xml")),
+            ErrorBody::default()
+        );
     }
 
     #[test]

@@ -320,7 +320,9 @@ struct Shared {
 impl Shared {
     fn state(&self) -> MutexGuard<'_, State> {
         // A panicking responder must not make every later request fail.
-        self.state.lock().unwrap_or_else(|poisoned| poisoned.into_inner())
+        self.state
+            .lock()
+            .unwrap_or_else(|poisoned| poisoned.into_inner())
     }
 }
 
@@ -498,9 +500,9 @@ impl MockRest {
     #[allow(clippy::panic)]
     pub fn assert_sent_message(&self, to: &str, body: &str) -> Message {
         let messages = self.sent_messages();
-        let found = messages.iter().find(|m| {
-            m.to.as_ref().is_some_and(|t| t.to_string() == to) && m.body() == Some(body)
-        });
+        let found = messages
+            .iter()
+            .find(|m| m.to.as_ref().is_some_and(|t| t.to_string() == to) && m.body() == Some(body));
         match found {
             Some(m) => m.clone(),
             None => panic!("MockRest: no message to {to} with body {body:?} among {messages:#?}"),

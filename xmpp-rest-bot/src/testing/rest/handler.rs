@@ -15,7 +15,7 @@ use quick_xml::reader::NsReader;
 
 use super::{RecordedRequest, Shared};
 use crate::stanza::{
-    BareJid, Condition, Identity, DiscoInfo, DiscoItems, Element, Iq, IqType, Jid, Message,
+    BareJid, Condition, DiscoInfo, DiscoItems, Element, Identity, Iq, IqType, Jid, Message,
     MessageType, Payload, Ping, Presence, Stanza, StanzaKind, Version, ns,
 };
 use crate::wire::{Limits, WireFormat};
@@ -43,7 +43,12 @@ struct RestError {
     text: &'static str,
 }
 
-const fn err(status: u16, type_: &'static str, condition: &'static str, text: &'static str) -> RestError {
+const fn err(
+    status: u16,
+    type_: &'static str,
+    condition: &'static str,
+    text: &'static str,
+) -> RestError {
     RestError {
         status,
         type_,
@@ -56,16 +61,31 @@ const fn err(status: u16, type_: &'static str, condition: &'static str, text: &'
 const NOAUTHZ: RestError = err(401, "auth", "not-authorized", "No credentials provided");
 const UNAUTHZ: RestError = err(403, "auth", "not-authorized", "Credentials not accepted");
 const MALFORMAUTHZ: RestError = err(403, "auth", "not-authorized", "Credentials malformed");
-const PREPAUTHZ: RestError = err(403, "auth", "not-authorized", "Credentials failed stringprep");
+const PREPAUTHZ: RestError = err(
+    403,
+    "auth",
+    "not-authorized",
+    "Credentials failed stringprep",
+);
 const PARSE: RestError = err(400, "modify", "not-well-formed", "Failed to parse payload");
-const XMLNS: RestError = err(422, "modify", "invalid-namespace", "'xmlns' attribute must be empty");
+const XMLNS: RestError = err(
+    422,
+    "modify",
+    "invalid-namespace",
+    "'xmlns' attribute must be empty",
+);
 const NAME: RestError = err(
     422,
     "modify",
     "unsupported-stanza-type",
     "Invalid stanza, must be 'message', 'presence' or 'iq'.",
 );
-const TO: RestError = err(422, "modify", "improper-addressing", "Invalid destination JID");
+const TO: RestError = err(
+    422,
+    "modify",
+    "improper-addressing",
+    "Invalid destination JID",
+);
 const FROM: RestError = err(422, "modify", "invalid-from", "Invalid source JID");
 const FROM_AUTH: RestError = err(
     403,
@@ -73,13 +93,28 @@ const FROM_AUTH: RestError = err(
     "not-authorized",
     "Not authorized to send stanza with requested 'from'",
 );
-const IQ_TYPE: RestError = err(422, "modify", "invalid-xml", "'iq' stanza must be of type 'get' or 'set'");
-const IQ_TAGS: RestError = err(422, "modify", "bad-format", "'iq' stanza must have exactly one child tag");
+const IQ_TYPE: RestError = err(
+    422,
+    "modify",
+    "invalid-xml",
+    "'iq' stanza must be of type 'get' or 'set'",
+);
+const IQ_TAGS: RestError = err(
+    422,
+    "modify",
+    "bad-format",
+    "'iq' stanza must have exactly one child tag",
+);
 const MEDIATYPE: RestError = err(415, "cancel", "bad-format", "Unsupported media type");
 const SIZE: RestError = err(413, "modify", "resource-constraint", "Payload too large");
 const IQ_TIMEOUT: RestError = err(500, "wait", "remote-server-timeout", "IQ stanza timed out");
 /// The early-2020 module's 403 for a `from` outside its host.
-const LEGACY_FROM: RestError = err(403, "cancel", "undefined-condition", "Source JID must belong to current host");
+const LEGACY_FROM: RestError = err(
+    403,
+    "cancel",
+    "undefined-condition",
+    "Source JID must belong to current host",
+);
 
 /// What went wrong, with the module it comes from deciding the body.
 enum Failure {
@@ -106,7 +141,12 @@ async fn handle(State(shared): State<Arc<Shared>>, request: Request) -> Response
         headers: parts
             .headers
             .iter()
-            .map(|(n, v)| (n.as_str().to_owned(), String::from_utf8_lossy(v.as_bytes()).into_owned()))
+            .map(|(n, v)| {
+                (
+                    n.as_str().to_owned(),
+                    String::from_utf8_lossy(v.as_bytes()).into_owned(),
+                )
+            })
             .collect(),
         body: body.as_ref().map(|b| b.to_vec()).unwrap_or_default(),
         status: None,
@@ -295,8 +335,14 @@ fn parse_get(path: &str, query: Option<&str>) -> Result<Parsed, Failure> {
     let payload = match name {
         "ping" => Some(Ping.to_element()),
         "version" => Some(Version::default().to_element()),
-        "disco" => Some(with_node(DiscoInfo::default().to_element(), node.as_deref())),
-        "items" => Some(with_node(DiscoItems::default().to_element(), node.as_deref())),
+        "disco" => Some(with_node(
+            DiscoInfo::default().to_element(),
+            node.as_deref(),
+        )),
+        "items" => Some(with_node(
+            DiscoItems::default().to_element(),
+            node.as_deref(),
+        )),
         "lastactivity" => Some(Element::new("query", "jabber:iq:last")),
         "stats" => Some(Element::new("query", "http://jabber.org/protocol/stats")),
         "extdisco" => Some(Element::new("services", "urn:xmpp:extdisco:2")),
@@ -330,7 +376,11 @@ fn with_node(mut el: Element, node: Option<&str>) -> Element {
 }
 
 /// `POST /rest` and `POST /rest/{kind}/{type}/{to}`.
-fn parse_post(request: &Incoming<'_>, sub_path: Option<&str>, legacy: bool) -> Result<Parsed, Failure> {
+fn parse_post(
+    request: &Incoming<'_>,
+    sub_path: Option<&str>,
+    legacy: bool,
+) -> Result<Parsed, Failure> {
     let content_type = request.header(header::CONTENT_TYPE).unwrap_or_default();
     let essence = content_type
         .split(';')
@@ -347,7 +397,8 @@ fn parse_post(request: &Incoming<'_>, sub_path: Option<&str>, legacy: bool) -> R
         "application/xmpp+xml" => parse_xml(request.body, &limits, legacy),
         "application/json" => parse_json(request.body, path.as_ref(), &limits),
         "text/plain" => {
-            let text = String::from_utf8(request.body.to_vec()).map_err(|_| Failure::from(PARSE))?;
+            let text =
+                String::from_utf8(request.body.to_vec()).map_err(|_| Failure::from(PARSE))?;
             parse_text(text, path.as_ref())
         }
         _ => Err(MEDIATYPE.into()),
@@ -400,10 +451,7 @@ fn parse_xml(body: &[u8], limits: &Limits, legacy: bool) -> Result<Parsed, Failu
     let stanza = WireFormat::Xml
         .decode(body, limits)
         .map_err(|_| Failure::from(PARSE))?;
-    Ok(Parsed {
-        stanza,
-        ..top
-    })
+    Ok(Parsed { stanza, ..top })
 }
 
 /// The top element of an XML body, read without the model.
@@ -422,7 +470,9 @@ fn scan_xml(body: &[u8]) -> Option<Parsed> {
                         return None;
                     }
                     let xmlns = match resolved {
-                        ResolveResult::Bound(n) => Some(String::from_utf8_lossy(n.as_ref()).into_owned()),
+                        ResolveResult::Bound(n) => {
+                            Some(String::from_utf8_lossy(n.as_ref()).into_owned())
+                        }
                         _ => None,
                     };
                     let attr = |name: &[u8]| {
@@ -458,7 +508,8 @@ fn scan_xml(body: &[u8]) -> Option<Parsed> {
 }
 
 fn parse_json(body: &[u8], path: Option<&PathParts>, limits: &Limits) -> Result<Parsed, Failure> {
-    let mut value: serde_json::Value = serde_json::from_slice(body).map_err(|_| Failure::from(PARSE))?;
+    let mut value: serde_json::Value =
+        serde_json::from_slice(body).map_err(|_| Failure::from(PARSE))?;
     let Some(object) = value.as_object_mut() else {
         return Err(PARSE.into());
     };
@@ -515,7 +566,10 @@ fn parse_text(text: String, path: Option<&PathParts>) -> Result<Parsed, Failure>
     let to = path.to.as_deref().and_then(|t| t.parse::<Jid>().ok());
     let stanza = match path.kind.as_str() {
         "message" => {
-            let type_ = path.type_.parse::<MessageType>().map_err(|_| Failure::from(PARSE))?;
+            let type_ = path
+                .type_
+                .parse::<MessageType>()
+                .map_err(|_| Failure::from(PARSE))?;
             let mut message = Message::new(type_).with_body(text);
             message.to = to;
             Stanza::Message(message)
@@ -617,7 +671,13 @@ fn record(shared: &Shared, stanza: Stanza) {
     shared.notify.notify_waiters();
 }
 
-async fn answer_iq(shared: &Shared, request: &Incoming<'_>, iq: Iq, from: &Jid, format: WireFormat) -> Response {
+async fn answer_iq(
+    shared: &Shared,
+    request: &Incoming<'_>,
+    iq: Iq,
+    from: &Jid,
+    format: WireFormat,
+) -> Response {
     record(shared, Stanza::Iq(iq.clone()));
     let legacy = shared.config.legacy.is_some();
     let wait = if legacy {
@@ -699,29 +759,23 @@ async fn answer_iq(shared: &Shared, request: &Incoming<'_>, iq: Iq, from: &Jid, 
 fn default_reply(iq: &Iq) -> Vec<Stanza> {
     let reply = match iq.payload_ns() {
         Some(ns::PING) => iq.result(None::<Ping>),
-        Some(ns::VERSION) => iq.result(Some(Version {
-            name: Some("Prosody".to_owned()),
-            version: Some("0.12.3".to_owned()),
-            os: Some("Linux".to_owned()),
-        })),
-        Some(ns::DISCO_INFO) => iq.result(Some(DiscoInfo {
-            node: iq.payload.as_ref().and_then(|p| p.attr("node")).map(str::to_owned),
-            identities: vec![Identity {
-                category: "server".to_owned(),
-                type_: "im".to_owned(),
-                name: Some("Prosody".to_owned()),
-                lang: None,
-            }],
-            features: [ns::DISCO_INFO, ns::DISCO_ITEMS, ns::PING, ns::VERSION]
-                .iter()
-                .map(|f| (*f).to_owned())
-                .collect(),
-            extensions: Vec::new(),
-        })),
-        Some(ns::DISCO_ITEMS) => iq.result(Some(DiscoItems {
-            node: iq.payload.as_ref().and_then(|p| p.attr("node")).map(str::to_owned),
-            items: Vec::new(),
-        })),
+        Some(ns::VERSION) => iq.result(Some(Version::new("Prosody", "0.12.3").with_os("Linux"))),
+        Some(ns::DISCO_INFO) => {
+            let info = match iq.payload.as_ref().and_then(|p| p.attr("node")) {
+                Some(node) => DiscoInfo::for_node(node),
+                None => DiscoInfo::new(),
+            };
+            iq.result(Some(
+                info.with_identity(Identity::new("server", "im").with_name("Prosody"))
+                    .with_features([ns::DISCO_INFO, ns::DISCO_ITEMS, ns::PING, ns::VERSION]),
+            ))
+        }
+        Some(ns::DISCO_ITEMS) => iq.result(Some(
+            match iq.payload.as_ref().and_then(|p| p.attr("node")) {
+                Some(node) => DiscoItems::for_node(node),
+                None => DiscoItems::new(),
+            },
+        )),
         _ => iq.error_reply(Condition::ServiceUnavailable),
     };
     vec![Stanza::Iq(reply)]
@@ -731,10 +785,8 @@ fn default_reply(iq: &Iq) -> Vec<Stanza> {
 fn encode_wrapper(format: WireFormat, stanzas: &[Stanza]) -> Vec<u8> {
     match format {
         WireFormat::Json => {
-            let items: Vec<serde_json::Value> = stanzas
-                .iter()
-                .filter_map(|s| serde_json::from_slice(&WireFormat::Json.encode(s)).ok())
-                .collect();
+            let items: Vec<serde_json::Value> =
+                stanzas.iter().map(crate::wire::json::to_value).collect();
             serde_json::to_vec(&serde_json::json!({ "xmpp": items })).unwrap_or_default()
         }
         _ => {
@@ -751,26 +803,49 @@ fn encode_wrapper(format: WireFormat, stanzas: &[Stanza]) -> Vec<u8> {
 /// mod_rest's `decide_type`: of the formats, the one named earliest in `accept`
 /// (XML when none is).
 fn decide_format(accept: &str) -> WireFormat {
-    let xml = accept.find(WireFormat::Xml.content_type()).unwrap_or(usize::MAX);
-    let json = accept.find(WireFormat::Json.content_type()).unwrap_or(usize::MAX);
-    if json < xml { WireFormat::Json } else { WireFormat::Xml }
+    let xml = accept
+        .find(WireFormat::Xml.content_type())
+        .unwrap_or(usize::MAX);
+    let json = accept
+        .find(WireFormat::Json.content_type())
+        .unwrap_or(usize::MAX);
+    if json < xml {
+        WireFormat::Json
+    } else {
+        WireFormat::Xml
+    }
 }
 
 fn body_response(status: StatusCode, format: WireFormat, body: Vec<u8>) -> Response {
     (
         status,
-        [(header::CONTENT_TYPE, HeaderValue::from_static(format.content_type()))],
+        [(
+            header::CONTENT_TYPE,
+            HeaderValue::from_static(format.content_type()),
+        )],
         body,
     )
         .into_response()
 }
 
 /// An error answer in the format the module would use.
-fn error_response(shared: &Shared, headers: &HeaderMap, failure: Failure, challenge: Option<String>) -> Response {
+fn error_response(
+    shared: &Shared,
+    headers: &HeaderMap,
+    failure: Failure,
+    challenge: Option<String>,
+) -> Response {
     let (status, body, content_type) = if shared.config.legacy.is_some() {
         // The early module turns every HTTP error of the server into JSON.
         let body = match failure {
             Failure::Status(status) => serde_json::json!({ "type": "error", "code": status }),
+            // Its own errors carry a code and a text only; Prosody's (the iq
+            // timeout) keep their type and condition.
+            Failure::Rest(e) if e.condition == IQ_TIMEOUT.condition => serde_json::json!({
+                "type": "error",
+                "error": { "type": e.type_, "condition": e.condition, "text": e.text },
+                "code": e.status,
+            }),
             Failure::Rest(e) => serde_json::json!({
                 "type": "error",
                 "error": { "type": "cancel", "condition": "undefined-condition", "text": e.text, "code": e.status },
@@ -781,7 +856,11 @@ fn error_response(shared: &Shared, headers: &HeaderMap, failure: Failure, challe
             Failure::Status(s) => s,
             Failure::Rest(e) => e.status,
         };
-        (status, serde_json::to_vec(&body).unwrap_or_default(), "application/json")
+        (
+            status,
+            serde_json::to_vec(&body).unwrap_or_default(),
+            "application/json",
+        )
     } else {
         let accept = headers
             .get(header::ACCEPT)
@@ -805,7 +884,11 @@ fn error_response(shared: &Shared, headers: &HeaderMap, failure: Failure, challe
                     })),
                     "code": status,
                 });
-                (status, serde_json::to_vec(&body).unwrap_or_default(), "application/json")
+                (
+                    status,
+                    serde_json::to_vec(&body).unwrap_or_default(),
+                    "application/json",
+                )
             }
             ErrorBody::Xml => {
                 let mut body = String::from("<error xmlns='http://etherx.jabber.org/streams'>");
@@ -819,7 +902,11 @@ fn error_response(shared: &Shared, headers: &HeaderMap, failure: Failure, challe
                 body.push_str("</error>");
                 (status, body.into_bytes(), "application/xmpp+xml")
             }
-            ErrorBody::Html => (status, html_page(status).into_bytes(), "text/html; charset=utf-8"),
+            ErrorBody::Html => (
+                status,
+                html_page(status).into_bytes(),
+                "text/html; charset=utf-8",
+            ),
         }
     };
     let mut response = (
@@ -829,7 +916,9 @@ fn error_response(shared: &Shared, headers: &HeaderMap, failure: Failure, challe
     )
         .into_response();
     if let Some(challenge) = challenge.and_then(|c| HeaderValue::from_str(&c).ok()) {
-        response.headers_mut().insert(header::WWW_AUTHENTICATE, challenge);
+        response
+            .headers_mut()
+            .insert(header::WWW_AUTHENTICATE, challenge);
     }
     response
 }
@@ -861,7 +950,10 @@ fn decide_error_type(accept: &str) -> ErrorBody {
 fn html_error(status: u16) -> Response {
     (
         StatusCode::from_u16(status).unwrap_or(StatusCode::INTERNAL_SERVER_ERROR),
-        [(header::CONTENT_TYPE, HeaderValue::from_static("text/html; charset=utf-8"))],
+        [(
+            header::CONTENT_TYPE,
+            HeaderValue::from_static("text/html; charset=utf-8"),
+        )],
         html_page(status),
     )
         .into_response()
@@ -899,7 +991,9 @@ fn percent_decode(s: &str) -> String {
     while i < bytes.len() {
         if bytes[i] == b'%'
             && let Some(hex) = bytes.get(i + 1..i + 3)
-            && let Some(b) = std::str::from_utf8(hex).ok().and_then(|h| u8::from_str_radix(h, 16).ok())
+            && let Some(b) = std::str::from_utf8(hex)
+                .ok()
+                .and_then(|h| u8::from_str_radix(h, 16).ok())
         {
             out.push(b);
             i += 3;
@@ -942,7 +1036,13 @@ mod tests {
 
     #[test]
     fn base64_decodes_rfc4648_vectors() {
-        for (expected, input) in [("", ""), ("f", "Zg=="), ("fo", "Zm8="), ("foob", "Zm9vYg=="), ("foobar", "Zm9vYmFy")] {
+        for (expected, input) in [
+            ("", ""),
+            ("f", "Zg=="),
+            ("fo", "Zm8="),
+            ("foob", "Zm9vYg=="),
+            ("foobar", "Zm9vYmFy"),
+        ] {
             assert_eq!(base64_decode(input).unwrap(), expected.as_bytes());
         }
         assert!(base64_decode("Zm9v!").is_none());
@@ -951,17 +1051,35 @@ mod tests {
     #[test]
     fn formats_are_decided_like_mod_rest() {
         assert!(matches!(decide_format(""), WireFormat::Xml));
-        assert!(matches!(decide_format("application/json,application/xmpp+xml"), WireFormat::Json));
-        assert!(matches!(decide_format(",application/json"), WireFormat::Json));
+        assert!(matches!(
+            decide_format("application/json,application/xmpp+xml"),
+            WireFormat::Json
+        ));
+        assert!(matches!(
+            decide_format(",application/json"),
+            WireFormat::Json
+        ));
         assert!(matches!(decide_error_type(""), ErrorBody::Html));
-        assert!(matches!(decide_error_type("application/json"), ErrorBody::Json));
-        assert!(matches!(decide_error_type("application/xmpp+xml"), ErrorBody::Xml));
-        assert!(matches!(decide_error_type("text/html, application/json"), ErrorBody::Html));
+        assert!(matches!(
+            decide_error_type("application/json"),
+            ErrorBody::Json
+        ));
+        assert!(matches!(
+            decide_error_type("application/xmpp+xml"),
+            ErrorBody::Xml
+        ));
+        assert!(matches!(
+            decide_error_type("text/html, application/json"),
+            ErrorBody::Html
+        ));
     }
 
     #[test]
     fn top_element_is_scanned_without_the_model() {
-        let top = scan_xml(b"<iq type='get' to='a@b' xmlns='jabber:server'><ping xmlns='urn:xmpp:ping'/><x/></iq>").unwrap();
+        let top = scan_xml(
+            b"<iq type='get' to='a@b' xmlns='jabber:server'><ping xmlns='urn:xmpp:ping'/><x/></iq>",
+        )
+        .unwrap();
         assert_eq!(top.name, "iq");
         assert_eq!(top.xmlns.as_deref(), Some("jabber:server"));
         assert_eq!(top.to.as_deref(), Some("a@b"));
@@ -974,7 +1092,10 @@ mod tests {
 
     #[test]
     fn paths_are_decoded() {
-        assert_eq!(percent_decode("/rest/version/a%40b%2Fc"), "/rest/version/a@b/c");
+        assert_eq!(
+            percent_decode("/rest/version/a%40b%2Fc"),
+            "/rest/version/a@b/c"
+        );
         assert_eq!(percent_decode("%zz%4"), "%zz%4");
     }
 }
