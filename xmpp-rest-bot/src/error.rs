@@ -36,9 +36,11 @@ pub(crate) enum Kind {
     /// invalid JID, missing or invalid attribute, ...).
     Invalid { message: String },
     /// Prosody's `/rest` answered with an HTTP error status.
+    #[cfg_attr(not(feature = "client"), allow(dead_code))]
     Status(Box<StatusError>),
     /// The entity queried answered with an error stanza (or mod_rest reported that
     /// it did not answer in time).
+    #[cfg_attr(not(feature = "client"), allow(dead_code))]
     Stanza {
         error: Box<crate::stanza::StanzaError>,
         from: Option<crate::stanza::Jid>,
@@ -46,6 +48,7 @@ pub(crate) enum Kind {
         status: Option<u16>,
     },
     /// The HTTP exchange failed: no connection, a timeout, a broken response.
+    #[cfg_attr(not(feature = "client"), allow(dead_code))]
     Transport {
         /// The connection could not be made (nothing was sent).
         connect: bool,
@@ -54,13 +57,16 @@ pub(crate) enum Kind {
         message: String,
     },
     /// The response is not what mod_rest sends (wrong content type, wrong kind).
+    #[cfg_attr(not(feature = "client"), allow(dead_code))]
     Protocol { message: String },
     /// The client or emulator configuration is unusable.
+    #[cfg_attr(not(feature = "client"), allow(dead_code))]
     Config { message: String },
 }
 
 /// The details of an HTTP error status from `/rest`.
 #[derive(Debug, Clone, PartialEq, Eq)]
+#[cfg_attr(not(feature = "client"), allow(dead_code))]
 pub(crate) struct StatusError {
     pub(crate) status: u16,
     /// mod_rest's condition, from a JSON or XML error body.
@@ -147,7 +153,7 @@ impl Error {
         })
     }
 
-    #[cfg_attr(not(any(feature = "client", feature = "testing")), allow(dead_code))]
+    #[cfg_attr(not(feature = "client"), allow(dead_code))]
     pub(crate) fn config(message: impl Into<String>) -> Self {
         Error::new(Kind::Config {
             message: message.into(),
