@@ -31,10 +31,7 @@ pub(crate) enum Kind {
     /// The input is not valid JSON, or a key has the wrong type.
     Json { message: String, path: String },
     /// The input is over a configured limit.
-    Limit {
-        what: &'static str,
-        limit: usize,
-    },
+    Limit { what: &'static str, limit: usize },
     /// The input is well-formed but is not an acceptable stanza (wrong top element,
     /// invalid JID, missing or invalid attribute, ...).
     Invalid { message: String },
@@ -125,7 +122,10 @@ impl fmt::Display for Error {
                 message,
                 line,
                 column,
-            } => write!(f, "malformed xml at line {line}, column {column}: {message}"),
+            } => write!(
+                f,
+                "malformed xml at line {line}, column {column}: {message}"
+            ),
             Kind::Json { message, path } => write!(f, "invalid json at {path}: {message}"),
             Kind::Limit { what, limit } => write!(f, "{what} is over the limit of {limit}"),
             Kind::Invalid { message } => write!(f, "invalid stanza: {message}"),

@@ -2,7 +2,6 @@
 
 use std::fmt;
 
-
 /// An XML attribute: an optional namespace, a local name and a value.
 ///
 /// Unprefixed attributes have no namespace. `xml:lang` is stored with the

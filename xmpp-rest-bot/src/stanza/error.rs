@@ -43,7 +43,11 @@ impl FromStr for ErrorType {
             "continue" => ErrorType::Continue,
             "modify" => ErrorType::Modify,
             "wait" => ErrorType::Wait,
-            other => return Err(crate::Error::invalid(format!("unknown error type {other:?}"))),
+            other => {
+                return Err(crate::Error::invalid(format!(
+                    "unknown error type {other:?}"
+                )));
+            }
         })
     }
 }

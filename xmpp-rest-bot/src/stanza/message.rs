@@ -234,7 +234,10 @@ impl Message {
     /// Whether this message has no content a person would read: no body, subject,
     /// html or link (a chat state or marker alone, say).
     pub fn is_contentless(&self) -> bool {
-        self.bodies.is_empty() && self.subjects.is_empty() && self.html.is_none() && self.oob.is_empty()
+        self.bodies.is_empty()
+            && self.subjects.is_empty()
+            && self.html.is_none()
+            && self.oob.is_empty()
     }
 }
 

@@ -8,7 +8,9 @@ use crate::stanza::Stanza;
 /// # Errors
 /// When the input is malformed, over `limits`, or not an acceptable stanza.
 pub fn decode(_input: &[u8], _limits: &Limits) -> crate::Result<Stanza> {
-    Err(crate::Error::invalid("json decoding is not implemented yet"))
+    Err(crate::Error::invalid(
+        "json decoding is not implemented yet",
+    ))
 }
 
 /// Encodes one stanza in mod_rest's JSON mapping.

@@ -1,0 +1,308 @@
+//! The attribute and the function, read into a model and checked. Every mistake
+//! becomes a `syn::Error` spanned on its token; all are reported at once.
+
+use proc_macro2::{Span, TokenStream};
+use syn::parse::Parser;
+use syn::punctuated::Punctuated;
+use syn::spanned::Spanned;
+use syn::{FnArg, LitStr, Meta, Token, Type};
+
+use super::Kind;
+
+pub(crate) struct HandlerModel {
+    pub(crate) kind: Kind,
+    pub(crate) types: Vec<LitStr>,
+    pub(crate) body: Option<LitStr>,
+    pub(crate) body_regex: Option<LitStr>,
+    pub(crate) from: Option<LitStr>,
+    pub(crate) to: Option<LitStr>,
+    pub(crate) ns: Option<LitStr>,
+    pub(crate) element: Option<LitStr>,
+    pub(crate) func: syn::ItemFn,
+    pub(crate) args: Vec<Type>,
+    pub(crate) ret: Type,
+    /// The argument that receives the body regex's captures.
+    pub(crate) captures: Option<usize>,
+}
+
+#[derive(Default)]
+struct Errors(Option<syn::Error>);
+
+impl Errors {
+    fn push(&mut self, err: syn::Error) {
+        match &mut self.0 {
+            Some(all) => all.combine(err),
+            None => self.0 = Some(err),
+        }
+    }
+}
+
+impl HandlerModel {
+    pub(crate) fn parse(kind: Kind, attr: TokenStream, func: &syn::ItemFn) -> syn::Result<Self> {
+        let mut errors = Errors::default();
+        let mut model = HandlerModel {
+            kind,
+            types: Vec::new(),
+            body: None,
+            body_regex: None,
+            from: None,
+            to: None,
+            ns: None,
+            element: None,
+            func: func.clone(),
+            args: Vec::new(),
+            ret: syn::parse_quote!(()),
+            captures: None,
+        };
+
+        let metas = match Punctuated::<Meta, Token![,]>::parse_terminated.parse2(attr) {
+            Ok(m) => m,
+            Err(e) => return Err(e),
+        };
+        let mut seen: Vec<String> = Vec::new();
+        for meta in metas {
+            if let Err(e) = model.filter(&meta, &mut seen) {
+                errors.push(e);
+            }
+        }
+        model.check_function(&mut errors);
+        match errors.0 {
+            Some(err) => Err(err),
+            None => Ok(model),
+        }
+    }
+
+    fn filter(&mut self, meta: &Meta, seen: &mut Vec<String>) -> syn::Result<()> {
+        let kind = self.kind;
+        let key = meta
+            .path()
+            .get_ident()
+            .map(ToString::to_string)
+            .unwrap_or_default();
+        // Bare type names: `#[on_iq(get)]`, `#[on_message(chat)]`, `#[on_presence(subscribe)]`.
+        if let Meta::Path(path) = meta {
+            if kind.types().contains(&key.as_str()) {
+                once(seen, "type", path.span())?;
+                self.types.push(LitStr::new(&key, path.span()));
+                return Ok(());
+            }
+        }
+        if !kind.keys().contains(&key.as_str()) {
+            return Err(syn::Error::new_spanned(
+                meta.path(),
+                format!(
+                    "unknown filter `{}` for #[{}]: expected one of {}, or a type name ({})",
+                    path_text(meta.path()),
+                    kind.attribute(),
+                    kind.keys()
+                        .iter()
+                        .map(|k| format!("`{k}`"))
+                        .collect::<Vec<_>>()
+                        .join(", "),
+                    kind.types().join(", "),
+                ),
+            ));
+        }
+        once(seen, &key, meta.path().span())?;
+        let Meta::NameValue(nv) = meta else {
+            return Err(syn::Error::new_spanned(
+                meta,
+                format!("`{key}` takes a value: `{key} = \"...\"`"),
+            ));
+        };
+        let values = string_values(&nv.value)?;
+        let single = |values: Vec<LitStr>| -> syn::Result<LitStr> {
+            match <[LitStr; 1]>::try_from(values) {
+                Ok([v]) => Ok(v),
+                Err(_) => Err(syn::Error::new_spanned(
+                    &nv.value,
+                    format!("`{key}` takes one string"),
+                )),
+            }
+        };
+        match key.as_str() {
+            "type" => {
+                for value in &values {
+                    if !kind.types().contains(&value.value().as_str()) {
+                        return Err(syn::Error::new_spanned(
+                            value,
+                            format!(
+                                "{:?} is not a {} type: expected one of {}",
+                                value.value(),
+                                match kind {
+                                    Kind::Message => "message",
+                                    Kind::Presence => "presence",
+                                    Kind::Iq => "iq",
+                                },
+                                kind.types().join(", ")
+                            ),
+                        ));
+                    }
+                }
+                self.types = values;
+            }
+            "body" => self.body = Some(single(values)?),
+            "body_regex" => {
+                let lit = single(values)?;
+                if let Err(e) = regex_syntax::Parser::new().parse(&lit.value()) {
+                    return Err(syn::Error::new_spanned(
+                        &lit,
+                        format!("invalid regex: {}", e.to_string().replace('\n', " ")),
+                    ));
+                }
+                self.body_regex = Some(lit);
+            }
+            "from" | "to" => {
+                let lit = single(values)?;
+                if let Err(e) = jid::Jid::new(&lit.value()) {
+                    return Err(syn::Error::new_spanned(
+                        &lit,
+                        format!("invalid JID {:?}: {e}", lit.value()),
+                    ));
+                }
+                if key == "from" {
+                    self.from = Some(lit);
+                } else {
+                    self.to = Some(lit);
+                }
+            }
+            "ns" => {
+                let lit = single(values)?;
+                if lit.value().is_empty() {
+                    return Err(syn::Error::new_spanned(&lit, "`ns` cannot be empty"));
+                }
+                self.ns = Some(lit);
+            }
+            "element" => self.element = Some(single(values)?),
+            _ => {}
+        }
+        Ok(())
+    }
+
+    fn check_function(&mut self, errors: &mut Errors) {
+        let sig = &self.func.sig;
+        let attribute = self.kind.attribute();
+        if sig.asyncness.is_none() {
+            errors.push(syn::Error::new_spanned(
+                sig.fn_token,
+                format!("#[{attribute}] handlers must be `async fn`"),
+            ));
+        }
+        if !sig.generics.params.is_empty() || sig.generics.where_clause.is_some() {
+            errors.push(syn::Error::new_spanned(
+                &sig.generics,
+                "handlers cannot be generic: name the concrete extractor types",
+            ));
+        }
+        if let Some(c) = &sig.constness {
+            errors.push(syn::Error::new_spanned(c, "handlers cannot be `const fn`"));
+        }
+        if let Some(v) = &sig.variadic {
+            errors.push(syn::Error::new_spanned(v, "handlers cannot be variadic"));
+        }
+        for input in &sig.inputs {
+            match input {
+                FnArg::Receiver(r) => errors.push(syn::Error::new_spanned(
+                    r,
+                    "handlers are free functions: they cannot take `self`",
+                )),
+                FnArg::Typed(pat) => {
+                    if let Type::Reference(r) = &*pat.ty {
+                        errors.push(syn::Error::new_spanned(
+                            r,
+                            "handler arguments are owned extractors: drop the `&`",
+                        ));
+                    } else if let Type::ImplTrait(t) = &*pat.ty {
+                        errors.push(syn::Error::new_spanned(
+                            t,
+                            "handler arguments need a concrete extractor type, not `impl Trait`",
+                        ));
+                    } else {
+                        if is_captures(&pat.ty) {
+                            if self.captures.is_some() {
+                                errors.push(syn::Error::new_spanned(
+                                    &pat.ty,
+                                    "only one argument can receive the captures",
+                                ));
+                            }
+                            self.captures = Some(self.args.len());
+                        }
+                        self.args.push((*pat.ty).clone());
+                    }
+                }
+            }
+        }
+        if let Some(index) = self.captures {
+            if self.body_regex.is_none() {
+                errors.push(syn::Error::new_spanned(
+                    &self.args[index],
+                    format!("a `Captures` argument needs a `body_regex = \"...\"` filter in #[{attribute}]"),
+                ));
+            }
+        }
+        if let syn::ReturnType::Type(_, ty) = &sig.output {
+            if let Type::ImplTrait(t) = &**ty {
+                errors.push(syn::Error::new_spanned(
+                    t,
+                    "name the handler's return type (e.g. `String`, `Message`, `Result<String, StanzaError>`): `impl Trait` cannot be returned",
+                ));
+            }
+            self.ret = (**ty).clone();
+        }
+        if self.body.is_some() && self.body_regex.is_some() {
+            if let Some(regex) = &self.body_regex {
+                errors.push(syn::Error::new_spanned(
+                    regex,
+                    "`body` and `body_regex` exclude each other: keep one",
+                ));
+            }
+        }
+    }
+}
+
+fn once(seen: &mut Vec<String>, key: &str, span: Span) -> syn::Result<()> {
+    if seen.iter().any(|k| k == key) {
+        return Err(syn::Error::new(
+            span,
+            format!(
+                "duplicate filter `{key}`: give each filter once (a list of types is `type = [\"a\", \"b\"]`)"
+            ),
+        ));
+    }
+    seen.push(key.to_owned());
+    Ok(())
+}
+
+/// `"x"` or `["x", "y"]`.
+fn string_values(expr: &syn::Expr) -> syn::Result<Vec<LitStr>> {
+    match expr {
+        syn::Expr::Lit(syn::ExprLit {
+            lit: syn::Lit::Str(s),
+            ..
+        }) => Ok(vec![s.clone()]),
+        syn::Expr::Array(array) if !array.elems.is_empty() => array
+            .elems
+            .iter()
+            .map(|e| match e {
+                syn::Expr::Lit(syn::ExprLit {
+                    lit: syn::Lit::Str(s),
+                    ..
+                }) => Ok(s.clone()),
+                other => Err(syn::Error::new_spanned(other, "expected a string literal")),
+            })
+            .collect(),
+        other => Err(syn::Error::new_spanned(
+            other,
+            "expected a string literal (or a non-empty list of them)",
+        )),
+    }
+}
+
+/// Whether the argument type is the `Captures` extractor (by its last segment).
+fn is_captures(ty: &Type) -> bool {
+    matches!(ty, Type::Path(p) if p.path.segments.last().is_some_and(|s| s.ident == "Captures"))
+}
+
+fn path_text(path: &syn::Path) -> String {
+    quote::quote!(#path).to_string().replace(' ', "")
+}

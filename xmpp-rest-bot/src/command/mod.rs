@@ -1,0 +1,365 @@
+//! Chat commands: `!deploy prod v1.2` parsed into a typed enum.
+//!
+//! Derive [`BotCommands`] on an enum (with the default `macros` feature), one
+//! variant per command; each field is an argument parsed with `FromStr`.
+//!
+//! ```
+//! use xmpp_rest_bot::command::BotCommands;
+//!
+//! #[derive(BotCommands, Debug, PartialEq)]
+//! enum Ops {
+//!     /// Deploy a version to an environment.
+//!     Deploy { env: String, version: String },
+//!     /// Say something in the room.
+//!     Say { #[command(rest)] text: String },
+//!     /// Show the status.
+//!     #[command(aliases = ["st"])]
+//!     Status,
+//! }
+//!
+//! assert_eq!(
+//!     Ops::parse("!deploy prod v1.2").unwrap(),
+//!     Ops::Deploy { env: "prod".into(), version: "v1.2".into() },
+//! );
+//! assert_eq!(Ops::parse("/ST").unwrap(), Ops::Status);
+//! assert_eq!(Ops::parse("!say hello   world").unwrap(), Ops::Say { text: "hello   world".into() });
+//! let err = Ops::parse("!deplyo prod v1").unwrap_err();
+//! assert_eq!(err.to_string(), "unknown command \"deplyo\": did you mean \"!deploy\"?");
+//! assert!(Ops::help().contains("!deploy <env> <version> — Deploy a version to an environment."));
+//! ```
+//!
+//! ## Attributes
+//!
+//! | where | attribute | meaning |
+//! |-------|-----------|---------|
+//! | enum | `#[command(prefix = ".")]` | the one prefix commands start with (default: `!` and `/`) |
+//! | enum | `#[command(prefixes = ["!", "."])]` | several prefixes; the first is shown in help |
+//! | enum | `#[command(case_sensitive)]` | command names are case-sensitive (default: not) |
+//! | variant | `#[command(rename = "name")]` | the command's name (default: the variant name in lowercase) |
+//! | variant | `#[command(aliases = ["a", "b"])]` | other names |
+//! | variant | `#[command(description = "...")]` | the help text (default: the doc comment's first paragraph) |
+//! | variant | `#[command(hide)]` | parsed, but not listed in help |
+//! | field | `#[command(rest)]` | the last field takes the rest of the line verbatim |
+//! | field | `#[command(rename = "name")]` | the argument's name in help and errors |
+//!
+//! Arguments are separated by white space; `"double"` or `'single'` quotes keep
+//! white space inside one argument, and `\` escapes a quote inside double quotes.
+//! A field of type `Option<T>` is optional (only trailing arguments may be), a
+//! field of type `Vec<T>` takes every remaining argument.
+
+mod parse;
+
+pub use parse::{ParseError, tokenize};
+
+#[cfg(feature = "macros")]
+pub use xmpp_rest_bot_macros::BotCommands;
+
+/// How an argument is consumed.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+#[non_exhaustive]
+pub enum ArgKind {
+    /// Exactly one argument.
+    Required,
+    /// One argument, or none at the end of the line (`Option<T>`).
+    Optional,
+    /// Every remaining argument (`Vec<T>`).
+    Many,
+    /// The rest of the line, verbatim (`#[command(rest)]`).
+    Rest,
+}
+
+/// One argument of a command, for help texts, errors and ad-hoc command forms.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+#[non_exhaustive]
+pub struct ArgInfo {
+    /// The argument's name.
+    pub name: &'static str,
+    /// The Rust type it is parsed into, as written.
+    pub type_name: &'static str,
+    /// How it is consumed.
+    pub kind: ArgKind,
+}
+
+impl ArgInfo {
+    #[doc(hidden)]
+    pub const fn new(name: &'static str, type_name: &'static str, kind: ArgKind) -> Self {
+        ArgInfo {
+            name,
+            type_name,
+            kind,
+        }
+    }
+}
+
+/// One command of a [`BotCommands`] enum.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+#[non_exhaustive]
+pub struct CommandInfo {
+    /// The command's name, without prefix.
+    pub name: &'static str,
+    /// Other names.
+    pub aliases: &'static [&'static str],
+    /// The help text.
+    pub description: &'static str,
+    /// The arguments, in order.
+    pub args: &'static [ArgInfo],
+    /// Whether help leaves it out.
+    pub hidden: bool,
+}
+
+impl CommandInfo {
+    #[doc(hidden)]
+    pub const fn new(
+        name: &'static str,
+        aliases: &'static [&'static str],
+        description: &'static str,
+        args: &'static [ArgInfo],
+        hidden: bool,
+    ) -> Self {
+        CommandInfo {
+            name,
+            aliases,
+            description,
+            args,
+            hidden,
+        }
+    }
+
+    /// The usage line: `!deploy <env> <version> [note]`.
+    pub fn usage(&self, prefix: &str) -> String {
+        let mut out = format!("{prefix}{}", self.name);
+        for arg in self.args {
+            out.push(' ');
+            match arg.kind {
+                ArgKind::Required => out.push_str(&format!("<{}>", arg.name)),
+                ArgKind::Optional => out.push_str(&format!("[{}]", arg.name)),
+                ArgKind::Many => out.push_str(&format!("[{}...]", arg.name)),
+                ArgKind::Rest => out.push_str(&format!("<{}...>", arg.name)),
+            }
+        }
+        out
+    }
+}
+
+/// The grammar of a command enum: prefixes, case sensitivity and its commands.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+#[non_exhaustive]
+pub struct CommandSet {
+    /// The prefixes a command may start with; the first is shown in help.
+    pub prefixes: &'static [&'static str],
+    /// Whether names are matched case-sensitively.
+    pub case_sensitive: bool,
+    /// The commands, in declaration order.
+    pub commands: &'static [CommandInfo],
+}
+
+impl CommandSet {
+    #[doc(hidden)]
+    pub const fn new(
+        prefixes: &'static [&'static str],
+        case_sensitive: bool,
+        commands: &'static [CommandInfo],
+    ) -> Self {
+        CommandSet {
+            prefixes,
+            case_sensitive,
+            commands,
+        }
+    }
+
+    /// The prefix shown in help.
+    pub fn primary_prefix(&self) -> &'static str {
+        self.prefixes.first().copied().unwrap_or("")
+    }
+
+    /// Whether `text` looks like a command of this set (starts with a prefix and
+    /// a name character), whether or not it then parses.
+    pub fn is_command(&self, text: &str) -> bool {
+        parse::strip_prefix(self, text.trim_start())
+            .is_some_and(|rest| rest.chars().next().is_some_and(|c| !c.is_whitespace()))
+    }
+
+    /// The command named `name` (or one of its aliases).
+    pub fn find(&self, name: &str) -> Option<(usize, &'static CommandInfo)> {
+        self.commands.iter().enumerate().find(|(_, c)| {
+            std::iter::once(&c.name)
+                .chain(c.aliases.iter())
+                .any(|n| self.names_equal(n, name))
+        })
+    }
+
+    fn names_equal(&self, a: &str, b: &str) -> bool {
+        if self.case_sensitive {
+            a == b
+        } else {
+            a.eq_ignore_ascii_case(b) || a.to_lowercase() == b.to_lowercase()
+        }
+    }
+
+    /// The help text: one line per visible command, `usage — description`.
+    pub fn help(&self) -> String {
+        let prefix = self.primary_prefix();
+        let mut out = String::new();
+        for cmd in self.commands.iter().filter(|c| !c.hidden) {
+            if !out.is_empty() {
+                out.push('\n');
+            }
+            out.push_str(&cmd.usage(prefix));
+            if !cmd.description.is_empty() {
+                out.push_str(" — ");
+                out.push_str(cmd.description);
+            }
+            if !cmd.aliases.is_empty() {
+                let aliases: Vec<String> =
+                    cmd.aliases.iter().map(|a| format!("{prefix}{a}")).collect();
+                out.push_str(&format!(" (also {})", aliases.join(", ")));
+            }
+        }
+        out
+    }
+}
+
+/// A parsed invocation: which command, and its raw arguments, one string per
+/// argument of the command (an absent optional argument is `None`, a `Many`
+/// argument is split into the remaining strings).
+#[derive(Debug, Clone, PartialEq, Eq)]
+#[non_exhaustive]
+pub struct Invocation {
+    /// Index of the command in [`CommandSet::commands`].
+    pub index: usize,
+    /// The name it was invoked by, as typed.
+    pub invoked_as: String,
+    /// The arguments, one entry per [`ArgInfo`], each a list of raw values
+    /// (0 or 1 for `Required`/`Optional`/`Rest`, any number for `Many`).
+    pub args: Vec<Vec<String>>,
+}
+
+/// A typed set of chat commands. Derive it with `#[derive(BotCommands)]`.
+#[diagnostic::on_unimplemented(
+    message = "`{Self}` is not a command enum",
+    label = "this type does not implement `BotCommands`",
+    note = "add `#[derive(xmpp_rest_bot::command::BotCommands)]` to the enum `{Self}`"
+)]
+pub trait BotCommands: Sized {
+    /// The grammar: prefixes and commands.
+    fn command_set() -> &'static CommandSet;
+
+    /// Builds the command from a parsed invocation.
+    ///
+    /// # Errors
+    /// When an argument does not parse into its field's type.
+    fn from_invocation(invocation: &Invocation) -> Result<Self, ParseError>;
+
+    /// Parses a chat line such as `!deploy prod v1.2`.
+    ///
+    /// # Errors
+    /// [`ParseError`] says precisely what is wrong: not a command, an unknown
+    /// command (with a suggestion), a missing, extra or invalid argument.
+    fn parse(text: &str) -> Result<Self, ParseError> {
+        let invocation = parse::invocation(Self::command_set(), text)?;
+        Self::from_invocation(&invocation)
+    }
+
+    /// The help text listing every visible command with its usage and description.
+    fn help() -> String {
+        Self::command_set().help()
+    }
+
+    /// The commands, in declaration order.
+    fn commands() -> &'static [CommandInfo] {
+        Self::command_set().commands
+    }
+}
+
+#[doc(hidden)]
+pub mod __private {
+    //! Helpers for code generated by `#[derive(BotCommands)]`. Not public API.
+    use super::{CommandSet, Invocation, ParseError};
+
+    /// A type a command argument can be parsed into.
+    #[diagnostic::on_unimplemented(
+        message = "`{Self}` cannot be a command argument",
+        label = "this type does not implement `FromStr` with a displayable error",
+        note = "command arguments are parsed from text: implement `std::str::FromStr` for `{Self}` (with an `Err` type that implements `Display`), or use `String`"
+    )]
+    pub trait CommandArgument: Sized {
+        /// Parses one argument.
+        fn parse_argument(value: &str) -> Result<Self, String>;
+    }
+
+    impl<T> CommandArgument for T
+    where
+        T: std::str::FromStr,
+        T::Err: std::fmt::Display,
+    {
+        fn parse_argument(value: &str) -> Result<Self, String> {
+            value.parse().map_err(|e: T::Err| e.to_string())
+        }
+    }
+
+    fn invalid(
+        inv: &Invocation,
+        set: &CommandSet,
+        arg: usize,
+        value: &str,
+        reason: String,
+    ) -> ParseError {
+        let cmd = set.commands.get(inv.index);
+        ParseError::InvalidArgument {
+            command: cmd.map_or_else(|| inv.invoked_as.clone(), |c| c.name.to_owned()),
+            argument: cmd
+                .and_then(|c| c.args.get(arg))
+                .map_or_else(|| format!("arg{}", arg + 1), |a| a.name.to_owned()),
+            value: value.to_owned(),
+            reason,
+        }
+    }
+
+    /// Parses a required or rest argument.
+    pub fn required<T: CommandArgument>(
+        inv: &Invocation,
+        set: &CommandSet,
+        arg: usize,
+    ) -> Result<T, ParseError> {
+        let value = inv
+            .args
+            .get(arg)
+            .and_then(|v| v.first())
+            .map(String::as_str)
+            .unwrap_or_default();
+        T::parse_argument(value).map_err(|e| invalid(inv, set, arg, value, e))
+    }
+
+    /// Parses an optional argument.
+    pub fn optional<T: CommandArgument>(
+        inv: &Invocation,
+        set: &CommandSet,
+        arg: usize,
+    ) -> Result<Option<T>, ParseError> {
+        match inv.args.get(arg).and_then(|v| v.first()) {
+            None => Ok(None),
+            Some(value) => T::parse_argument(value)
+                .map(Some)
+                .map_err(|e| invalid(inv, set, arg, value, e)),
+        }
+    }
+
+    /// Parses every remaining argument.
+    pub fn many<T: CommandArgument>(
+        inv: &Invocation,
+        set: &CommandSet,
+        arg: usize,
+    ) -> Result<Vec<T>, ParseError> {
+        inv.args.get(arg).map_or_else(
+            || Ok(Vec::new()),
+            |values| {
+                values
+                    .iter()
+                    .map(|value| {
+                        T::parse_argument(value).map_err(|e| invalid(inv, set, arg, value, e))
+                    })
+                    .collect()
+            },
+        )
+    }
+}

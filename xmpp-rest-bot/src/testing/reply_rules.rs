@@ -1,0 +1,358 @@
+//! What mod_rest makes of the webhook's HTTP answer: the stanza the XMPP sender
+//! receives. Every rule of CONTRACT.md section 1, as observed on Prosody 0.12.3.
+
+use std::sync::atomic::{AtomicU64, Ordering};
+
+use crate::stanza::{
+    Condition, ErrorType, Iq, IqType, Message, MessageType, Presence, PresenceType, Stanza,
+    StanzaError, StanzaKind,
+};
+use crate::wire::{Limits, WireFormat};
+
+/// The reply mod_rest sends to the sender of `incoming` when the webhook
+/// answered with `status`, `content_type` and `body`; `None` when it sends
+/// nothing.
+///
+/// The rules (CONTRACT.md section 1):
+/// - an incoming stanza of type `error` or `result` is never answered;
+/// - 202 and 204 mean no reply, except for an iq get/set, which gets an empty result
+///   (receipt requests are not answered: a real Prosody 0.12.3 sends nothing);
+/// - any other status: the body is parsed by its content type (`application/xmpp+xml`,
+///   `application/json`, `application/x-www-form-urlencoded`, `text/plain` as a chat
+///   message); a stanza of the incoming kind becomes the reply, with `from`/`to`
+///   swapped (a groupchat reply goes to the room), its own id or a new one, its own
+///   type and language; an error reply or an iq reply takes the incoming id; an iq
+///   reply that is not an error becomes a `result`;
+/// - a body that does not parse or is of another kind is ignored: a 2xx then yields an
+///   empty reply of the incoming kind and type, any other status an error reply whose
+///   condition comes from the status (`Condition` table of CONTRACT.md) and whose text
+///   is the status line.
+///
+/// ```
+/// use xmpp_rest_bot::stanza::{Condition, Message, Stanza};
+/// use xmpp_rest_bot::testing::mod_rest_reply;
+///
+/// let incoming = Stanza::Message(
+///     Message::chat("bot@bot.example.net".parse().unwrap(), "hi")
+///         .with_from("alice@example.org/phone".parse().unwrap())
+///         .with_id("m1"),
+/// );
+/// let reply = mod_rest_reply(&incoming, 404, None, b"").unwrap();
+/// let err = reply.stanza_error().unwrap();
+/// assert_eq!(err.condition, Condition::ItemNotFound);
+/// assert_eq!(err.text.as_deref(), Some("404 Not Found"));
+/// assert_eq!(reply.id(), Some("m1"));
+/// ```
+pub fn mod_rest_reply(
+    incoming: &Stanza,
+    status: u16,
+    content_type: Option<&str>,
+    body: &[u8],
+) -> Option<Stanza> {
+    if incoming.is_response() {
+        return None;
+    }
+    if status == 202 || status == 204 {
+        return match incoming {
+            Stanza::Iq(iq) => Some(Stanza::Iq(empty_iq_result(iq))),
+            _ => None,
+        };
+    }
+    if let Some(parsed) = parse_body(content_type, body) {
+        if parsed.kind() == incoming.kind() {
+            return Some(rewrite(incoming, parsed));
+        }
+        tracing::warn!(
+            got = %parsed.kind(),
+            expected = %incoming.kind(),
+            "REST callback responded with the wrong stanza type"
+        );
+    }
+    if (200..300).contains(&status) {
+        return Some(empty_reply(incoming));
+    }
+    let (type_, condition) = condition_for_status(status);
+    let error = StanzaError::new(condition)
+        .with_type(type_)
+        .with_text(status_line(status));
+    Some(incoming.error(error))
+}
+
+/// The error type and condition mod_rest derives from an HTTP status.
+pub fn condition_for_status(status: u16) -> (ErrorType, Condition) {
+    use Condition::*;
+    let condition = match status {
+        400 | 411 | 416 | 422 => BadRequest,
+        401 => NotAuthorized,
+        402 => PaymentRequired,
+        403 | 451 => Forbidden,
+        404 => ItemNotFound,
+        405 => NotAllowed,
+        406 => NotAcceptable,
+        407 => RegistrationRequired,
+        408 | 502 | 504 => RemoteServerTimeout,
+        409 | 412 => Conflict,
+        410 => Gone,
+        413 | 414 | 423 | 429 | 431 => ResourceConstraint,
+        415 | 501 => FeatureNotImplemented,
+        500 => InternalServerError,
+        503 => ServiceUnavailable,
+        _ => UndefinedCondition,
+    };
+    let type_ = match status {
+        423 | 429 | 500 => ErrorType::Wait,
+        _ => ErrorType::Cancel,
+    };
+    (type_, condition)
+}
+
+/// `"404 Not Found"`: the text mod_rest puts in an error reply.
+fn status_line(status: u16) -> String {
+    match http::StatusCode::from_u16(status)
+        .ok()
+        .and_then(|s| s.canonical_reason())
+    {
+        Some(reason) => format!("{status} {reason}"),
+        None => status.to_string(),
+    }
+}
+
+static NEXT_ID: AtomicU64 = AtomicU64::new(1);
+
+/// A fresh id, as Prosody's `id.medium()` would make.
+pub(crate) fn new_id() -> String {
+    format!("prosody-{}", NEXT_ID.fetch_add(1, Ordering::Relaxed))
+}
+
+fn empty_iq_result(iq: &Iq) -> Iq {
+    let mut reply = Iq::new(IqType::Result, None);
+    reply.to = iq.from.clone();
+    reply.from = iq.to.clone();
+    reply.id = iq.id.clone();
+    reply
+}
+
+/// `st.reply(stanza)`: addresses swapped, type kept; a new id except for iqs.
+fn empty_reply(incoming: &Stanza) -> Stanza {
+    match incoming {
+        Stanza::Message(m) => {
+            let mut reply = Message::new(m.type_);
+            reply.to = m.from.clone();
+            reply.from = m.to.clone();
+            reply.id = Some(new_id());
+            Stanza::Message(reply)
+        }
+        Stanza::Presence(p) => {
+            let mut reply = Presence::new(p.type_);
+            reply.to = p.from.clone();
+            reply.from = p.to.clone();
+            reply.id = Some(new_id());
+            Stanza::Presence(reply)
+        }
+        Stanza::Iq(iq) => Stanza::Iq(empty_iq_result(iq)),
+    }
+}
+
+/// Rewrites the attributes of a parsed reply as mod_rest does.
+fn rewrite(incoming: &Stanza, parsed: Stanza) -> Stanza {
+    let to = incoming.from().cloned();
+    let from = incoming.to().cloned();
+    let incoming_id = incoming.id().map(str::to_owned);
+    // mod_rest checks for an absent type attribute; the model cannot tell an
+    // absent message type from "normal", nor an absent presence type from
+    // "available", so those count as absent.
+    let incoming_untyped = match incoming {
+        Stanza::Message(m) => m.type_ == MessageType::Normal,
+        Stanza::Presence(p) => p.type_ == PresenceType::Available,
+        Stanza::Iq(_) => false,
+    };
+    match parsed {
+        Stanza::Message(mut m) => {
+            m.to = if m.type_ == MessageType::Groupchat {
+                to.map(|j| j.to_bare().into())
+            } else {
+                to
+            };
+            m.from = from;
+            if incoming_untyped && m.error.is_some() {
+                m.type_ = MessageType::Error;
+            }
+            m.id = if m.type_ == MessageType::Error {
+                incoming_id
+            } else {
+                m.id.or_else(|| Some(new_id()))
+            };
+            Stanza::Message(m)
+        }
+        Stanza::Presence(mut p) => {
+            p.to = to;
+            p.from = from;
+            if incoming_untyped && p.error.is_some() {
+                p.type_ = PresenceType::Error;
+            }
+            p.id = if p.type_ == PresenceType::Error {
+                incoming_id
+            } else {
+                p.id.or_else(|| Some(new_id()))
+            };
+            Stanza::Presence(p)
+        }
+        Stanza::Iq(mut iq) => {
+            iq.to = to;
+            iq.from = from;
+            iq.id = incoming_id;
+            if iq.type_ != IqType::Error {
+                iq.type_ = IqType::Result;
+            }
+            Stanza::Iq(iq)
+        }
+    }
+}
+
+/// Parses the webhook's answer body the way mod_rest does; `None` when it does
+/// not parse (mod_rest logs a warning and ignores it).
+fn parse_body(content_type: Option<&str>, body: &[u8]) -> Option<Stanza> {
+    let essence = content_type?
+        .split(';')
+        .next()
+        .unwrap_or_default()
+        .trim()
+        .to_ascii_lowercase();
+    let limits = Limits::default();
+    let parsed = match essence.as_str() {
+        "application/xmpp+xml" => WireFormat::Xml.decode(body, &limits),
+        "application/json" => {
+            let value: serde_json::Value = serde_json::from_slice(body).ok()?;
+            decode_json_value(value, &limits)
+        }
+        "application/x-www-form-urlencoded" => {
+            let text = std::str::from_utf8(body).ok()?;
+            decode_json_value(form_to_json(text), &limits)
+        }
+        "text/plain" => {
+            let text = std::str::from_utf8(body).ok()?;
+            let mut msg = Message::new(MessageType::Chat);
+            msg = msg.with_body(text);
+            return Some(Stanza::Message(msg));
+        }
+        _ => return None,
+    };
+    match parsed {
+        Ok(stanza) => Some(stanza),
+        Err(err) => {
+            tracing::warn!(%err, "Failed parsing data from REST callback");
+            None
+        }
+    }
+}
+
+/// mod_rest's JSON reader infers a missing `kind` (and an iq's missing `type`).
+fn decode_json_value(
+    mut value: serde_json::Value,
+    limits: &Limits,
+) -> crate::Result<Stanza> {
+    if let serde_json::Value::Object(map) = &mut value {
+        if !map.contains_key("kind") {
+            let kind = infer_kind(map);
+            map.insert("kind".into(), kind.as_str().into());
+        }
+        if map.get("kind").and_then(|k| k.as_str()) == Some("iq") && !map.contains_key("type") {
+            let implied = if map.contains_key("command") || map.contains_key("archive") {
+                "set"
+            } else {
+                "get"
+            };
+            map.insert("type".into(), implied.into());
+        }
+    }
+    let bytes = serde_json::to_vec(&value).unwrap_or_default();
+    WireFormat::Json.decode(&bytes, limits)
+}
+
+fn infer_kind(map: &serde_json::Map<String, serde_json::Value>) -> StanzaKind {
+    let by_type = map.get("type").and_then(|t| t.as_str()).and_then(|t| match t {
+        "get" | "set" | "result" => Some(StanzaKind::Iq),
+        "normal" | "chat" | "headline" | "groupchat" => Some(StanzaKind::Message),
+        "available" | "unavailable" | "subscribe" | "unsubscribe" | "subscribed"
+        | "unsubscribed" => Some(StanzaKind::Presence),
+        _ => None,
+    });
+    if let Some(kind) = by_type {
+        return kind;
+    }
+    if map.contains_key("command") || map.contains_key("archive") {
+        return StanzaKind::Iq;
+    }
+    for key in map.keys() {
+        match key.as_str() {
+            "disco" | "items" | "ping" | "version" => return StanzaKind::Iq,
+            "body" | "html" | "replace" | "state" | "subject" | "thread" => {
+                return StanzaKind::Message;
+            }
+            "join" | "priority" | "show" | "status" => return StanzaKind::Presence,
+            _ => {}
+        }
+    }
+    StanzaKind::Message
+}
+
+/// `a=1&b=x%20y` as a flat JSON object of strings.
+fn form_to_json(text: &str) -> serde_json::Value {
+    let mut map = serde_json::Map::new();
+    for pair in text.split('&').filter(|p| !p.is_empty()) {
+        let (key, value) = pair.split_once('=').unwrap_or((pair, ""));
+        map.insert(percent_decode(key), percent_decode(value).into());
+    }
+    serde_json::Value::Object(map)
+}
+
+fn percent_decode(s: &str) -> String {
+    let bytes = s.as_bytes();
+    let mut out = Vec::with_capacity(bytes.len());
+    let mut i = 0;
+    while i < bytes.len() {
+        match bytes[i] {
+            b'+' => out.push(b' '),
+            b'%' if i + 2 < bytes.len() => {
+                let hex = std::str::from_utf8(&bytes[i + 1..i + 3]).ok();
+                match hex.and_then(|h| u8::from_str_radix(h, 16).ok()) {
+                    Some(b) => {
+                        out.push(b);
+                        i += 2;
+                    }
+                    None => out.push(b'%'),
+                }
+            }
+            b => out.push(b),
+        }
+        i += 1;
+    }
+    String::from_utf8_lossy(&out).into_owned()
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn percent_decoding() {
+        assert_eq!(percent_decode("a%20b+c"), "a b c");
+        assert_eq!(percent_decode("100%"), "100%");
+        assert_eq!(percent_decode("%zz"), "%zz");
+        assert_eq!(percent_decode("%C3%A9"), "é");
+    }
+
+    #[test]
+    fn status_lines_and_conditions() {
+        assert_eq!(status_line(418), "418 I'm a teapot");
+        assert_eq!(status_line(599), "599");
+        assert_eq!(
+            condition_for_status(500),
+            (ErrorType::Wait, Condition::InternalServerError)
+        );
+        assert_eq!(
+            condition_for_status(418),
+            (ErrorType::Cancel, Condition::UndefinedCondition)
+        );
+    }
+}

@@ -1,0 +1,8 @@
+use xmpp_rest_bot::command::BotCommands;
+
+#[derive(BotCommands)]
+struct NotAnEnum {
+    name: String,
+}
+
+fn main() {}
