@@ -67,7 +67,7 @@ pub mod prelude {
     pub use crate::handler::{Filter, Handler, HandlerExt, IntoRoute, Route};
     pub use crate::reply::{Ack, IntoReply, Reply};
     pub use crate::stanza::{
-        Condition, Iq, IqType, Jid, Message, MessageType, Presence, PresenceType, Stanza,
+        Condition, Iq, IqType, Jid, Message, MessageType, Payload, Presence, PresenceType, Stanza,
         StanzaError, StanzaKind,
     };
     pub use crate::wire::WireFormat;

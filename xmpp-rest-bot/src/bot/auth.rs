@@ -181,7 +181,10 @@ mod tests {
         assert!(auth.check("/", &headers("basic cHJvc29keTpwdw")).is_ok());
         // "prosody:px"
         assert!(auth.check("/", &headers("Basic cHJvc29keTpweA==")).is_err());
-        assert!(auth.check("/", &headers("Bearer cHJvc29keTpwdw==")).is_err());
+        assert!(
+            auth.check("/", &headers("Bearer cHJvc29keTpwdw=="))
+                .is_err()
+        );
         let denied = auth.check("/", &HeaderMap::new()).unwrap_err();
         assert_eq!(denied.status(), StatusCode::UNAUTHORIZED);
         assert!(denied.headers().contains_key(header::WWW_AUTHENTICATE));
@@ -194,7 +197,10 @@ mod tests {
             basic: None,
         };
         assert!(auth.check("/abc123", &HeaderMap::new()).is_ok());
-        assert!(auth.check("/abc123/message/chat", &HeaderMap::new()).is_ok());
+        assert!(
+            auth.check("/abc123/message/chat", &HeaderMap::new())
+                .is_ok()
+        );
         assert!(auth.check("/", &HeaderMap::new()).is_err());
         assert!(auth.check("/abc12", &HeaderMap::new()).is_err());
         assert!(auth.check("/x/abc123", &HeaderMap::new()).is_err());

@@ -12,9 +12,7 @@ use super::Config;
 use crate::extract::Incoming;
 use crate::handler::{ReplyFuture, Route};
 use crate::reply::{Reply, ReplyKind};
-use crate::stanza::{
-    Condition, IqType, Message, MessageType, Receipt, Stanza, StanzaError,
-};
+use crate::stanza::{Condition, IqType, Message, MessageType, Receipt, Stanza, StanzaError};
 
 /// What the webhook answers to a stanza: the HTTP status and the stanza in the
 /// body, if any (encoded in the request's format).
@@ -150,33 +148,11 @@ fn resolve(reply: Reply, incoming: &Stanza, receipts: bool) -> Answer {
         None
     };
     match reply.kind {
+        ReplyKind::Stanza(stanza) => resolve_stanza(*stanza, incoming, receipt_id),
         ReplyKind::Ack => match (incoming, receipt_id) {
             (Stanza::Message(m), Some(id)) => Answer::ok(Stanza::Message(receipt_only(m, id))),
             _ => Answer::accepted(),
         },
-        ReplyKind::Stanza(stanza) if stanza.kind() != incoming.kind() => {
-            tracing::error!(
-                "a handler answered a {} with a {}: a webhook reply must be a stanza of the \
-                 incoming kind (send other stanzas through /rest); answering internal-server-error",
-                incoming.kind(),
-                stanza.kind()
-            );
-            Answer::internal(incoming)
-        }
-        ReplyKind::Stanza(Stanza::Message(mut reply)) => {
-            if let Some(id) = receipt_id {
-                add_receipt(&mut reply, id);
-            }
-            Answer::ok(Stanza::Message(reply))
-        }
-        ReplyKind::Stanza(Stanza::Iq(reply)) if !matches!(reply.type_, IqType::Result | IqType::Error) => {
-            tracing::warn!(
-                "a handler answered an iq with an iq of type {}; mod_rest sends it as a result",
-                reply.type_
-            );
-            Answer::ok(Stanza::Iq(reply))
-        }
-        ReplyKind::Stanza(stanza) => Answer::ok(stanza),
         ReplyKind::Text(text) => match incoming {
             Stanza::Message(m) => {
                 let mut reply = m.reply(text);
@@ -200,6 +176,35 @@ fn resolve(reply: Reply, incoming: &Stanza, receipts: bool) -> Answer {
             tracing::error!(error = %message, "answering internal-server-error");
             Answer::internal(incoming)
         }
+    }
+}
+
+/// A stanza reply: of the incoming kind, with the receipt added to a message.
+fn resolve_stanza(stanza: Stanza, incoming: &Stanza, receipt_id: Option<String>) -> Answer {
+    match stanza {
+        stanza if stanza.kind() != incoming.kind() => {
+            tracing::error!(
+                "a handler answered a {} with a {}: a webhook reply must be a stanza of the \
+                 incoming kind (send other stanzas through /rest); answering internal-server-error",
+                incoming.kind(),
+                stanza.kind()
+            );
+            Answer::internal(incoming)
+        }
+        Stanza::Message(mut reply) => {
+            if let Some(id) = receipt_id {
+                add_receipt(&mut reply, id);
+            }
+            Answer::ok(Stanza::Message(reply))
+        }
+        Stanza::Iq(reply) if !matches!(reply.type_, IqType::Result | IqType::Error) => {
+            tracing::warn!(
+                "a handler answered an iq with an iq of type {}; mod_rest sends it as a result",
+                reply.type_
+            );
+            Answer::ok(Stanza::Iq(reply))
+        }
+        stanza => Answer::ok(stanza),
     }
 }
 

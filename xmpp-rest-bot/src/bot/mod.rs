@@ -246,7 +246,9 @@ impl Bot {
     /// nest into an existing app at any path; tower layers apply as usual.
     ///
     /// It answers every path below where it is mounted (mod_rest callback URLs
-    /// may carry `{kind}`/`{type}` placeholders).
+    /// may carry `{kind}`/`{type}` placeholders). Mount it with
+    /// [`nest_service`](axum::Router::nest_service), which also routes the
+    /// prefix with a trailing slash (`/xmpp/`) to it; axum's `nest` does not.
     ///
     /// ```
     /// use axum::routing::get;
@@ -259,7 +261,7 @@ impl Bot {
     ///
     /// let app: axum::Router = axum::Router::new()
     ///     .route("/health", get(|| async { "ok" }))
-    ///     .nest("/xmpp", Bot::new().handler(echo).into_router());
+    ///     .nest_service("/xmpp", Bot::new().handler(echo).into_router());
     /// ```
     pub fn into_router(self) -> axum::Router {
         service::router(Arc::new(service::Webhook {

@@ -29,17 +29,23 @@ pub(crate) struct Webhook {
 
 pub(crate) fn router(webhook: Arc<Webhook>) -> Router {
     let limit = webhook.config.limits.bytes();
+    let handler = move |request: Request| {
+        let webhook = Arc::clone(&webhook);
+        async move { webhook.handle(request).await }
+    };
+    // Every path: the callback URL may carry placeholders.
     Router::new()
-        .fallback(move |request: Request| {
-            let webhook = Arc::clone(&webhook);
-            async move { webhook.handle(request).await }
-        })
+        .fallback(handler)
         .layer(DefaultBodyLimit::max(limit))
 }
 
 impl Webhook {
     async fn handle(&self, request: Request) -> Response {
-        if let Err(denied) = self.config.auth.check(request.uri().path(), request.headers()) {
+        if let Err(denied) = self
+            .config
+            .auth
+            .check(request.uri().path(), request.headers())
+        {
             return denied;
         }
         match *request.method() {

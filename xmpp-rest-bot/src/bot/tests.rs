@@ -65,7 +65,10 @@ async fn echo(Body(text): Body) -> String {
 
 #[tokio::test]
 async fn text_reply_to_chat_is_a_chat_message_to_the_sender() {
-    let answer = Bot::new().handler(echo).dispatch(Incoming::new(chat("hi"))).await;
+    let answer = Bot::new()
+        .handler(echo)
+        .dispatch(Incoming::new(chat("hi")))
+        .await;
     assert_eq!(answer.status, StatusCode::OK);
     let reply = reply_message(&answer);
     assert_eq!(reply.type_, MessageType::Chat);
@@ -128,7 +131,10 @@ async fn stanza_replies_are_sent_as_returned() {
     async fn version(iq: Iq) -> Iq {
         iq.result(None::<Weather>)
     }
-    let bot = Bot::new().handler(pong).handler(subscribed).handler(version);
+    let bot = Bot::new()
+        .handler(pong)
+        .handler(subscribed)
+        .handler(version);
 
     let answer = bot.dispatch(Incoming::new(chat("ping"))).await;
     assert_eq!(answer.status, StatusCode::OK);
@@ -142,9 +148,13 @@ async fn stanza_replies_are_sent_as_returned() {
         matches!(&answer.stanza, Some(Stanza::Presence(p)) if p.type_ == PresenceType::Subscribed)
     );
 
-    let answer = bot.dispatch(Incoming::new(iq_get(Weather::query("Oslo")))).await;
+    let answer = bot
+        .dispatch(Incoming::new(iq_get(Weather::query("Oslo"))))
+        .await;
     assert_eq!(answer.status, StatusCode::OK);
-    assert!(matches!(&answer.stanza, Some(Stanza::Iq(iq)) if iq.type_ == IqType::Result && iq.id.as_deref() == Some("q1")));
+    assert!(
+        matches!(&answer.stanza, Some(Stanza::Iq(iq)) if iq.type_ == IqType::Result && iq.id.as_deref() == Some("q1"))
+    );
 }
 
 #[tokio::test]
@@ -152,7 +162,10 @@ async fn errors_carry_condition_text_and_status() {
     async fn forbid(_: Message) -> StanzaError {
         StanzaError::new(Condition::Forbidden).with_text("admins only")
     }
-    let answer = Bot::new().handler(forbid).dispatch(Incoming::new(chat("hi"))).await;
+    let answer = Bot::new()
+        .handler(forbid)
+        .dispatch(Incoming::new(chat("hi")))
+        .await;
     assert_eq!(answer.status, StatusCode::FORBIDDEN);
     let Some(Stanza::Message(m)) = &answer.stanza else {
         panic!("expected a message")
@@ -170,8 +183,14 @@ async fn conditions_without_http_code_still_reach_the_sender_exactly() {
     async fn policy(_: Message) -> Result<String, StanzaError> {
         Err(StanzaError::new(Condition::PolicyViolation).with_text("no spam"))
     }
-    let answer = Bot::new().handler(policy).dispatch(Incoming::new(chat("buy"))).await;
-    assert_eq!(answer.status.as_u16(), Condition::PolicyViolation.http_status());
+    let answer = Bot::new()
+        .handler(policy)
+        .dispatch(Incoming::new(chat("buy")))
+        .await;
+    assert_eq!(
+        answer.status.as_u16(),
+        Condition::PolicyViolation.http_status()
+    );
     assert!(answer.status.is_client_error());
     let error = error_of(&answer);
     assert_eq!(error.condition, Condition::PolicyViolation);
@@ -182,7 +201,9 @@ async fn conditions_without_http_code_still_reach_the_sender_exactly() {
 async fn every_condition_maps_to_an_error_status_and_an_error_stanza() {
     for &condition in Condition::ALL {
         let bot = Bot::new().handler(move |_: Iq| async move { condition });
-        let answer = bot.dispatch(Incoming::new(iq_get(Weather::query("x")))).await;
+        let answer = bot
+            .dispatch(Incoming::new(iq_get(Weather::query("x"))))
+            .await;
         assert!(answer.status.is_client_error() || answer.status.is_server_error());
         assert!(matches!(&answer.stanza, Some(Stanza::Iq(iq)) if iq.type_ == IqType::Error));
         assert_eq!(error_of(&answer).condition, condition);
@@ -194,7 +215,10 @@ async fn a_reply_of_the_wrong_kind_is_an_internal_error_of_the_right_kind() {
     async fn wrong(_: Message) -> Presence {
         Presence::available()
     }
-    let answer = Bot::new().handler(wrong).dispatch(Incoming::new(chat("hi"))).await;
+    let answer = Bot::new()
+        .handler(wrong)
+        .dispatch(Incoming::new(chat("hi")))
+        .await;
     assert_eq!(answer.status, StatusCode::INTERNAL_SERVER_ERROR);
     assert!(matches!(&answer.stanza, Some(Stanza::Message(_))));
     assert_eq!(error_of(&answer).condition, Condition::InternalServerError);
@@ -206,7 +230,9 @@ async fn text_to_an_iq_or_a_presence_is_an_internal_error_of_the_right_kind() {
         "text"
     }
     let bot = Bot::new().handler(text);
-    let answer = bot.dispatch(Incoming::new(iq_get(Weather::query("x")))).await;
+    let answer = bot
+        .dispatch(Incoming::new(iq_get(Weather::query("x"))))
+        .await;
     assert_eq!(answer.status, StatusCode::INTERNAL_SERVER_ERROR);
     assert!(matches!(&answer.stanza, Some(Stanza::Iq(iq)) if iq.type_ == IqType::Error));
     let answer = bot.dispatch(Incoming::new(presence())).await;
@@ -219,7 +245,10 @@ async fn crate_errors_are_internal_errors_without_details() {
     async fn fails(_: Message) -> crate::Result<String> {
         Err(crate::Error::invalid("database password is hunter2"))
     }
-    let answer = Bot::new().handler(fails).dispatch(Incoming::new(chat("hi"))).await;
+    let answer = Bot::new()
+        .handler(fails)
+        .dispatch(Incoming::new(chat("hi")))
+        .await;
     assert_eq!(answer.status, StatusCode::INTERNAL_SERVER_ERROR);
     let error = error_of(&answer);
     assert_eq!(error.condition, Condition::InternalServerError);
@@ -252,7 +281,10 @@ async fn unhandled_messages_and_presences_get_202() {
     }
 }
 
-fn counting() -> (Arc<AtomicUsize>, impl Fn(crate::stanza::Stanza) -> std::future::Ready<&'static str> + Clone + Send + Sync + 'static) {
+fn counting() -> (
+    Arc<AtomicUsize>,
+    impl Fn(crate::stanza::Stanza) -> std::future::Ready<&'static str> + Clone + Send + Sync + 'static,
+) {
     let count = Arc::new(AtomicUsize::new(0));
     let seen = Arc::clone(&count);
     let handler = move |_: crate::stanza::Stanza| {
@@ -434,7 +466,9 @@ async fn typed_iq_payloads_route_by_payload() {
     }
     let bot = Bot::new().handler(weather);
 
-    let answer = bot.dispatch(Incoming::new(iq_get(Weather::query("Oslo")))).await;
+    let answer = bot
+        .dispatch(Incoming::new(iq_get(Weather::query("Oslo"))))
+        .await;
     assert_eq!(answer.status, StatusCode::OK);
     let Some(Stanza::Iq(result)) = &answer.stanza else {
         panic!("expected an iq")
@@ -549,7 +583,11 @@ fn filter_combinators() {
     assert!(!Filter::kind(crate::stanza::StanzaKind::Iq).matches(&s));
     assert!(!yes.accepts_responses());
     assert!(Filter::stanza_type("result").accepts_responses());
-    assert!(yes.clone().and(Filter::stanza_type("error")).accepts_responses());
+    assert!(
+        yes.clone()
+            .and(Filter::stanza_type("error"))
+            .accepts_responses()
+    );
     assert!(Filter::stanza_type("chat").and(yes).matches(&s));
 }
 
@@ -578,7 +616,10 @@ async fn a_panicking_extractor_is_an_internal_error() {
         }
     }
     async fn handler(_: Explodes) {}
-    let answer = Bot::new().handler(handler).dispatch(Incoming::new(chat("hi"))).await;
+    let answer = Bot::new()
+        .handler(handler)
+        .dispatch(Incoming::new(chat("hi")))
+        .await;
     assert_eq!(answer.status, StatusCode::INTERNAL_SERVER_ERROR);
     assert_eq!(error_of(&answer).condition, Condition::InternalServerError);
 }
@@ -629,9 +670,15 @@ async fn state_and_parts_of_it_reach_handlers() {
     };
     let bot: Bot = Bot::new().handler(greet).with_state(state.clone());
     let answer = bot.dispatch(Incoming::new(chat("hi"))).await;
-    assert_eq!(reply_message(&answer).body(), Some("hello alice@localhost #1"));
+    assert_eq!(
+        reply_message(&answer).body(),
+        Some("hello alice@localhost #1")
+    );
     let answer = bot.dispatch(Incoming::new(chat("hi"))).await;
-    assert_eq!(reply_message(&answer).body(), Some("hello alice@localhost #2"));
+    assert_eq!(
+        reply_message(&answer).body(),
+        Some("hello alice@localhost #2")
+    );
     assert_eq!(state.count.load(Ordering::SeqCst), 2);
 }
 
@@ -649,7 +696,9 @@ async fn handlers_can_be_added_after_the_state() {
         .handler(stateless);
     let answer = bot.dispatch(Incoming::new(chat("hi"))).await;
     assert_eq!(reply_message(&answer).body(), Some("7"));
-    let answer = bot.dispatch(Incoming::new(iq_get(Weather::query("x")))).await;
+    let answer = bot
+        .dispatch(Incoming::new(iq_get(Weather::query("x"))))
+        .await;
     assert_eq!(error_of(&answer).condition, Condition::NotAllowed);
 }
 
@@ -691,6 +740,9 @@ async fn twelve_arguments_compile_and_run() {
     ) -> String {
         text
     }
-    let answer = Bot::new().handler(many).dispatch(Incoming::new(chat("12"))).await;
+    let answer = Bot::new()
+        .handler(many)
+        .dispatch(Incoming::new(chat("12")))
+        .await;
     assert_eq!(reply_message(&answer).body(), Some("12"));
 }

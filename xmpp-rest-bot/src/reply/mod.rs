@@ -44,7 +44,7 @@ pub struct Reply {
 #[derive(Debug, Clone, PartialEq)]
 pub(crate) enum ReplyKind {
     Ack,
-    Stanza(Stanza),
+    Stanza(Box<Stanza>),
     Text(String),
     Error(StanzaError),
     Internal(String),
@@ -61,7 +61,7 @@ impl Reply {
     /// This stanza, which must be of the incoming kind.
     pub fn stanza(stanza: impl Into<Stanza>) -> Self {
         Reply {
-            kind: ReplyKind::Stanza(stanza.into()),
+            kind: ReplyKind::Stanza(Box::new(stanza.into())),
         }
     }
 
