@@ -13,6 +13,7 @@ use crate::extract::Incoming;
 use crate::handler::{ReplyFuture, Route};
 use crate::reply::{Reply, ReplyKind};
 use crate::stanza::{Condition, IqType, Message, MessageType, Receipt, Stanza, StanzaError};
+use crate::wire::WireFormat;
 
 /// What the webhook answers to a stanza: the HTTP status and the stanza in the
 /// body, if any (encoded in the request's format).
@@ -79,7 +80,10 @@ pub(crate) async fn dispatch(routes: &[Route], config: &Config, incoming: Incomi
         }
         Ok(Selection::Run(name, future)) => run(name, future, config).await,
     };
-    resolve(reply, stanza, config.receipts.0)
+    // mod_rest's JSON mapping carries no receipts: a receipt-only answer in
+    // JSON would reach the sender as an empty message.
+    let receipts = config.receipts.0 && incoming.format() == WireFormat::Xml;
+    resolve(reply, stanza, receipts)
 }
 
 fn select(routes: &[Route], incoming: &Incoming) -> Selection {

@@ -52,6 +52,24 @@ use crate::wire::{Limits, WireFormat};
 /// drop the answer): they only reach handlers whose [`Filter`] opts in with
 /// [`Filter::include_responses`], and whatever those return, the answer is 202.
 ///
+/// # Requests mod_rest would never send
+/// | request | answer |
+/// |---|---|
+/// | a method other than `POST` and `OPTIONS` | 405 |
+/// | a `Content-Type` other than `application/xmpp+xml` and `application/json` (charset other than UTF-8 included) | 415 |
+/// | a body over [`Limits::bytes`] (or over another decoding limit) | 413 |
+/// | a body that is not well-formed XML or JSON | 400 |
+/// | well-formed, but not a stanza (wrong top element, invalid JID, ...) | 422 |
+/// | missing credentials, when [`secret_path`](Self::secret_path) or [`basic_auth`](Self::basic_auth) is set | 401 |
+///
+/// These answers carry a `text/plain` explanation. (mod_rest would turn a
+/// `text/plain` body into a chat message to the sender; it never sends such
+/// requests, so only whatever else sent them reads it.) Failures while
+/// handling a stanza are answered with error stanzas instead: a handler that
+/// panics gets `internal-server-error` (500), one that runs over the
+/// [`timeout`](Self::timeout) gets `remote-server-timeout` (504), and the bot
+/// goes on serving.
+///
 /// # State
 /// `S` is the type of the state the handlers need: `Bot<S>` is a bot still
 /// missing its state, as axum's `Router<S>`. [`with_state`](Self::with_state)
@@ -208,7 +226,8 @@ impl<S: 'static> Bot<S> {
     /// `<request xmlns="urn:xmpp:receipts"/>` and an id, the reply message gets
     /// a `<received id="..."/>`, or, when the handler returns no reply (or no
     /// handler takes the message), the answer is a message carrying only the
-    /// `<received/>`, of the incoming type. Error replies carry none.
+    /// `<received/>`, of the incoming type. Error replies carry none. XML
+    /// only: mod_rest's JSON mapping has no receipts.
     pub fn receipts(mut self, enabled: bool) -> Self {
         self.config.receipts = Receipts(enabled);
         self

@@ -746,3 +746,19 @@ async fn twelve_arguments_compile_and_run() {
         .await;
     assert_eq!(reply_message(&answer).body(), Some("12"));
 }
+
+#[tokio::test]
+async fn no_receipts_in_json() {
+    async fn silent(_: Message) {}
+    let request = receipt_request(chat("hi"));
+    let answer = Bot::new()
+        .handler(silent)
+        .dispatch(Incoming::new(request.clone()).with_format(crate::wire::WireFormat::Json))
+        .await;
+    assert_eq!(answer.status, StatusCode::ACCEPTED);
+    let answer = Bot::new()
+        .handler(echo)
+        .dispatch(Incoming::new(request).with_format(crate::wire::WireFormat::Json))
+        .await;
+    assert_eq!(reply_message(&answer).receipt, None);
+}

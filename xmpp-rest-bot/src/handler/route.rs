@@ -139,7 +139,8 @@ impl<S> fmt::Debug for Route<S> {
 #[diagnostic::on_unimplemented(
     message = "`{Self}` cannot be registered as a stanza handler",
     label = "not a handler or route",
-    note = "register an `async fn` whose arguments implement `FromStanza` and whose return type implements `IntoReply`, or a `Route`"
+    note = "register an `async fn` (its future must be `Send`) with at most 12 arguments that all implement `FromStanza` and a return type that implements `IntoReply`, or a `Route`",
+    note = "check each argument against the extractors in `xmpp_rest_bot::extract` (the body text is `Body(text): Body`, not `String`) and the return type against `xmpp_rest_bot::reply`"
 )]
 pub trait IntoRoute<T, S> {
     /// Converts into a route.
