@@ -22,10 +22,12 @@
 //! }
 //! ```
 //!
-//! The handler's arguments are checked at compile time; the error for a
-//! wrong argument or return type names [`Handler`], so check each argument
-//! against the extractor list in [`extract`](crate::extract) and the return
-//! type against [`reply`](crate::reply).
+//! The handler's arguments are checked at compile time. The error for a
+//! wrong argument or return type says the function "cannot be registered as a
+//! stanza handler" without naming the culprit: check each argument against
+//! the extractor list in [`extract`](crate::extract) and the return type
+//! against [`reply`](crate::reply) (the attribute macros point at the
+//! offending type instead).
 
 mod filter;
 mod route;
