@@ -62,6 +62,10 @@ impl fmt::Display for StanzaKind {
 /// Any stanza.
 #[derive(Debug, Clone, PartialEq)]
 #[non_exhaustive]
+// A message with all its typed payloads is larger than an iq; boxing it would
+// cost an allocation per decoded message for no gain: stanzas are built once
+// and passed by reference.
+#[allow(clippy::large_enum_variant)]
 pub enum Stanza {
     /// A message.
     Message(Message),
