@@ -40,18 +40,27 @@
 //! | feature  | default | enables |
 //! |----------|---------|---------|
 //! | `macros` | yes     | the `#[on_message]`, `#[on_iq]`, `#[on_presence]` attributes and `#[derive(BotCommands)]` |
+//! | `client` | yes     | [`client::RestClient`]: send stanzas and query entities through Prosody's `/rest` (reqwest) |
+//! | `rustls` | yes     | TLS for the client through rustls |
+//! | `native-tls` | no  | TLS for the client through the platform's library (OpenSSL, Secure Transport, SChannel) |
+//! | `testing` | no     | `testing::MockRest`, an in-process emulator of mod_rest's `/rest` for tests |
+//! | `cli`    | no      | the `xmpp-rest` command-line tool (`cargo install xmpp-rest-bot --features cli`) |
 #![cfg_attr(
     not(test),
     warn(clippy::unwrap_used, clippy::expect_used, clippy::panic)
 )]
 
 pub mod bot;
+#[cfg(feature = "client")]
+pub mod client;
 pub mod command;
 mod error;
 pub mod extract;
 pub mod handler;
 pub mod reply;
 pub mod stanza;
+#[cfg(feature = "testing")]
+pub mod testing;
 pub mod wire;
 
 pub use bot::Bot;

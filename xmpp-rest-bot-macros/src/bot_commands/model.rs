@@ -206,21 +206,20 @@ fn check_name(lit: &LitStr) -> syn::Result<String> {
 fn doc_description(attrs: &[Attribute]) -> String {
     let mut lines = Vec::new();
     for attr in attrs.iter().filter(|a| a.path().is_ident("doc")) {
-        if let syn::Meta::NameValue(nv) = &attr.meta {
-            if let syn::Expr::Lit(syn::ExprLit {
+        if let syn::Meta::NameValue(nv) = &attr.meta
+            && let syn::Expr::Lit(syn::ExprLit {
                 lit: syn::Lit::Str(s),
                 ..
             }) = &nv.value
-            {
-                let line = s.value();
-                let line = line.trim();
-                if line.is_empty() {
-                    if !lines.is_empty() {
-                        break;
-                    }
-                } else {
-                    lines.push(line.to_owned());
+        {
+            let line = s.value();
+            let line = line.trim();
+            if line.is_empty() {
+                if !lines.is_empty() {
+                    break;
                 }
+            } else {
+                lines.push(line.to_owned());
             }
         }
     }

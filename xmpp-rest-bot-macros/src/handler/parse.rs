@@ -55,10 +55,7 @@ impl HandlerModel {
             captures: None,
         };
 
-        let metas = match Punctuated::<Meta, Token![,]>::parse_terminated.parse2(attr) {
-            Ok(m) => m,
-            Err(e) => return Err(e),
-        };
+        let metas = Punctuated::<Meta, Token![,]>::parse_terminated.parse2(attr)?;
         let mut seen: Vec<String> = Vec::new();
         for meta in metas {
             if let Err(e) = model.filter(&meta, &mut seen) {
@@ -80,12 +77,12 @@ impl HandlerModel {
             .map(ToString::to_string)
             .unwrap_or_default();
         // Bare type names: `#[on_iq(get)]`, `#[on_message(chat)]`, `#[on_presence(subscribe)]`.
-        if let Meta::Path(path) = meta {
-            if kind.types().contains(&key.as_str()) {
-                once(seen, "type", path.span())?;
-                self.types.push(LitStr::new(&key, path.span()));
-                return Ok(());
-            }
+        if let Meta::Path(path) = meta
+            && kind.types().contains(&key.as_str())
+        {
+            once(seen, "type", path.span())?;
+            self.types.push(LitStr::new(&key, path.span()));
+            return Ok(());
         }
         if !kind.keys().contains(&key.as_str()) {
             return Err(syn::Error::new_spanned(
@@ -232,13 +229,15 @@ impl HandlerModel {
                 }
             }
         }
-        if let Some(index) = self.captures {
-            if self.body_regex.is_none() {
-                errors.push(syn::Error::new_spanned(
-                    &self.args[index],
-                    format!("a `Captures` argument needs a `body_regex = \"...\"` filter in #[{attribute}]"),
-                ));
-            }
+        if let Some(index) = self.captures
+            && self.body_regex.is_none()
+        {
+            errors.push(syn::Error::new_spanned(
+                &self.args[index],
+                format!(
+                    "a `Captures` argument needs a `body_regex = \"...\"` filter in #[{attribute}]"
+                ),
+            ));
         }
         if let syn::ReturnType::Type(_, ty) = &sig.output {
             if let Type::ImplTrait(t) = &**ty {
@@ -249,13 +248,11 @@ impl HandlerModel {
             }
             self.ret = (**ty).clone();
         }
-        if self.body.is_some() && self.body_regex.is_some() {
-            if let Some(regex) = &self.body_regex {
-                errors.push(syn::Error::new_spanned(
-                    regex,
-                    "`body` and `body_regex` exclude each other: keep one",
-                ));
-            }
+        if let (Some(_), Some(regex)) = (&self.body, &self.body_regex) {
+            errors.push(syn::Error::new_spanned(
+                regex,
+                "`body` and `body_regex` exclude each other: keep one",
+            ));
         }
     }
 }

@@ -1,0 +1,140 @@
+//! A cheap pass over the raw bytes that enforces the nesting and entry limits
+//! before serde_json builds anything, so hostile input costs one linear scan.
+
+use crate::Error;
+use crate::wire::Limits;
+
+/// serde_json refuses to nest deeper than this on its own (its recursion limit
+/// of 128 fails at the 128th level); the configured depth is capped to it so
+/// that every input over the cap is reported as a limit, not a syntax error.
+pub(super) const SERDE_MAX_DEPTH: usize = 127;
+
+/// The depth limit actually enforced for `limits`.
+pub(super) fn max_depth(limits: &Limits) -> usize {
+    limits.depth().min(SERDE_MAX_DEPTH)
+}
+
+/// Checks nesting depth and entries per array/object. Malformed JSON passes
+/// through untouched: serde_json reports it with a position afterwards.
+pub(super) fn prescan(input: &[u8], limits: &Limits) -> crate::Result<()> {
+    let max_depth = max_depth(limits);
+    let max_entries = limits.children();
+    // Entries seen so far in each open array or object.
+    let mut open: Vec<usize> = Vec::new();
+    let mut in_string = false;
+    let mut escaped = false;
+    for &b in input {
+        if in_string {
+            if escaped {
+                escaped = false;
+            } else if b == b'\\' {
+                escaped = true;
+            } else if b == b'"' {
+                in_string = false;
+            }
+            continue;
+        }
+        match b {
+            b' ' | b'\t' | b'\n' | b'\r' | b':' => continue,
+            b']' | b'}' => {
+                open.pop();
+                continue;
+            }
+            b',' => {
+                if let Some(entries) = open.last_mut() {
+                    *entries += 1;
+                    if *entries > max_entries {
+                        return Err(entries_error(max_entries));
+                    }
+                }
+                continue;
+            }
+            _ => {}
+        }
+        // Any other byte starts or continues a value: the first one in a
+        // container counts as its first entry.
+        if let Some(entries) = open.last_mut()
+            && *entries == 0
+        {
+            *entries = 1;
+            if max_entries == 0 {
+                return Err(entries_error(max_entries));
+            }
+        }
+        match b {
+            b'"' => in_string = true,
+            b'[' | b'{' => {
+                if open.len() >= max_depth {
+                    return Err(Error::limit("json nesting depth", max_depth));
+                }
+                open.push(0);
+            }
+            _ => {}
+        }
+    }
+    Ok(())
+}
+
+fn entries_error(max: usize) -> Error {
+    Error::limit("number of entries in a json array or object", max)
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn scan(input: &str, depth: usize, children: usize) -> crate::Result<()> {
+        prescan(
+            input.as_bytes(),
+            &Limits::default().max_depth(depth).max_children(children),
+        )
+    }
+
+    #[test]
+    fn depth_counts_arrays_and_objects() {
+        assert!(scan(r#"{"a":[{"b":1}]}"#, 3, 10).is_ok());
+        let err = scan(r#"{"a":[{"b":1}]}"#, 2, 10).unwrap_err();
+        assert!(err.is_limit());
+        assert_eq!(err.to_string(), "json nesting depth is over the limit of 2");
+    }
+
+    #[test]
+    fn brackets_inside_strings_do_not_count() {
+        assert!(scan(r#"{"a":"[[[[{{{{\"]]]"}"#, 1, 10).is_ok());
+        assert!(scan(r#"{"a":"\\","b":"[["}"#, 1, 10).is_ok());
+    }
+
+    #[test]
+    fn entries_are_counted_per_container() {
+        assert!(scan("[1,2,3]", 5, 3).is_ok());
+        assert!(scan(r#"{"a":[1,2],"b":[3,4]}"#, 5, 2).is_ok());
+        let err = scan("[1,2,3,4]", 5, 3).unwrap_err();
+        assert!(err.is_limit());
+        assert_eq!(
+            err.to_string(),
+            "number of entries in a json array or object is over the limit of 3"
+        );
+        assert!(scan(r#"{"a":1,"b":2}"#, 5, 1).is_err());
+    }
+
+    #[test]
+    fn zero_entries_allows_only_empty_containers() {
+        assert!(scan("[]", 5, 0).is_ok());
+        assert!(scan("{ }", 5, 0).is_ok());
+        assert!(scan("[1]", 5, 0).is_err());
+    }
+
+    #[test]
+    fn depth_is_capped_to_serde_json() {
+        let deep = format!("{}{}", "[".repeat(127), "]".repeat(127));
+        assert!(scan(&deep, 1000, 10).is_ok());
+        assert!(serde_json::from_str::<serde_json::Value>(&deep).is_ok());
+        let deeper = format!("[{deep}]");
+        assert!(serde_json::from_str::<serde_json::Value>(&deeper).is_err());
+        let err = scan(&deeper, 1000, 10).unwrap_err();
+        assert_eq!(
+            err.to_string(),
+            "json nesting depth is over the limit of 127"
+        );
+    }
+}
