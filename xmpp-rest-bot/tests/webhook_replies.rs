@@ -411,3 +411,62 @@ async fn typed_payloads_route_iqs() {
     assert_eq!(answer.status, 503);
     server.stop().await.unwrap();
 }
+
+#[tokio::test]
+async fn built_in_payloads_route_iqs_in_both_formats() {
+    use xmpp_rest_bot::stanza::{DiscoInfo, Identity, Ping, Version};
+    async fn ping(_: Ping) {}
+    async fn version(iq: Iq, query: Version) -> Iq {
+        assert!(query.is_query());
+        iq.result(Some(Version::new("bot", "1")))
+    }
+    async fn disco(iq: Iq, _: DiscoInfo) -> Iq {
+        iq.result(Some(
+            DiscoInfo::new()
+                .with_identity(Identity::bot("echo"))
+                .with_feature("urn:xmpp:ping"),
+        ))
+    }
+    let server = start(Bot::new().handler(ping).handler(version).handler(disco)).await;
+    let request = |payload: Element| {
+        let mut iq = version_get();
+        iq.payload = Some(payload);
+        iq
+    };
+    for format in FORMATS {
+        let answer = post(
+            &server,
+            format,
+            request(Element::builder("ping", "urn:xmpp:ping").build()),
+        )
+        .await;
+        assert_no_reply(&answer);
+
+        let answer = post(&server, format, version_get()).await;
+        assert_eq!(answer.status, 200, "{format}");
+        let Stanza::Iq(result) = assert_stanza_in(&answer, format) else {
+            panic!("expected an iq")
+        };
+        let v = result.payload_as::<Version>().unwrap().unwrap();
+        assert_eq!(
+            (v.name.as_deref(), v.version.as_deref()),
+            (Some("bot"), Some("1"))
+        );
+
+        let query = Element::builder("query", "http://jabber.org/protocol/disco#info").build();
+        let answer = post(&server, format, request(query)).await;
+        assert_eq!(answer.status, 200, "{format}");
+        let Stanza::Iq(result) = assert_stanza_in(&answer, format) else {
+            panic!("expected an iq")
+        };
+        let info = result.payload_as::<DiscoInfo>().unwrap().unwrap();
+        assert!(info.has_feature("urn:xmpp:ping"));
+        assert_eq!(info.identities[0].type_, "bot");
+
+        // disco#items: nobody takes it
+        let query = Element::builder("query", "http://jabber.org/protocol/disco#items").build();
+        let answer = post(&server, format, request(query)).await;
+        assert_eq!(answer.status, 503, "{format}");
+    }
+    server.stop().await.unwrap();
+}

@@ -12,7 +12,8 @@
 //! | [`Message`], [`Presence`], [`Iq`] | the stanza of that kind | stanzas of that kind |
 //! | [`Body`] | the message body text | messages with a body |
 //! | [`Sender`], [`Recipient`] | the `from` / `to` address | stanzas that have it |
-//! | [`IqPayload<P>`] | the iq payload as `P` (any [`Payload`]) | iqs carrying that payload |
+//! | [`Ping`], [`Version`], [`DiscoInfo`], [`DiscoItems`], [`Command`], [`DataForm`] | the iq payload, typed | iqs carrying that payload |
+//! | [`IqPayload<P>`] | the iq payload as `P` (any [`Payload`], yours included) | iqs carrying that payload |
 //! | [`State<T>`] | shared state | always |
 //! | [`Headers`] | the HTTP request headers | always |
 //! | [`WireFormat`] | the format of the request (and of the reply) | always |
@@ -31,7 +32,10 @@ pub use rejection::Rejection;
 
 use axum::http::HeaderMap;
 
-use crate::stanza::{Iq, Jid, Message, Payload, Presence, Stanza};
+use crate::stanza::{
+    Command, DataForm, DiscoInfo, DiscoItems, Iq, Jid, Message, Payload, Ping, Presence, Stanza,
+    Version,
+};
 use crate::wire::WireFormat;
 
 /// A type that can be a handler argument: it is extracted from the incoming
@@ -282,6 +286,21 @@ impl<S, P: Payload> FromStanza<S> for IqPayload<P> {
         extract_payload::<P>(incoming).map(IqPayload)
     }
 }
+
+macro_rules! builtin_payload_extractors {
+    ($($ty:ident),*) => {$(
+        /// Applies to iqs carrying this payload; one carrying it with invalid
+        /// content is answered with `bad-request`. Same as
+        /// [`IqPayload`]`<Self>`.
+        impl<S> FromStanza<S> for $ty {
+            fn from_stanza(incoming: &Incoming, _state: &S) -> Result<Self, Rejection> {
+                extract_payload::<$ty>(incoming)
+            }
+        }
+    )*};
+}
+
+builtin_payload_extractors!(Ping, Version, DiscoInfo, DiscoItems, Command, DataForm);
 
 fn extract_payload<P: Payload>(incoming: &Incoming) -> Result<P, Rejection> {
     let Stanza::Iq(iq) = incoming.stanza() else {
