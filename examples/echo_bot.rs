@@ -1,0 +1,38 @@
+//! An echo bot: answers every message that has a body with that body, in XML
+//! (the lossless format, and mod_rest's default).
+//!
+//! Run it (the address defaults to 127.0.0.1:8080):
+//!
+//! ```sh
+//! cargo run --example echo_bot -- 127.0.0.1:8080
+//! ```
+//!
+//! Point a Prosody component at it:
+//!
+//! ```lua
+//! Component "bot.localhost" "rest"
+//!     rest_callback_url = "http://127.0.0.1:8080/"
+//! ```
+//!
+//! or try it without Prosody, sending what mod_rest sends:
+//!
+//! ```sh
+//! curl -i http://127.0.0.1:8080/ -H 'Content-Type: application/xmpp+xml' \
+//!   -d "<message type='chat' id='m1' from='alice@localhost/phone' to='bot@bot.localhost'><body>hi</body></message>"
+//! ```
+
+use xmpp_rest_bot::prelude::*;
+
+/// The reply is a message of the incoming type (chat, groupchat, ...) with this body.
+async fn echo(Body(text): Body) -> String {
+    text
+}
+
+#[tokio::main]
+async fn main() -> std::io::Result<()> {
+    let addr = std::env::args()
+        .nth(1)
+        .unwrap_or_else(|| "127.0.0.1:8080".to_owned());
+    eprintln!("echo bot: webhook on http://{addr}/ (ctrl-c to stop)");
+    Bot::new().handler(echo).serve(addr).await
+}

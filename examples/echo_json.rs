@@ -1,0 +1,43 @@
+//! The echo bot in mod_rest's JSON format: the startup probe asks mod_rest to
+//! post JSON, and the replies are JSON (posts in XML are still answered, in XML).
+//!
+//! Run it (the address defaults to 127.0.0.1:8080):
+//!
+//! ```sh
+//! cargo run --example echo_json -- 127.0.0.1:8080
+//! ```
+//!
+//! Point a Prosody component at it:
+//!
+//! ```lua
+//! Component "bot.localhost" "rest"
+//!     rest_callback_url = "http://127.0.0.1:8080/"
+//! ```
+//!
+//! or try it without Prosody:
+//!
+//! ```sh
+//! curl -i -X OPTIONS http://127.0.0.1:8080/
+//! curl -i http://127.0.0.1:8080/ -H 'Content-Type: application/json' \
+//!   -d '{"kind":"message","type":"chat","id":"m1","from":"alice@localhost/phone","to":"bot@bot.localhost","body":"hi"}'
+//! ```
+
+use xmpp_rest_bot::prelude::*;
+
+/// The reply is a message of the incoming type (chat, groupchat, ...) with this body.
+async fn echo(Body(text): Body) -> String {
+    text
+}
+
+#[tokio::main]
+async fn main() -> std::io::Result<()> {
+    let addr = std::env::args()
+        .nth(1)
+        .unwrap_or_else(|| "127.0.0.1:8080".to_owned());
+    eprintln!("echo bot (json): webhook on http://{addr}/ (ctrl-c to stop)");
+    Bot::new()
+        .handler(echo)
+        .format(WireFormat::Json)
+        .serve(addr)
+        .await
+}

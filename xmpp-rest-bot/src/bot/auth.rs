@@ -1,0 +1,220 @@
+//! Optional webhook authentication: a secret path segment and/or HTTP Basic
+//! credentials, both compared in constant time.
+
+use std::fmt;
+
+use axum::http::{HeaderMap, HeaderValue, StatusCode, header};
+use axum::response::{IntoResponse, Response};
+
+#[derive(Clone, Default)]
+pub(crate) struct Auth {
+    pub(crate) secret_path: Option<String>,
+    pub(crate) basic: Option<Credentials>,
+}
+
+#[derive(Clone)]
+pub(crate) struct Credentials {
+    user: String,
+    password: String,
+}
+
+impl Credentials {
+    pub(crate) fn new(user: String, password: String) -> Self {
+        Credentials { user, password }
+    }
+}
+
+impl fmt::Debug for Auth {
+    /// Says what is required, never the secrets.
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.debug_struct("Auth")
+            .field("secret_path", &self.secret_path.is_some())
+            .field("basic", &self.basic.is_some())
+            .finish()
+    }
+}
+
+impl Auth {
+    /// `Ok` when the request may pass, else the 401 answer.
+    #[allow(clippy::result_large_err)]
+    pub(crate) fn check(&self, path: &str, headers: &HeaderMap) -> Result<(), Response> {
+        // Both checks always run, so that timing does not tell which one failed.
+        let path_ok = match &self.secret_path {
+            None => true,
+            Some(secret) => {
+                let first = path.trim_start_matches('/').split('/').next().unwrap_or("");
+                constant_time_eq(first.as_bytes(), secret.as_bytes())
+            }
+        };
+        let basic_ok = match &self.basic {
+            None => true,
+            Some(expected) => basic_matches(headers, expected),
+        };
+        if path_ok & basic_ok {
+            return Ok(());
+        }
+        tracing::warn!("webhook request without valid credentials refused");
+        let mut response = (
+            StatusCode::UNAUTHORIZED,
+            [(header::CONTENT_TYPE, "text/plain; charset=utf-8")],
+            "unauthorized",
+        )
+            .into_response();
+        if self.basic.is_some() {
+            response.headers_mut().insert(
+                header::WWW_AUTHENTICATE,
+                HeaderValue::from_static("Basic realm=\"xmpp-rest-bot\""),
+            );
+        }
+        Err(response)
+    }
+}
+
+fn basic_matches(headers: &HeaderMap, expected: &Credentials) -> bool {
+    let decoded = headers
+        .get(header::AUTHORIZATION)
+        .and_then(|v| v.to_str().ok())
+        .and_then(|v| {
+            let (scheme, token) = v.trim().split_once(' ')?;
+            scheme
+                .eq_ignore_ascii_case("basic")
+                .then(|| base64_decode(token.trim()))
+                .flatten()
+        })
+        .unwrap_or_default();
+    let (user, password) = match decoded.iter().position(|&b| b == b':') {
+        Some(i) => (&decoded[..i], &decoded[i + 1..]),
+        None => (&decoded[..], &[][..]),
+    };
+    constant_time_eq(user, expected.user.as_bytes())
+        & constant_time_eq(password, expected.password.as_bytes())
+}
+
+/// Compares `given` with `expected` in time that depends only on the length of
+/// `expected`.
+pub(crate) fn constant_time_eq(given: &[u8], expected: &[u8]) -> bool {
+    let mut diff = u8::from(given.len() != expected.len());
+    for (i, &e) in expected.iter().enumerate() {
+        let g = given.get(i).copied().unwrap_or(!e);
+        diff |= std::hint::black_box(g ^ e);
+    }
+    diff == 0
+}
+
+/// Decodes standard base64 (RFC 4648, padding optional); `None` when invalid.
+fn base64_decode(input: &str) -> Option<Vec<u8>> {
+    fn value(c: u8) -> Option<u32> {
+        Some(match c {
+            b'A'..=b'Z' => c - b'A',
+            b'a'..=b'z' => c - b'a' + 26,
+            b'0'..=b'9' => c - b'0' + 52,
+            b'+' => 62,
+            b'/' => 63,
+            _ => return None,
+        } as u32)
+    }
+    let data = input.trim_end_matches('=');
+    if input.len() - data.len() > 2 || data.len() % 4 == 1 {
+        return None;
+    }
+    let mut out = Vec::with_capacity(data.len() * 3 / 4);
+    for chunk in data.as_bytes().chunks(4) {
+        let mut acc = 0u32;
+        for (i, &c) in chunk.iter().enumerate() {
+            acc |= value(c)? << (18 - 6 * i);
+        }
+        let bytes = acc.to_be_bytes();
+        out.extend_from_slice(&bytes[1..chunk.len()]);
+    }
+    Some(out)
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn constant_time_eq_compares_contents_and_lengths() {
+        assert!(constant_time_eq(b"s3cret", b"s3cret"));
+        assert!(!constant_time_eq(b"s3cres", b"s3cret"));
+        assert!(!constant_time_eq(b"s3cre", b"s3cret"));
+        assert!(!constant_time_eq(b"s3crett", b"s3cret"));
+        assert!(!constant_time_eq(b"", b"s3cret"));
+        assert!(constant_time_eq(b"", b""));
+        assert!(!constant_time_eq(b"x", b""));
+    }
+
+    #[test]
+    fn base64_decodes_rfc4648_vectors() {
+        for (plain, encoded) in [
+            ("", ""),
+            ("f", "Zg=="),
+            ("fo", "Zm8="),
+            ("foo", "Zm9v"),
+            ("foob", "Zm9vYg=="),
+            ("fooba", "Zm9vYmE="),
+            ("foobar", "Zm9vYmFy"),
+            ("bot:pa ss/+?", "Ym90OnBhIHNzLys/"),
+        ] {
+            assert_eq!(base64_decode(encoded).as_deref(), Some(plain.as_bytes()));
+        }
+        assert_eq!(base64_decode("Zm9vYg").as_deref(), Some(&b"foob"[..]));
+        assert_eq!(base64_decode("Zm9v!"), None);
+        assert_eq!(base64_decode("Z"), None);
+        assert_eq!(base64_decode("Zg==="), None);
+    }
+
+    fn headers(authorization: &str) -> HeaderMap {
+        let mut h = HeaderMap::new();
+        h.insert(header::AUTHORIZATION, authorization.parse().unwrap());
+        h
+    }
+
+    #[test]
+    fn basic_credentials_are_checked() {
+        let auth = Auth {
+            secret_path: None,
+            basic: Some(Credentials::new("prosody".into(), "pw".into())),
+        };
+        // "prosody:pw"
+        assert!(auth.check("/", &headers("Basic cHJvc29keTpwdw==")).is_ok());
+        assert!(auth.check("/", &headers("basic cHJvc29keTpwdw")).is_ok());
+        // "prosody:px"
+        assert!(auth.check("/", &headers("Basic cHJvc29keTpweA==")).is_err());
+        assert!(
+            auth.check("/", &headers("Bearer cHJvc29keTpwdw=="))
+                .is_err()
+        );
+        let denied = auth.check("/", &HeaderMap::new()).unwrap_err();
+        assert_eq!(denied.status(), StatusCode::UNAUTHORIZED);
+        assert!(denied.headers().contains_key(header::WWW_AUTHENTICATE));
+    }
+
+    #[test]
+    fn secret_path_is_the_first_segment() {
+        let auth = Auth {
+            secret_path: Some("abc123".into()),
+            basic: None,
+        };
+        assert!(auth.check("/abc123", &HeaderMap::new()).is_ok());
+        assert!(
+            auth.check("/abc123/message/chat", &HeaderMap::new())
+                .is_ok()
+        );
+        assert!(auth.check("/", &HeaderMap::new()).is_err());
+        assert!(auth.check("/abc12", &HeaderMap::new()).is_err());
+        assert!(auth.check("/x/abc123", &HeaderMap::new()).is_err());
+        let denied = auth.check("/nope", &HeaderMap::new()).unwrap_err();
+        assert!(!denied.headers().contains_key(header::WWW_AUTHENTICATE));
+    }
+
+    #[test]
+    fn debug_shows_no_secret() {
+        let auth = Auth {
+            secret_path: Some("topsecret".into()),
+            basic: Some(Credentials::new("u".into(), "hunter2".into())),
+        };
+        let shown = format!("{auth:?}");
+        assert!(!shown.contains("topsecret") && !shown.contains("hunter2"));
+    }
+}

@@ -1,0 +1,270 @@
+//! Dispatch: which handler takes a stanza, and what its reply becomes.
+
+use std::any::Any;
+use std::future::Future;
+use std::panic::{AssertUnwindSafe, catch_unwind};
+use std::pin::Pin;
+use std::task::{Context, Poll};
+
+use axum::http::StatusCode;
+
+use super::Config;
+use crate::extract::Incoming;
+use crate::handler::{ReplyFuture, Route};
+use crate::reply::{Reply, ReplyKind};
+use crate::stanza::{Condition, IqType, Message, MessageType, Receipt, Stanza, StanzaError};
+use crate::wire::WireFormat;
+
+/// What the webhook answers to a stanza: the HTTP status and the stanza in the
+/// body, if any (encoded in the request's format).
+#[derive(Debug, Clone, PartialEq)]
+#[non_exhaustive]
+pub struct Answer {
+    /// The HTTP status: 200 with a reply, 202 without, 4xx/5xx with an error stanza.
+    pub status: StatusCode,
+    /// The reply stanza, sent as the body.
+    pub stanza: Option<Stanza>,
+}
+
+impl Answer {
+    fn accepted() -> Self {
+        Answer {
+            status: StatusCode::ACCEPTED,
+            stanza: None,
+        }
+    }
+
+    fn ok(stanza: Stanza) -> Self {
+        Answer {
+            status: StatusCode::OK,
+            stanza: Some(stanza),
+        }
+    }
+
+    /// An error stanza of the incoming kind, with the status mod_rest maps back
+    /// to the same condition where one exists.
+    fn error(incoming: &Stanza, error: StanzaError) -> Self {
+        let status = StatusCode::from_u16(error.condition.http_status())
+            .unwrap_or(StatusCode::INTERNAL_SERVER_ERROR);
+        Answer {
+            status,
+            stanza: Some(incoming.error(error)),
+        }
+    }
+
+    fn internal(incoming: &Stanza) -> Self {
+        Answer::error(incoming, StanzaError::new(Condition::InternalServerError))
+    }
+}
+
+/// The handler chosen for a stanza, or why there is none.
+enum Selection {
+    Run(&'static str, ReplyFuture),
+    Invalid(&'static str, StanzaError),
+    Unhandled,
+}
+
+/// Finds the handler for `incoming` and turns its reply into the answer.
+pub(crate) async fn dispatch(routes: &[Route], config: &Config, incoming: Incoming) -> Answer {
+    let selection = catch_unwind(AssertUnwindSafe(|| select(routes, &incoming)));
+    let stanza = incoming.stanza();
+    let reply = match selection {
+        Err(panic) => Reply::internal_error(format!(
+            "a filter or extractor panicked: {}",
+            panic_message(&*panic)
+        )),
+        Ok(Selection::Unhandled) => unhandled(stanza),
+        Ok(Selection::Invalid(name, error)) => {
+            tracing::debug!(handler = name, %error, "stanza rejected as invalid");
+            Reply::error(error)
+        }
+        Ok(Selection::Run(name, future)) => run(name, future, config).await,
+    };
+    // mod_rest's JSON mapping carries no receipts: a receipt-only answer in
+    // JSON would reach the sender as an empty message.
+    let receipts = config.receipts.0 && incoming.format() == WireFormat::Xml;
+    resolve(reply, stanza, receipts)
+}
+
+fn select(routes: &[Route], incoming: &Incoming) -> Selection {
+    for route in routes {
+        if !route.accepts(incoming.stanza()) {
+            continue;
+        }
+        match route.call(incoming, &()) {
+            Ok(future) => {
+                tracing::debug!(handler = route.name(), "handler selected");
+                return Selection::Run(route.name(), future);
+            }
+            Err(rejection) => match rejection.into_stanza_error() {
+                Some(error) => return Selection::Invalid(route.name(), error),
+                None => continue,
+            },
+        }
+    }
+    Selection::Unhandled
+}
+
+/// What a stanza no handler takes gets: `service-unavailable` for an iq
+/// request (RFC 6120 section 8.4), nothing otherwise.
+fn unhandled(stanza: &Stanza) -> Reply {
+    tracing::debug!("no handler takes this stanza");
+    match stanza {
+        Stanza::Iq(iq) if iq.type_.is_request() => Reply::error(Condition::ServiceUnavailable),
+        _ => Reply::ack(),
+    }
+}
+
+async fn run(name: &'static str, future: ReplyFuture, config: &Config) -> Reply {
+    let guarded = CatchUnwind { inner: future };
+    let outcome = match config.timeout {
+        Some(limit) => match tokio::time::timeout(limit, guarded).await {
+            Ok(outcome) => outcome,
+            Err(_) => {
+                tracing::warn!(handler = name, ?limit, "handler timed out");
+                return Reply::error(StanzaError::new(Condition::RemoteServerTimeout));
+            }
+        },
+        None => guarded.await,
+    };
+    outcome.unwrap_or_else(|panic| {
+        Reply::internal_error(format!(
+            "handler {name} panicked: {}",
+            panic_message(&*panic)
+        ))
+    })
+}
+
+/// Turns a handler's reply into the answer for `incoming`.
+fn resolve(reply: Reply, incoming: &Stanza, receipts: bool) -> Answer {
+    if incoming.is_response() {
+        if !reply.is_ack() {
+            tracing::debug!(
+                "reply to a stanza of type {} dropped: mod_rest never answers those",
+                incoming.type_str()
+            );
+        }
+        return Answer::accepted();
+    }
+    let receipt_id = if receipts {
+        receipt_request(incoming)
+    } else {
+        None
+    };
+    match reply.kind {
+        ReplyKind::Stanza(stanza) => resolve_stanza(*stanza, incoming, receipt_id),
+        ReplyKind::Ack => match (incoming, receipt_id) {
+            (Stanza::Message(m), Some(id)) => Answer::ok(Stanza::Message(receipt_only(m, id))),
+            _ => Answer::accepted(),
+        },
+        ReplyKind::Text(text) => match incoming {
+            Stanza::Message(m) => {
+                let mut reply = m.reply(text);
+                if let Some(id) = receipt_id {
+                    add_receipt(&mut reply, id);
+                }
+                Answer::ok(Stanza::Message(reply))
+            }
+            other => {
+                tracing::error!(
+                    "a handler answered a {} with text: text replies are messages and only \
+                     answer messages; return a {} instead; answering internal-server-error",
+                    other.kind(),
+                    other.kind()
+                );
+                Answer::internal(incoming)
+            }
+        },
+        ReplyKind::Error(error) => Answer::error(incoming, error),
+        ReplyKind::Internal(message) => {
+            tracing::error!(error = %message, "answering internal-server-error");
+            Answer::internal(incoming)
+        }
+    }
+}
+
+/// A stanza reply: of the incoming kind, with the receipt added to a message.
+fn resolve_stanza(stanza: Stanza, incoming: &Stanza, receipt_id: Option<String>) -> Answer {
+    match stanza {
+        stanza if stanza.kind() != incoming.kind() => {
+            tracing::error!(
+                "a handler answered a {} with a {}: a webhook reply must be a stanza of the \
+                 incoming kind (send other stanzas through /rest); answering internal-server-error",
+                incoming.kind(),
+                stanza.kind()
+            );
+            Answer::internal(incoming)
+        }
+        Stanza::Message(mut reply) => {
+            if let Some(id) = receipt_id {
+                add_receipt(&mut reply, id);
+            }
+            Answer::ok(Stanza::Message(reply))
+        }
+        Stanza::Iq(reply) if !matches!(reply.type_, IqType::Result | IqType::Error) => {
+            tracing::warn!(
+                "a handler answered an iq with an iq of type {}; mod_rest sends it as a result",
+                reply.type_
+            );
+            Answer::ok(Stanza::Iq(reply))
+        }
+        stanza => Answer::ok(stanza),
+    }
+}
+
+/// The id to acknowledge, when `incoming` is a message asking for a receipt
+/// that may be answered (not an error, not in a room).
+fn receipt_request(incoming: &Stanza) -> Option<String> {
+    match incoming {
+        Stanza::Message(m)
+            if m.receipt == Some(Receipt::Request)
+                && !matches!(m.type_, MessageType::Error | MessageType::Groupchat) =>
+        {
+            m.id.clone()
+        }
+        _ => None,
+    }
+}
+
+fn add_receipt(reply: &mut Message, id: String) {
+    if reply.receipt.is_none() && reply.type_ != MessageType::Error {
+        reply.receipt = Some(Receipt::Received { id: Some(id) });
+    }
+}
+
+/// A message carrying only the receipt for `incoming`.
+fn receipt_only(incoming: &Message, id: String) -> Message {
+    let mut receipt = Message::new(incoming.type_);
+    receipt.to = incoming.from.clone();
+    receipt.from = incoming.to.clone();
+    receipt.receipt = Some(Receipt::Received { id: Some(id) });
+    receipt
+}
+
+/// Polls a handler future, turning a panic into an error value.
+struct CatchUnwind {
+    inner: ReplyFuture,
+}
+
+impl Future for CatchUnwind {
+    type Output = Result<Reply, Box<dyn Any + Send>>;
+
+    fn poll(mut self: Pin<&mut Self>, cx: &mut Context<'_>) -> Poll<Self::Output> {
+        let inner = &mut self.inner;
+        match catch_unwind(AssertUnwindSafe(|| inner.as_mut().poll(cx))) {
+            Ok(Poll::Ready(reply)) => Poll::Ready(Ok(reply)),
+            Ok(Poll::Pending) => Poll::Pending,
+            Err(panic) => Poll::Ready(Err(panic)),
+        }
+    }
+}
+
+fn panic_message(panic: &(dyn Any + Send)) -> &str {
+    if let Some(s) = panic.downcast_ref::<&'static str>() {
+        s
+    } else if let Some(s) = panic.downcast_ref::<String>() {
+        s
+    } else {
+        "(no message)"
+    }
+}

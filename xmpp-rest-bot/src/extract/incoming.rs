@@ -1,0 +1,74 @@
+//! What extractors extract from: the decoded stanza and the HTTP request around it.
+
+use axum::http::HeaderMap;
+
+use crate::stanza::Stanza;
+use crate::wire::WireFormat;
+
+/// One stanza posted by mod_rest, with the HTTP request it came in.
+///
+/// Extractors ([`FromStanza`](super::FromStanza)) read from it. The bot builds one
+/// per request; build your own with [`Incoming::new`] to call a handler or an
+/// extractor in a unit test.
+///
+/// ```
+/// use xmpp_rest_bot::extract::Incoming;
+/// use xmpp_rest_bot::stanza::{Message, StanzaKind};
+/// use xmpp_rest_bot::wire::WireFormat;
+///
+/// let incoming = Incoming::new(Message::chat("bot@example.net".parse().unwrap(), "hi"))
+///     .with_format(WireFormat::Json);
+/// assert_eq!(incoming.stanza().kind(), StanzaKind::Message);
+/// assert_eq!(incoming.format(), WireFormat::Json);
+/// ```
+#[derive(Debug, Clone)]
+pub struct Incoming {
+    stanza: Stanza,
+    headers: HeaderMap,
+    format: WireFormat,
+}
+
+impl Incoming {
+    /// An incoming stanza with no request headers, in the XML format.
+    pub fn new(stanza: impl Into<Stanza>) -> Self {
+        Incoming {
+            stanza: stanza.into(),
+            headers: HeaderMap::new(),
+            format: WireFormat::Xml,
+        }
+    }
+
+    /// Sets the request headers.
+    #[must_use]
+    pub fn with_headers(mut self, headers: HeaderMap) -> Self {
+        self.headers = headers;
+        self
+    }
+
+    /// Sets the wire format the stanza came in (and the reply goes out) in.
+    #[must_use]
+    pub fn with_format(mut self, format: WireFormat) -> Self {
+        self.format = format;
+        self
+    }
+
+    /// The stanza.
+    pub fn stanza(&self) -> &Stanza {
+        &self.stanza
+    }
+
+    /// The HTTP request headers (`Content-Language`, `User-Agent`, ...).
+    pub fn headers(&self) -> &HeaderMap {
+        &self.headers
+    }
+
+    /// The wire format of the request, which is also the format of the reply.
+    pub fn format(&self) -> WireFormat {
+        self.format
+    }
+
+    /// Takes the stanza out.
+    pub fn into_stanza(self) -> Stanza {
+        self.stanza
+    }
+}

@@ -1,0 +1,318 @@
+//! Extractors: the types a handler's arguments can have.
+//!
+//! Every argument of a handler implements [`FromStanza`]. The bot runs the
+//! extractors of a handler before calling it: when one of them does not apply
+//! (a [`Message`] argument and an incoming presence, a [`Body`] argument and a
+//! message without body) the handler is skipped and the next one is tried, so
+//! the arguments double as a filter.
+//!
+//! | argument | gives | applies to |
+//! |---|---|---|
+//! | [`Stanza`] | the whole stanza | every stanza |
+//! | [`Message`], [`Presence`], [`Iq`] | the stanza of that kind | stanzas of that kind |
+//! | [`Body`] | the message body text | messages with a body |
+//! | [`Sender`], [`Recipient`] | the `from` / `to` address | stanzas that have it |
+//! | [`Ping`], [`Version`], [`DiscoInfo`], [`DiscoItems`], [`Command`], [`DataForm`] | the iq payload, typed | iqs carrying that payload |
+//! | [`IqPayload<P>`] | the iq payload as `P` (any [`Payload`], yours included) | iqs carrying that payload |
+//! | [`State<T>`] | shared state | always |
+//! | [`Headers`] | the HTTP request headers | always |
+//! | [`WireFormat`] | the format of the request (and of the reply) | always |
+//! | [`Incoming`] | all of the above | always |
+//! | `Option<T>` | `None` where `T` does not apply | always |
+//! | `Result<T, Rejection>` | the rejection of `T` | always |
+//!
+//! Write your own by implementing [`FromStanza`].
+
+mod incoming;
+mod rejection;
+
+pub use axum::extract::FromRef;
+pub use incoming::Incoming;
+pub use rejection::Rejection;
+
+use axum::http::HeaderMap;
+
+use crate::stanza::{
+    Command, DataForm, DiscoInfo, DiscoItems, Iq, Jid, Message, Payload, Ping, Presence, Stanza,
+    Version,
+};
+use crate::wire::WireFormat;
+
+/// A type that can be a handler argument: it is extracted from the incoming
+/// stanza (and the bot's state `S`) before the handler runs.
+///
+/// Extraction is synchronous: it reads a stanza that is already decoded. Do
+/// slow work (a database lookup) in the handler.
+///
+/// ```
+/// use xmpp_rest_bot::extract::{FromStanza, Incoming, Rejection};
+/// use xmpp_rest_bot::stanza::Stanza;
+///
+/// /// The text after `!`, for messages that are commands.
+/// struct CommandLine(String);
+///
+/// impl<S> FromStanza<S> for CommandLine {
+///     fn from_stanza(incoming: &Incoming, _state: &S) -> Result<Self, Rejection> {
+///         match incoming.stanza() {
+///             Stanza::Message(m) => m
+///                 .body()
+///                 .and_then(|b| b.strip_prefix('!'))
+///                 .map(|line| CommandLine(line.to_owned()))
+///                 .ok_or_else(|| Rejection::skip("not a command")),
+///             _ => Err(Rejection::skip("not a message")),
+///         }
+///     }
+/// }
+/// ```
+#[diagnostic::on_unimplemented(
+    message = "`{Self}` cannot be a handler argument",
+    label = "this type does not implement `FromStanza`",
+    note = "handler arguments are extractors: `Stanza`, `Message`, `Presence`, `Iq`, `Body`, `Sender`, `Recipient`, `State<T>`, `Headers`, `WireFormat`, `IqPayload<P>`, a built-in iq payload such as `Version`, or a type of yours implementing `xmpp_rest_bot::extract::FromStanza`"
+)]
+pub trait FromStanza<S>: Sized {
+    /// Extracts the value, or says why not.
+    ///
+    /// # Errors
+    /// [`Rejection::skip`] when the extractor does not apply to this stanza,
+    /// [`Rejection::error`] when it applies but the stanza is invalid.
+    fn from_stanza(incoming: &Incoming, state: &S) -> Result<Self, Rejection>;
+}
+
+impl<S> FromStanza<S> for Incoming {
+    fn from_stanza(incoming: &Incoming, _state: &S) -> Result<Self, Rejection> {
+        Ok(incoming.clone())
+    }
+}
+
+impl<S> FromStanza<S> for Stanza {
+    fn from_stanza(incoming: &Incoming, _state: &S) -> Result<Self, Rejection> {
+        Ok(incoming.stanza().clone())
+    }
+}
+
+impl<S> FromStanza<S> for Message {
+    fn from_stanza(incoming: &Incoming, _state: &S) -> Result<Self, Rejection> {
+        match incoming.stanza() {
+            Stanza::Message(m) => Ok(m.clone()),
+            _ => Err(Rejection::skip("not a message")),
+        }
+    }
+}
+
+impl<S> FromStanza<S> for Presence {
+    fn from_stanza(incoming: &Incoming, _state: &S) -> Result<Self, Rejection> {
+        match incoming.stanza() {
+            Stanza::Presence(p) => Ok(p.clone()),
+            _ => Err(Rejection::skip("not a presence")),
+        }
+    }
+}
+
+impl<S> FromStanza<S> for Iq {
+    fn from_stanza(incoming: &Incoming, _state: &S) -> Result<Self, Rejection> {
+        match incoming.stanza() {
+            Stanza::Iq(iq) => Ok(iq.clone()),
+            _ => Err(Rejection::skip("not an iq")),
+        }
+    }
+}
+
+impl<S> FromStanza<S> for WireFormat {
+    fn from_stanza(incoming: &Incoming, _state: &S) -> Result<Self, Rejection> {
+        Ok(incoming.format())
+    }
+}
+
+impl<S, T: FromStanza<S>> FromStanza<S> for Option<T> {
+    /// `None` where `T` does not apply; an invalid stanza is still an error.
+    fn from_stanza(incoming: &Incoming, state: &S) -> Result<Self, Rejection> {
+        match T::from_stanza(incoming, state) {
+            Ok(value) => Ok(Some(value)),
+            Err(rejection) if rejection.is_skip() => Ok(None),
+            Err(rejection) => Err(rejection),
+        }
+    }
+}
+
+impl<S, T: FromStanza<S>> FromStanza<S> for Result<T, Rejection> {
+    /// Always applies: the handler decides what a rejection of `T` means.
+    fn from_stanza(incoming: &Incoming, state: &S) -> Result<Self, Rejection> {
+        Ok(T::from_stanza(incoming, state))
+    }
+}
+
+/// The body text of a message. Applies to messages that have a body: a
+/// handler taking `Body` never sees chat states, receipts or markers alone.
+///
+/// The body is the one without a language of its own, else the one in the
+/// stanza's language, else the first ([`Message::body`]).
+///
+/// ```
+/// use xmpp_rest_bot::extract::Body;
+///
+/// async fn echo(Body(text): Body) -> String {
+///     text
+/// }
+/// ```
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Body(pub String);
+
+impl<S> FromStanza<S> for Body {
+    fn from_stanza(incoming: &Incoming, _state: &S) -> Result<Self, Rejection> {
+        match incoming.stanza() {
+            Stanza::Message(m) => m
+                .body()
+                .map(|b| Body(b.to_owned()))
+                .ok_or_else(|| Rejection::skip("message without body")),
+            _ => Err(Rejection::skip("not a message")),
+        }
+    }
+}
+
+/// The sender's address (`from`). mod_rest always sets it; a stanza without
+/// one does not match.
+///
+/// (Not called `From`, so that a glob import does not shadow `std::convert::From`.)
+///
+/// ```
+/// use xmpp_rest_bot::extract::{Body, Sender};
+///
+/// async fn hello(Sender(from): Sender, Body(_): Body) -> String {
+///     format!("hello {}", from.to_bare())
+/// }
+/// ```
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Sender(pub Jid);
+
+impl<S> FromStanza<S> for Sender {
+    fn from_stanza(incoming: &Incoming, _state: &S) -> Result<Self, Rejection> {
+        incoming
+            .stanza()
+            .from()
+            .map(|jid| Sender(jid.clone()))
+            .ok_or_else(|| Rejection::skip("stanza without sender"))
+    }
+}
+
+/// The recipient's address (`to`): the bot's own address the stanza was sent
+/// to (`bot@bot.example.net`, or the component host itself).
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Recipient(pub Jid);
+
+impl<S> FromStanza<S> for Recipient {
+    fn from_stanza(incoming: &Incoming, _state: &S) -> Result<Self, Rejection> {
+        incoming
+            .stanza()
+            .to()
+            .map(|jid| Recipient(jid.clone()))
+            .ok_or_else(|| Rejection::skip("stanza without recipient"))
+    }
+}
+
+/// The raw HTTP request headers mod_rest sent (`Content-Language`,
+/// `User-Agent`, and whatever a proxy in between added).
+#[derive(Debug, Clone)]
+pub struct Headers(pub HeaderMap);
+
+impl<S> FromStanza<S> for Headers {
+    fn from_stanza(incoming: &Incoming, _state: &S) -> Result<Self, Rejection> {
+        Ok(Headers(incoming.headers().clone()))
+    }
+}
+
+/// Shared state: the bot's state, or a part of it (`T: FromRef<S>`).
+///
+/// Every `T: Clone` is `FromRef<T>`, so a handler can take the whole state;
+/// implement [`FromRef`] (or derive it with axum's `macros` feature) to hand
+/// out parts of it. Put what must be shared and mutable behind an `Arc`.
+///
+/// ```
+/// use std::sync::Arc;
+/// use std::sync::atomic::{AtomicU64, Ordering};
+/// use xmpp_rest_bot::Bot;
+/// use xmpp_rest_bot::extract::{Body, State};
+///
+/// #[derive(Clone, Default)]
+/// struct Counter(Arc<AtomicU64>);
+///
+/// async fn count(State(counter): State<Counter>, Body(_): Body) -> String {
+///     let n = counter.0.fetch_add(1, Ordering::Relaxed) + 1;
+///     format!("message number {n}")
+/// }
+///
+/// let bot: Bot = Bot::new().handler(count).with_state(Counter::default());
+/// ```
+#[derive(Debug, Clone, Copy, Default)]
+pub struct State<T>(pub T);
+
+impl<S, T: FromRef<S>> FromStanza<S> for State<T> {
+    fn from_stanza(_incoming: &Incoming, state: &S) -> Result<Self, Rejection> {
+        Ok(State(T::from_ref(state)))
+    }
+}
+
+/// The payload of an iq, typed: applies to iqs whose payload is `P`'s element
+/// (name and namespace); an iq carrying that element with invalid content is
+/// answered with `bad-request`.
+///
+/// Works for every [`Payload`], yours included:
+///
+/// ```
+/// use xmpp_rest_bot::extract::IqPayload;
+/// use xmpp_rest_bot::stanza::{Element, Payload};
+///
+/// struct Weather { city: String }
+///
+/// impl Payload for Weather {
+///     const NAME: &'static str = "weather";
+///     const NS: &'static str = "urn:example:weather";
+///     fn from_element(el: &Element) -> xmpp_rest_bot::Result<Self> {
+///         Ok(Weather { city: el.attr("city").unwrap_or_default().to_owned() })
+///     }
+///     fn to_element(&self) -> Element {
+///         Element::builder(Self::NAME, Self::NS).attr("city", &self.city).build()
+///     }
+/// }
+///
+/// async fn weather(IqPayload(query): IqPayload<Weather>) -> String {
+///     format!("sunny in {}", query.city)
+/// }
+/// ```
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct IqPayload<P>(pub P);
+
+impl<S, P: Payload> FromStanza<S> for IqPayload<P> {
+    fn from_stanza(incoming: &Incoming, _state: &S) -> Result<Self, Rejection> {
+        extract_payload::<P>(incoming).map(IqPayload)
+    }
+}
+
+macro_rules! builtin_payload_extractors {
+    ($($ty:ident),*) => {$(
+        /// Applies to iqs carrying this payload; one carrying it with invalid
+        /// content is answered with `bad-request`. Same as
+        /// [`IqPayload`]`<Self>`.
+        impl<S> FromStanza<S> for $ty {
+            fn from_stanza(incoming: &Incoming, _state: &S) -> Result<Self, Rejection> {
+                extract_payload::<$ty>(incoming)
+            }
+        }
+    )*};
+}
+
+builtin_payload_extractors!(Ping, Version, DiscoInfo, DiscoItems, Command, DataForm);
+
+fn extract_payload<P: Payload>(incoming: &Incoming) -> Result<P, Rejection> {
+    let Stanza::Iq(iq) = incoming.stanza() else {
+        return Err(Rejection::skip("not an iq"));
+    };
+    match iq.payload_as::<P>() {
+        Some(Ok(payload)) => Ok(payload),
+        Some(Err(e)) => Err(Rejection::bad_request(format!(
+            "invalid <{}/> payload ({}): {e}",
+            P::NAME,
+            P::NS
+        ))),
+        None => Err(Rejection::skip("iq without this payload")),
+    }
+}

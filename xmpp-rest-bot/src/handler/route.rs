@@ -1,0 +1,154 @@
+//! Routes: a handler, an optional filter, and a name for the logs.
+
+use std::fmt;
+use std::sync::Arc;
+
+use super::{ErasedHandler, Filter, Handler, ReplyFuture, erase, provide_state};
+use crate::extract::{Incoming, Rejection};
+use crate::stanza::Stanza;
+
+/// A handler as the bot stores it: the type-erased handler, an optional
+/// [`Filter`] and a name used in the logs.
+///
+/// The bot tries its routes in registration order; a route is tried when its
+/// filter accepts the stanza and runs when all its handler's extractors apply.
+/// Routes without a filter, and routes whose filter does not
+/// [opt in](Filter::include_responses), never see stanzas of type `error` or
+/// iq results.
+///
+/// ```
+/// use xmpp_rest_bot::Bot;
+/// use xmpp_rest_bot::extract::Body;
+/// use xmpp_rest_bot::handler::{Filter, Route};
+///
+/// async fn help(Body(_): Body) -> &'static str {
+///     "commands: !help, !status"
+/// }
+///
+/// let route = Route::new(help)
+///     .with_filter(Filter::new(|s| s.kind().as_str() == "message"))
+///     .with_name("help");
+/// let bot: Bot = Bot::new().handler(route);
+/// ```
+pub struct Route<S = ()> {
+    handler: Arc<dyn ErasedHandler<S>>,
+    filter: Option<Filter>,
+    name: &'static str,
+}
+
+impl<S> Clone for Route<S> {
+    fn clone(&self) -> Self {
+        Route {
+            handler: Arc::clone(&self.handler),
+            filter: self.filter.clone(),
+            name: self.name,
+        }
+    }
+}
+
+impl<S: 'static> Route<S> {
+    /// A route for `handler`, without a filter, named after the handler's type
+    /// (`my_bot::echo` for `async fn echo`).
+    pub fn new<H, T>(handler: H) -> Self
+    where
+        H: Handler<T, S>,
+        T: 'static,
+    {
+        Route {
+            handler: erase(handler),
+            filter: None,
+            name: std::any::type_name::<H>(),
+        }
+    }
+
+    /// Adds a filter; a second filter is combined with the first with
+    /// [`Filter::and`].
+    #[must_use]
+    pub fn with_filter(mut self, filter: Filter) -> Self {
+        self.filter = Some(match self.filter.take() {
+            Some(existing) => existing.and(filter),
+            None => filter,
+        });
+        self
+    }
+
+    /// Sets the name used in the logs.
+    #[must_use]
+    pub fn with_name(mut self, name: &'static str) -> Self {
+        self.name = name;
+        self
+    }
+
+    /// The name used in the logs.
+    pub fn name(&self) -> &'static str {
+        self.name
+    }
+
+    /// The filter, if any.
+    pub fn filter(&self) -> Option<&Filter> {
+        self.filter.as_ref()
+    }
+
+    /// Whether this route is to be tried for `stanza`: its filter accepts it,
+    /// and it is not an `error`/`result` stanza unless the filter opts in.
+    pub fn accepts(&self, stanza: &Stanza) -> bool {
+        match &self.filter {
+            None => !stanza.is_response(),
+            Some(filter) => {
+                (filter.accepts_responses() || !stanza.is_response()) && filter.matches(stanza)
+            }
+        }
+    }
+
+    /// Runs the handler's extractors and, when they all apply, starts it.
+    ///
+    /// # Errors
+    /// The first extractor's [`Rejection`].
+    pub fn call(&self, incoming: &Incoming, state: &S) -> Result<ReplyFuture, Rejection> {
+        self.handler.call(incoming, state)
+    }
+
+    /// Binds the route to `state`: it no longer needs the bot's state.
+    pub(crate) fn provide_state<S2>(self, state: S) -> Route<S2>
+    where
+        S: Send + Sync + 'static,
+    {
+        Route {
+            handler: provide_state(self.handler, state),
+            filter: self.filter,
+            name: self.name,
+        }
+    }
+}
+
+impl<S> fmt::Debug for Route<S> {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.debug_struct("Route")
+            .field("name", &self.name)
+            .field("filter", &self.filter)
+            .finish_non_exhaustive()
+    }
+}
+
+/// What [`Bot::handler`](crate::Bot::handler) accepts: every handler function
+/// (as a route without a filter) and every [`Route`].
+///
+/// Implement it for a type of yours to register something that builds its own
+/// route (the attribute macros do). A type of yours implementing [`Handler`]
+/// is registered with [`Route::new`].
+#[diagnostic::on_unimplemented(
+    message = "`{Self}` cannot be registered as a stanza handler",
+    label = "not a handler or route",
+    note = "register an `async fn` (its future must be `Send`) with at most 12 arguments that all implement `FromStanza` and a return type that implements `IntoReply`, or a `Route`",
+    note = "check each argument against the extractors in `xmpp_rest_bot::extract` (the body text is `Body(text): Body`, not `String`) and the return type against `xmpp_rest_bot::reply`"
+)]
+pub trait IntoRoute<T, S> {
+    /// Converts into a route.
+    fn into_route(self) -> Route<S>;
+}
+
+impl<S> IntoRoute<(), S> for Route<S> {
+    fn into_route(self) -> Route<S> {
+        self
+    }
+}
