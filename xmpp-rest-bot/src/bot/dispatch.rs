@@ -9,8 +9,9 @@ use std::task::{Context, Poll};
 use axum::http::StatusCode;
 
 use super::Config;
+use super::metrics::Outcome;
 use crate::extract::Incoming;
-use crate::handler::{ReplyFuture, Route};
+use crate::handler::{ReplyFuture, Route, Skips};
 use crate::reply::{Reply, ReplyKind};
 use crate::stanza::{Condition, IqType, Message, MessageType, Receipt, Stanza, StanzaError};
 use crate::wire::WireFormat;
@@ -64,16 +65,50 @@ enum Selection {
     Unhandled,
 }
 
-/// Finds the handler for `incoming` and turns its reply into the answer.
-pub(crate) async fn dispatch(routes: &[Route], config: &Config, incoming: Incoming) -> Answer {
-    let selection = catch_unwind(AssertUnwindSafe(|| select(routes, &incoming)));
+/// Finds the handler for `incoming` and turns its reply into the answer; says
+/// how it went, for the metrics.
+///
+/// In order: the message rules say which routes may see the stanza; with
+/// per-sender ordering, the stanza waits for the previous ones of its sender;
+/// the first route that takes it runs; when none does, the built-in answers
+/// (disco, ping, version) get their chance, then the default (nothing, or
+/// `service-unavailable` to an iq request).
+pub(crate) async fn dispatch(
+    routes: &[Route],
+    config: &Config,
+    incoming: Incoming,
+) -> (Answer, Outcome) {
+    let shared = &config.shared;
+    shared.self_in_rooms.observe(incoming.stanza());
+    let skips = config
+        .policy
+        .classify(incoming.stanza(), &shared.self_in_rooms);
+    // Held until the answer is ready: the sender's next stanza waits for it.
+    let _turn = match (config.ordered, sender_key(incoming.stanza())) {
+        (true, Some(sender)) => Some(shared.sequencer.turn(sender).await),
+        _ => None,
+    };
+    let selection = catch_unwind(AssertUnwindSafe(|| select(routes, &incoming, skips)));
     let stanza = incoming.stanza();
+    let mut outcome = None;
     let reply = match selection {
         Err(panic) => Reply::internal_error(format!(
             "a filter or extractor panicked: {}",
             panic_message(&*panic)
         )),
-        Ok(Selection::Unhandled) => unhandled(stanza),
+        Ok(Selection::Unhandled) => match builtin(stanza, routes, config) {
+            Some(reply) => {
+                outcome = Some(Outcome::Builtin);
+                reply
+            }
+            None => {
+                if !skips.is_empty() {
+                    tracing::debug!(reasons = ?skips, "stanza skipped by the message rules");
+                    outcome = Some(Outcome::Skipped);
+                }
+                unhandled(stanza)
+            }
+        },
         Ok(Selection::Invalid(name, error)) => {
             tracing::debug!(handler = name, %error, "stanza rejected as invalid");
             Reply::error(error)
@@ -83,12 +118,36 @@ pub(crate) async fn dispatch(routes: &[Route], config: &Config, incoming: Incomi
     // mod_rest's JSON mapping carries no receipts: a receipt-only answer in
     // JSON would reach the sender as an empty message.
     let receipts = config.receipts.0 && incoming.format() == WireFormat::Xml;
-    resolve(reply, stanza, receipts)
+    let answer = resolve(reply, stanza, receipts);
+    let outcome = outcome.unwrap_or(match answer.status.as_u16() {
+        200 => Outcome::Reply,
+        202 => Outcome::Ack,
+        500 | 504 => Outcome::Failed,
+        _ => Outcome::Error,
+    });
+    (answer, outcome)
 }
 
-fn select(routes: &[Route], incoming: &Incoming) -> Selection {
+/// The ordering key: the sender's bare JID (for a room occupant, the room).
+fn sender_key(stanza: &Stanza) -> Option<String> {
+    stanza.from().map(|from| from.to_bare().to_string())
+}
+
+/// The built-in answer to an iq request no route took.
+fn builtin(stanza: &Stanza, routes: &[Route], config: &Config) -> Option<Reply> {
+    match stanza {
+        Stanza::Iq(iq) => {
+            let reply = config.courtesy.answer(iq, routes)?;
+            tracing::debug!(payload = iq.payload_ns(), "answered by the bot itself");
+            Some(reply)
+        }
+        _ => None,
+    }
+}
+
+fn select(routes: &[Route], incoming: &Incoming, skips: Skips) -> Selection {
     for route in routes {
-        if !route.accepts(incoming.stanza()) {
+        if !route.accepts_skipping(incoming.stanza(), skips) {
             continue;
         }
         match route.call(incoming, &()) {
