@@ -33,8 +33,11 @@ fn counting_bot(configure: impl FnOnce(Bot) -> Bot) -> (Bot, Arc<AtomicUsize>) {
     (configure(bot), seen)
 }
 
+/// Turns one rule off.
+type SwitchOff = fn(Bot) -> Bot;
+
 /// The fixtures the default rules skip, with the switch that turns the rule off.
-fn skipped_cases() -> Vec<(&'static str, fn(Bot) -> Bot)> {
+fn skipped_cases() -> Vec<(&'static str, SwitchOff)> {
     vec![
         ("chat-state-only.xml", |b| b.skip_contentless(false)),
         ("marker-displayed.xml", |b| b.skip_contentless(false)),

@@ -50,13 +50,50 @@ use crate::wire::{Limits, WireFormat};
 /// first whose filter accepts the stanza and whose extractors all apply runs,
 /// and its return value is the reply. An extractor that applies but finds the
 /// stanza invalid (a malformed payload) stops the search and answers with its
-/// error. When no handler takes the stanza, an iq `get`/`set` is answered with
-/// `service-unavailable` (RFC 6120) and a message or presence with nothing
-/// (202).
+/// error. When no handler takes the stanza, the [built-in
+/// answers](#built-in-answers) get their chance; then an iq `get`/`set` is
+/// answered with `service-unavailable` (RFC 6120) and a message or presence
+/// with nothing (202).
 ///
 /// Stanzas of type `error` and iq results are never answered (mod_rest would
 /// drop the answer): they only reach handlers whose [`Filter`] opts in with
 /// [`Filter::include_responses`], and whatever those return, the answer is 202.
+///
+/// # Built-in answers
+/// Every XMPP entity is expected to answer service discovery and pings; the
+/// bot does it for you, **after** your handlers: a handler that takes the same
+/// request (one with a [`Version`] argument, say) answers instead, so any of
+/// them can be overridden. Only `get` requests are answered
+/// ([`builtin_answers`](Self::builtin_answers) switches them off):
+///
+/// | request | answer |
+/// |---|---|
+/// | XEP-0030 disco#info | the [identity](Self::identity) (`client`/`bot`, [named](Self::name)) and the features: the built-in ones, the payload namespaces of every route ([`Route::features`]: typed payload arguments declare theirs, [`Route::with_feature`] adds more), and those added with [`disco_feature`](Self::disco_feature); on a node, what [`disco_node_info`](Self::disco_node_info) gave, else `item-not-found` |
+/// | XEP-0030 disco#items | the items added with [`disco_item`](Self::disco_item) (none by default); on a node, those added with [`disco_node_item`](Self::disco_node_item), else `item-not-found` |
+/// | XEP-0199 ping | an empty result |
+/// | XEP-0092 software version | [`software`](Self::software): `xmpp-rest-bot` and its version unless you give yours ([`software_version!`](crate::software_version)) |
+///
+/// # Skipped messages
+/// Some messages are not meant for a bot's handlers, and answering them makes
+/// bots loop or spam. By default they reach only the routes whose [`Filter`]
+/// explicitly asks for them, and no other handler sees them (when no route
+/// takes them, the answer is 202, with a receipt if one was requested):
+///
+/// | messages | rule (default on) | a route asks for them with |
+/// |---|---|---|
+/// | of type `error` | [`skip_error_messages`](Self::skip_error_messages) | [`Filter::include_responses`] |
+/// | without content: a chat state, a marker, a receipt alone | [`skip_contentless`](Self::skip_contentless) | [`Filter::include_contentless`] |
+/// | delayed (XEP-0203): room history on join, offline messages | [`skip_delayed`](Self::skip_delayed) | [`Filter::include_delayed`] |
+/// | the bot's own groupchat messages reflected by the room | [`skip_own_messages`](Self::skip_own_messages) (with [`muc_nick`](Self::muc_nick) / [`default_muc_nick`](Self::default_muc_nick)) | [`Filter::include_own_messages`] |
+///
+/// A rule switched off lets those messages reach every route.
+///
+/// # Order
+/// mod_rest posts every stanza on its own HTTP request, concurrently: two
+/// messages of one user can be handled at the same time and finish in any
+/// order. [`ordered_per_sender`](Self::ordered_per_sender) handles the
+/// stanzas of one sender (bare JID) one at a time, in the order they reached
+/// the bot, which is the best order mod_rest leaves.
 ///
 /// # Requests mod_rest would never send
 /// | request | answer |
@@ -67,6 +104,8 @@ use crate::wire::{Limits, WireFormat};
 /// | a body that is not well-formed XML or JSON | 400 |
 /// | well-formed, but not a stanza (wrong top element, invalid JID, ...) | 422 |
 /// | missing credentials, when [`secret_path`](Self::secret_path) or [`basic_auth`](Self::basic_auth) is set | 401 |
+/// | a body that takes longer than [`read_timeout`](Self::read_timeout) to arrive | 408 |
+/// | a post while [`max_concurrency`](Self::max_concurrency) requests are in flight | 503, without a body and with `Retry-After: 1` |
 ///
 /// These answers carry a `text/plain` explanation. (mod_rest would turn a
 /// `text/plain` body into a chat message to the sender; it never sends such
@@ -83,13 +122,60 @@ use crate::wire::{Limits, WireFormat};
 /// Handlers take the state (or parts of it, see
 /// [`FromRef`](crate::extract::FromRef)) with [`State`](crate::extract::State).
 ///
+/// Conversation state (where each user is in a dialogue, say) lives in that
+/// state, keyed by the sender's bare JID, behind a lock; with
+/// [`ordered_per_sender`](Self::ordered_per_sender) the handlers of one sender
+/// never run at the same time, so read-modify-write on its entry is safe:
+///
+/// ```
+/// use std::collections::HashMap;
+/// use std::sync::{Arc, Mutex};
+/// use xmpp_rest_bot::prelude::*;
+///
+/// #[derive(Clone, Default)]
+/// struct Conversations(Arc<Mutex<HashMap<String, Vec<String>>>>);
+///
+/// async fn remember(
+///     State(conversations): State<Conversations>,
+///     Sender(from): Sender,
+///     Body(text): Body,
+/// ) -> String {
+///     let mut all = conversations.0.lock().unwrap();
+///     let history = all.entry(from.to_bare().to_string()).or_default();
+///     history.push(text);
+///     format!("{} messages so far", history.len())
+/// }
+///
+/// let bot: Bot = Bot::new()
+///     .handler(remember)
+///     .with_state(Conversations::default())
+///     .ordered_per_sender(true);
+/// ```
+///
+/// Such state is in the memory of one process. To run several replicas
+/// behind a load balancer, either keep the state in a shared store (a
+/// database), or route each sender to one replica: mod_rest's callback URL
+/// can carry the sender (`rest_callback_url =
+/// "http://proxy/<secret>/{from}"`), and the proxy hashes on its bare JID. The
+/// deployment chapter of the book shows the nginx configuration, which
+/// `scripts/nginx_replicas_test.sh` tests with two replicas. Per-sender order
+/// then holds across replicas too.
+///
 /// # Defaults
 /// | setting | default |
 /// |---|---|
 /// | [`format`](Self::format) | [`WireFormat::Xml`] (what the startup probe asks mod_rest for) |
-/// | [`limits`](Self::limits) | [`Limits::default`]: 192 KiB per stanza, like mod_rest |
+/// | [`limits`](Self::limits) | [`Limits::default`]: 192 KiB per stanza (like mod_rest), depth 64, 64 attributes and 4096 children per element |
+/// | [`max_concurrency`](Self::max_concurrency) | [`DEFAULT_MAX_CONCURRENCY`](Bot::DEFAULT_MAX_CONCURRENCY) (512); 503 beyond |
+/// | [`read_timeout`](Self::read_timeout) | [`DEFAULT_READ_TIMEOUT`](Bot::DEFAULT_READ_TIMEOUT) (10 s) for the request body; 408 beyond |
+/// | [`timeout`](Self::timeout) | none (per handler; 504 beyond) |
 /// | [`receipts`](Self::receipts) | on |
-/// | [`timeout`](Self::timeout) | none |
+/// | [`builtin_answers`](Self::builtin_answers) | on: disco#info, disco#items, ping, version |
+/// | [`name`](Self::name), [`identity`](Self::identity), [`software`](Self::software) | `client`/`bot` named after the software, `xmpp-rest-bot` and its version |
+/// | [`skip_error_messages`](Self::skip_error_messages), [`skip_contentless`](Self::skip_contentless), [`skip_delayed`](Self::skip_delayed), [`skip_own_messages`](Self::skip_own_messages) | on |
+/// | [`muc_nick`](Self::muc_nick), [`default_muc_nick`](Self::default_muc_nick) | none (nicks are still learnt from the rooms' self-presences) |
+/// | [`ordered_per_sender`](Self::ordered_per_sender) | off |
+/// | [`metrics_route`](Self::metrics_route) | none (the [metrics](Self::metrics) are collected anyway) |
 /// | [`secret_path`](Self::secret_path), [`basic_auth`](Self::basic_auth) | none: no authentication, as mod_rest sends none |
 #[must_use]
 pub struct Bot<S = ()> {
@@ -605,7 +691,8 @@ impl Bot {
     /// accepting connections, lets the handlers in flight finish and returns.
     ///
     /// # Errors
-    /// When the address cannot be bound.
+    /// When the address cannot be bound, or the signal handlers cannot be
+    /// installed.
     pub async fn serve(self, addr: impl ToSocketAddrs) -> io::Result<()> {
         // Listen for the signals before binding: once the address answers, a
         // SIGTERM is a graceful shutdown, never the default "terminate now".
