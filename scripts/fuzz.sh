@@ -43,14 +43,19 @@ seed() { # target
     [ -n "$(ls -A "$dir" 2>/dev/null)" ] && return 0
     mkdir -p "$dir"
     case "$1" in
-        xml_decode) cp "$FIXTURES"/xml/*.xml "$FIXTURES"/json/xml/*.xml "$dir"/ ;;
-        json_decode) cp "$FIXTURES"/json/*.json "$dir"/ ;;
+        xml_decode)
+            for f in "$FIXTURES"/xml/*.xml; do cp "$f" "$dir/xml-$(basename "$f")"; done
+            for f in "$FIXTURES"/json/xml/*.xml; do cp "$f" "$dir/jsonxml-$(basename "$f")"; done
+            ;;
+        json_decode)
+            for f in "$FIXTURES"/json/*.json; do cp "$f" "$dir/json-$(basename "$f")"; done
+            ;;
         webhook_request)
             for f in "$FIXTURES"/xml/*.xml; do
-                { printf '\000'; cat "$f"; } >"$dir/$(basename "$f")"
+                { printf '\000'; cat "$f"; } >"$dir/xml-$(basename "$f")"
             done
             for f in "$FIXTURES"/json/*.json; do
-                { printf '\001'; cat "$f"; } >"$dir/$(basename "$f")"
+                { printf '\001'; cat "$f"; } >"$dir/json-$(basename "$f")"
             done
             ;;
     esac
@@ -73,7 +78,7 @@ for target in "${TARGETS[@]}"; do
         sed "s/^/fuzz: $target: /" || true
     cargo "${TOOLCHAIN[@]}" fuzz cmin "$target" "corpus/$target" >"$target.cmin.log" 2>&1 ||
         log "$target: cmin failed (see fuzz/$target.cmin.log); corpus kept as is"
-    log "$target: corpus $before -> $(ls "corpus/$target" | wc -l) entries, $(du -sh "corpus/$target" | cut -f1)"
+    log "$target: corpus $before -> $(ls "corpus/$target" | wc -l) entries, $(cat "corpus/$target"/* | wc -c) bytes"
     rm -f "$target.log" "$target.cmin.log"
 done
 exit "$status"

@@ -57,6 +57,8 @@ cases = {
     "xml-processing-instruction.xml": msg("<?evil payload?><body>x</body>"),
     "xml-unbound-prefix.xml": msg("<body>x</body><p:a/>"),
     "xml-duplicate-attribute.xml": "<message type='chat' type='groupchat' to='bot@bot.localhost'><body>x</body></message>",
+    # found by fuzzing: accepted, then written back as invalid XML
+    "xml-element-in-xml-namespace.xml": msg("<body>x</body><xml:a edy='1'/>"),
     "xml-mismatched-tags.xml": msg("<body>x</bodi>"),
     "xml-cdata.xml": msg("<body><![CDATA[<not markup>]]></body>"),
     "xml-bom-and-declaration.xml": b"\xef\xbb\xbf<?xml version='1.0' encoding='UTF-8'?>" + msg("<body>hi</body>").encode(),
