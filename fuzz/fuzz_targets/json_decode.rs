@@ -10,7 +10,10 @@ fuzz_target!(|data: &[u8]| {
         let encoded = json::encode(&stanza);
         let again = json::decode(&encoded, &Limits::default().max_bytes(usize::MAX))
             .unwrap_or_else(|e| {
-                panic!("re-decoding {:?} failed: {e}", String::from_utf8_lossy(&encoded))
+                panic!(
+                    "re-decoding {:?} failed: {e}",
+                    String::from_utf8_lossy(&encoded)
+                )
             });
         // The JSON mapping is lossy on the way in (mod_rest's is too), but
         // what it encodes it reads back as it was.
