@@ -23,10 +23,12 @@
 //!
 //! Write your own by implementing [`FromStanza`].
 
+mod captures;
 mod incoming;
 mod rejection;
 
 pub use axum::extract::FromRef;
+pub use captures::Captures;
 pub use incoming::Incoming;
 pub use rejection::Rejection;
 

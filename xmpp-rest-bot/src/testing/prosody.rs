@@ -4,12 +4,12 @@
 use std::net::SocketAddr;
 use std::time::Duration;
 
-use http::{HeaderMap, Method, header};
+use axum::http::{HeaderMap, Method, header};
 
 use super::reply_rules::{mod_rest_reply, new_id};
 use crate::stanza::{
-    Condition, ErrorType, Iq, IqType, Jid, Message, MessageType, Payload, Presence,
-    PresenceType, Stanza, StanzaError,
+    Condition, ErrorType, Iq, IqType, Jid, Message, MessageType, Payload, Presence, PresenceType,
+    Stanza, StanzaError,
 };
 use crate::wire::WireFormat;
 
@@ -559,7 +559,9 @@ impl Received {
 
     /// The iq payload received, typed.
     pub fn payload<P: Payload>(&self) -> Option<P> {
-        self.iq().and_then(|iq| iq.payload_as::<P>()).and_then(Result::ok)
+        self.iq()
+            .and_then(|iq| iq.payload_as::<P>())
+            .and_then(Result::ok)
     }
 
     /// Whether the user receives nothing.
@@ -651,7 +653,10 @@ impl Received {
     #[track_caller]
     pub fn assert_result(&self) {
         if self.iq().map(|iq| iq.type_) != Some(IqType::Result) {
-            panic!("expected an iq result, the user receives {}", self.describe());
+            panic!(
+                "expected an iq result, the user receives {}",
+                self.describe()
+            );
         }
     }
 
@@ -663,7 +668,9 @@ impl Received {
         match self.status {
             Some(status) => format!(
                 "{stanza} (webhook answered {status} {}: {:?})",
-                self.content_type.as_deref().unwrap_or("without content type"),
+                self.content_type
+                    .as_deref()
+                    .unwrap_or("without content type"),
                 String::from_utf8_lossy(&self.answer)
             ),
             None => format!("{stanza} ({})", self.failure.unwrap_or("no answer")),
