@@ -118,12 +118,12 @@ impl HandlerModel {
                         return Err(syn::Error::new_spanned(
                             value,
                             format!(
-                                "{:?} is not a {} type: expected one of {}",
+                                "{:?} is not {} type: expected one of {}",
                                 value.value(),
                                 match kind {
-                                    Kind::Message => "message",
-                                    Kind::Presence => "presence",
-                                    Kind::Iq => "iq",
+                                    Kind::Message => "a message",
+                                    Kind::Presence => "a presence",
+                                    Kind::Iq => "an iq",
                                 },
                                 kind.types().join(", ")
                             ),
@@ -136,10 +136,7 @@ impl HandlerModel {
             "body_regex" => {
                 let lit = single(values)?;
                 if let Err(e) = regex_syntax::Parser::new().parse(&lit.value()) {
-                    return Err(syn::Error::new_spanned(
-                        &lit,
-                        format!("invalid regex: {}", e.to_string().replace('\n', " ")),
-                    ));
+                    return Err(syn::Error::new_spanned(&lit, regex_error(&e)));
                 }
                 self.body_regex = Some(lit);
             }
@@ -253,11 +250,14 @@ impl HandlerModel {
 
 fn once(seen: &mut Vec<String>, key: &str, span: Span) -> syn::Result<()> {
     if seen.iter().any(|k| k == key) {
+        let hint = if key == "type" {
+            ": several types are written `type = [\"a\", \"b\"]`"
+        } else {
+            ""
+        };
         return Err(syn::Error::new(
             span,
-            format!(
-                "duplicate filter `{key}`: give each filter once (a list of types is `type = [\"a\", \"b\"]`)"
-            ),
+            format!("duplicate filter `{key}`: give each filter once{hint}"),
         ));
     }
     seen.push(key.to_owned());
@@ -316,4 +316,21 @@ impl Parse for FilterArg {
 
 struct NameValue<'a> {
     value: &'a syn::Expr,
+}
+
+/// `unclosed group at character 3`: the error without regex-syntax's ASCII art.
+fn regex_error(err: &regex_syntax::Error) -> String {
+    match err {
+        regex_syntax::Error::Parse(e) => format!(
+            "invalid regex: {} at character {}",
+            e.kind(),
+            e.span().start.column
+        ),
+        regex_syntax::Error::Translate(e) => format!(
+            "invalid regex: {} at character {}",
+            e.kind(),
+            e.span().start.column
+        ),
+        other => format!("invalid regex: {}", other.to_string().replace('\n', " ")),
+    }
 }
