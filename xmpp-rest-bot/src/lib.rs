@@ -14,6 +14,7 @@
 //! use xmpp_rest_bot::prelude::*;
 //!
 //! /// Answers every chat message with its own text.
+//! #[on_message(chat)]
 //! async fn echo(Body(text): Body) -> String {
 //!     text
 //! }
@@ -35,6 +36,8 @@
 //! ([`extract`]), their return value a reply ([`reply`]); see [`handler`] and
 //! [`Bot`] for how stanzas find their handler.
 //!
+#![doc = include_str!("docs/handlers.md")]
+//!
 //! ## Feature flags
 //!
 //! | feature  | default | enables |
@@ -43,7 +46,7 @@
 //! | `client` | yes     | [`client::RestClient`]: send stanzas and query entities through Prosody's `/rest` (reqwest) |
 //! | `rustls` | yes     | TLS for the client through rustls |
 //! | `native-tls` | no  | TLS for the client through the platform's library (OpenSSL, Secure Transport, SChannel) |
-//! | `testing` | no     | `testing::MockRest`, an in-process emulator of mod_rest's `/rest` for tests |
+//! | `testing` | no     | `testing::TestProsody` and `testing::MockRest`: in-process emulators of mod_rest (webhook side and `/rest`) for tests |
 //! | `cli`    | no      | the `xmpp-rest` command-line tool (`cargo install xmpp-rest-bot --features cli`) |
 #![cfg_attr(
     not(test),
