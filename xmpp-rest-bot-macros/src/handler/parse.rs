@@ -100,13 +100,12 @@ impl HandlerModel {
                 format!("`{key}` takes a value: `{key} = \"...\"`"),
             ));
         };
-        let nv = NameValue { value };
-        let values = string_values(&nv.value)?;
+        let values = string_values(value)?;
         let single = |values: Vec<LitStr>| -> syn::Result<LitStr> {
             match <[LitStr; 1]>::try_from(values) {
                 Ok([v]) => Ok(v),
                 Err(_) => Err(syn::Error::new_spanned(
-                    &nv.value,
+                    value,
                     format!("`{key}` takes one string"),
                 )),
             }
@@ -312,10 +311,6 @@ impl Parse for FilterArg {
         };
         Ok(FilterArg { key, value })
     }
-}
-
-struct NameValue<'a> {
-    value: &'a syn::Expr,
 }
 
 /// `unclosed group at character 3`: the error without regex-syntax's ASCII art.

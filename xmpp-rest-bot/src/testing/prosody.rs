@@ -1,6 +1,10 @@
 //! `TestProsody`: talks to a bot exactly as Prosody's mod_rest would, and tells
 //! what the XMPP user would receive.
 
+// A test kit reports misuse and failed expectations the way tests do: by
+// panicking, with a message that says what was expected.
+#![allow(clippy::panic)]
+
 use std::net::SocketAddr;
 use std::time::Duration;
 
@@ -262,10 +266,10 @@ impl TestProsody {
             Ok(resp) => {
                 let status = resp.status().as_u16();
                 let accept = header_str(resp.headers(), header::ACCEPT);
-                if status == 200 {
-                    if let Some(format) = accept.as_deref().and_then(decide_type) {
-                        self.format = format;
-                    }
+                if status == 200
+                    && let Some(format) = accept.as_deref().and_then(decide_type)
+                {
+                    self.format = format;
                 }
                 ProbeOutcome {
                     status: Some(status),
