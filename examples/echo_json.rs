@@ -31,15 +31,21 @@ async fn echo(Body(text): Body) -> String {
     text
 }
 
+// ANCHOR: bot
+/// The bot, apart from serving it: `tests/examples.rs` drives it through
+/// `testing::TestProsody`.
+pub(crate) fn bot() -> Bot {
+    // The startup probe's answer says `Accept: application/json`: mod_rest
+    // then posts every stanza in JSON.
+    Bot::new().handler(echo).format(WireFormat::Json)
+}
+// ANCHOR_END: bot
+
 #[tokio::main]
 async fn main() -> std::io::Result<()> {
     let addr = std::env::args()
         .nth(1)
         .unwrap_or_else(|| "127.0.0.1:8080".to_owned());
     eprintln!("echo bot (json): webhook on http://{addr}/ (ctrl-c to stop)");
-    Bot::new()
-        .handler(echo)
-        .format(WireFormat::Json)
-        .serve(addr)
-        .await
+    bot().serve(addr).await
 }
