@@ -57,6 +57,7 @@ pub mod bot;
 #[cfg(feature = "client")]
 pub mod client;
 pub mod command;
+mod encoding;
 mod error;
 pub mod extract;
 pub mod handler;
