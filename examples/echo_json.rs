@@ -24,7 +24,9 @@
 
 use xmpp_rest_bot::prelude::*;
 
-/// The reply is a message of the incoming type (chat, groupchat, ...) with this body.
+/// The reply is a message of the incoming type (chat, groupchat, ...) with this
+/// body. Messages without a body (chat states alone) do not match `Body`.
+#[on_message(type = ["chat", "groupchat", "normal"])]
 async fn echo(Body(text): Body) -> String {
     text
 }

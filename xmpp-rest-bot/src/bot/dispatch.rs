@@ -14,7 +14,7 @@ use crate::command::Intercept;
 use crate::extract::{Incoming, Outcome};
 use crate::handler::{ReplyFuture, Route};
 use crate::reply::{Reply, ReplyKind};
-use crate::stanza::{Condition, IqType, Message, MessageType, Receipt, Stanza, StanzaError};
+use crate::stanza::{Condition, Iq, IqType, Message, MessageType, Receipt, Stanza, StanzaError};
 use crate::wire::WireFormat;
 
 /// What the webhook answers to a stanza: the HTTP status and the stanza in the
@@ -206,6 +206,23 @@ fn resolve(reply: Reply, incoming: &Stanza, receipts: bool) -> Answer {
                     "a handler answered a {} with text: text replies are messages and only \
                      answer messages; return a {} instead; answering internal-server-error",
                     other.kind(),
+                    other.kind()
+                );
+                Answer::internal(incoming)
+            }
+        },
+        ReplyKind::Payload(payload) => match incoming {
+            Stanza::Iq(iq) if iq.type_.is_request() => {
+                let mut result = Iq::new(IqType::Result, Some(payload));
+                result.to = iq.from.clone();
+                result.from = iq.to.clone();
+                result.id = iq.id.clone();
+                Answer::ok(Stanza::Iq(result))
+            }
+            other => {
+                tracing::error!(
+                    "a handler answered a {} with an iq payload: payloads answer iq requests; \
+                     answering internal-server-error",
                     other.kind()
                 );
                 Answer::internal(incoming)

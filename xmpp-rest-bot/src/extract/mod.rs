@@ -24,11 +24,13 @@
 //!
 //! Write your own by implementing [`FromStanza`].
 
+mod captures;
 mod incoming;
 mod rejection;
 
 pub use crate::command::Command;
 pub use axum::extract::FromRef;
+pub use captures::Captures;
 pub use incoming::Incoming;
 pub(crate) use rejection::Outcome;
 pub use rejection::Rejection;

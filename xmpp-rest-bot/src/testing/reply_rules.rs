@@ -108,7 +108,7 @@ pub fn condition_for_status(status: u16) -> (ErrorType, Condition) {
 
 /// `"404 Not Found"`: the text mod_rest puts in an error reply.
 fn status_line(status: u16) -> String {
-    match http::StatusCode::from_u16(status)
+    match axum::http::StatusCode::from_u16(status)
         .ok()
         .and_then(|s| s.canonical_reason())
     {
@@ -247,10 +247,7 @@ fn parse_body(content_type: Option<&str>, body: &[u8]) -> Option<Stanza> {
 }
 
 /// mod_rest's JSON reader infers a missing `kind` (and an iq's missing `type`).
-fn decode_json_value(
-    mut value: serde_json::Value,
-    limits: &Limits,
-) -> crate::Result<Stanza> {
+fn decode_json_value(mut value: serde_json::Value, limits: &Limits) -> crate::Result<Stanza> {
     if let serde_json::Value::Object(map) = &mut value {
         if !map.contains_key("kind") {
             let kind = infer_kind(map);
@@ -270,13 +267,16 @@ fn decode_json_value(
 }
 
 fn infer_kind(map: &serde_json::Map<String, serde_json::Value>) -> StanzaKind {
-    let by_type = map.get("type").and_then(|t| t.as_str()).and_then(|t| match t {
-        "get" | "set" | "result" => Some(StanzaKind::Iq),
-        "normal" | "chat" | "headline" | "groupchat" => Some(StanzaKind::Message),
-        "available" | "unavailable" | "subscribe" | "unsubscribe" | "subscribed"
-        | "unsubscribed" => Some(StanzaKind::Presence),
-        _ => None,
-    });
+    let by_type = map
+        .get("type")
+        .and_then(|t| t.as_str())
+        .and_then(|t| match t {
+            "get" | "set" | "result" => Some(StanzaKind::Iq),
+            "normal" | "chat" | "headline" | "groupchat" => Some(StanzaKind::Message),
+            "available" | "unavailable" | "subscribe" | "unsubscribe" | "subscribed"
+            | "unsubscribed" => Some(StanzaKind::Presence),
+            _ => None,
+        });
     if let Some(kind) = by_type {
         return kind;
     }
