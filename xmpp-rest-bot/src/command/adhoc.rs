@@ -441,6 +441,8 @@ impl AdHocCall {
                     || error.condition.as_str().replace('-', " "),
                 )))
             }
+            // An iq payload is the handler's own answer to the iq.
+            kind @ ReplyKind::Payload(_) => return Reply { kind },
             ReplyKind::Internal(message) => return Reply::internal_error(message),
         };
         let done = match note {
