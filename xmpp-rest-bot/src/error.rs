@@ -2,6 +2,20 @@
 
 use std::fmt;
 
+/// A value quoted for an error message, cut short when long (hostile input can be huge).
+pub(crate) fn snippet(value: &str) -> String {
+    const MAX: usize = 64;
+    if value.len() <= MAX {
+        format!("{value:?}")
+    } else {
+        let mut end = MAX;
+        while !value.is_char_boundary(end) {
+            end -= 1;
+        }
+        format!("{:?}...", &value[..end])
+    }
+}
+
 /// A `Result` with this crate's [`Error`].
 pub type Result<T, E = Error> = std::result::Result<T, E>;
 

@@ -57,6 +57,7 @@ pub mod bot;
 #[cfg(feature = "client")]
 pub mod client;
 pub mod command;
+mod encoding;
 mod error;
 pub mod extract;
 pub mod handler;
@@ -75,8 +76,8 @@ pub mod prelude {
     #[cfg(feature = "macros")]
     pub use crate::command::BotCommands;
     pub use crate::extract::{
-        Body, Captures, FromRef, FromStanza, Headers, Incoming, IqPayload, Recipient, Rejection,
-        Sender, State,
+        Body, Captures, Command, FromRef, FromStanza, Headers, Incoming, IqPayload, Recipient,
+        Rejection, Sender, State,
     };
     pub use crate::handler::{Filter, Handler, HandlerExt, IntoRoute, Route};
     pub use crate::reply::{Ack, IntoReply, IqResult, Reply};

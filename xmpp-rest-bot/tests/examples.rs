@@ -11,7 +11,7 @@ use std::collections::HashMap;
 use std::time::Duration;
 
 use xmpp_rest_bot::prelude::*;
-use xmpp_rest_bot::stanza::{ErrorType, Ping, Version};
+use xmpp_rest_bot::stanza::{self, DataForm, DiscoItems, ErrorType, Ping, Version, ns};
 use xmpp_rest_bot::testing::{MockRest, ModRestVersion, TestProsody};
 
 // ANCHOR: include_example
@@ -19,6 +19,9 @@ use xmpp_rest_bot::testing::{MockRest, ModRestVersion, TestProsody};
 #[path = "../../examples/echo_bot.rs"]
 mod echo_bot;
 // ANCHOR_END: include_example
+#[allow(dead_code)]
+#[path = "../../examples/chatops.rs"]
+mod chatops;
 #[allow(dead_code)]
 #[path = "../../examples/echo_json.rs"]
 mod echo_json;
@@ -110,6 +113,163 @@ async fn echo_json_still_answers_xml_without_the_probe() {
     let received = t.user("alice@example.org").says("hi").await;
     received.assert_body("hi");
     assert_eq!(received.content_type(), Some("application/xmpp+xml"));
+}
+
+// ----- chatops -----
+
+async fn chatops() -> TestProsody {
+    let operators = ["alice@localhost".parse().unwrap()].into_iter().collect();
+    TestProsody::builder()
+        .component("ops.localhost")
+        .start(chatops::bot(operators).into_router())
+        .await
+}
+
+#[tokio::test]
+async fn chatops_runs_commands_for_operators() {
+    let t = chatops().await;
+    let alice = t.user("alice@localhost/phone");
+    alice
+        .says("!deploy prod v1.4.2")
+        .await
+        .assert_body("deploying v1.4.2 to production (requested by alice@localhost)");
+    alice
+        .says("!deploy production v1.4.2")
+        .await
+        .assert_body("v1.4.2 already runs on production");
+    alice
+        .says("/status")
+        .await
+        .assert_body("staging: nothing deployed\nproduction: v1.4.2");
+    alice
+        .says("!st stg")
+        .await
+        .assert_body("staging: nothing deployed");
+    alice
+        .says("!rollback prod \"bad build\"")
+        .await
+        .assert_body("production has no previous release to roll back to");
+    alice.says("!deploy prod v1.4.3").await;
+    alice
+        .says("!rollback prod broken login page")
+        .await
+        .assert_body("rolled production back from v1.4.3 to v1.4.2 (broken login page)");
+    // In the ops room, answered in the room.
+    let r = t
+        .occupant("ops@conference.localhost", "alice")
+        .to("ops@ops.localhost")
+        .says("!status prod")
+        .await;
+    // Room occupants are room@service/nick, not operators' own JIDs.
+    r.assert_body("sorry, ops@conference.localhost is not an operator: ask #ops for access");
+    assert_eq!(r.message().unwrap().type_, MessageType::Groupchat);
+}
+
+#[tokio::test]
+async fn chatops_explains_mistakes_and_refuses_strangers() {
+    let t = chatops().await;
+    let alice = t.user("alice@localhost/phone");
+    alice
+        .says("!deploy prod")
+        .await
+        .assert_body("deploy: missing argument <version> (usage: !deploy <env> <version>)");
+    let r = alice.says("!deploy moon v1").await;
+    assert!(
+        r.body()
+            .unwrap()
+            .contains("expected staging (stg) or production (prod)"),
+        "{r:?}"
+    );
+    let r = alice.says("!deploy prod 1.4").await;
+    assert!(
+        r.body().unwrap().contains("a version starts with v"),
+        "{r:?}"
+    );
+    alice
+        .says("!deplyo prod v1")
+        .await
+        .assert_body("unknown command \"deplyo\": did you mean \"!deploy\"?");
+    let help = alice.says("!help").await;
+    assert!(
+        help.body()
+            .unwrap()
+            .starts_with("Commands:\n!deploy <env> <version>"),
+        "{help:?}"
+    );
+    // Not a command: no handler takes it.
+    alice.says("good morning").await.assert_no_reply();
+
+    t.user("mallory@example.org")
+        .says("!deploy prod v6.6.6")
+        .await
+        .assert_body("sorry, mallory@example.org is not an operator: ask #ops for access");
+    // Help is for everyone.
+    assert!(
+        t.user("mallory@example.org")
+            .says("!help")
+            .await
+            .body()
+            .unwrap()
+            .starts_with("Commands:")
+    );
+}
+
+#[tokio::test]
+async fn chatops_commands_are_ad_hoc_commands_too() {
+    let t = chatops().await;
+    let gajim = t.user("alice@localhost/gajim").to("ops@ops.localhost");
+
+    // The commands menu: one item per command.
+    let r = gajim.iq_get(DiscoItems::for_node(ns::COMMANDS)).await;
+    r.assert_result();
+    let items = r.payload::<DiscoItems>().unwrap().items;
+    let nodes: Vec<_> = items.iter().filter_map(|i| i.node.as_deref()).collect();
+    assert_eq!(nodes, ["deploy", "status", "rollback"]);
+
+    // Executing `deploy` gives a form; submitting it runs the chat handler.
+    let r = gajim.iq_set(stanza::Command::execute("deploy")).await;
+    let stage: stanza::Command = r.payload().unwrap();
+    assert_eq!(stage.status.as_deref(), Some("executing"));
+    let fields: Vec<_> = stage
+        .form
+        .as_ref()
+        .unwrap()
+        .fields
+        .iter()
+        .filter_map(|f| f.var.clone())
+        .collect();
+    assert_eq!(fields, ["env", "version"]);
+    let submit = stanza::Command::new("deploy")
+        .with_action("complete")
+        .with_sessionid(stage.sessionid.clone().unwrap())
+        .with_form(DataForm::submit([
+            ("env", "staging"),
+            ("version", "v2.0.0"),
+        ]));
+    let done: stanza::Command = gajim.iq_set(submit).await.payload().unwrap();
+    assert_eq!(done.status.as_deref(), Some("completed"));
+    assert_eq!(
+        done.notes[0].text,
+        "deploying v2.0.0 to staging (requested by alice@localhost)"
+    );
+
+    // A stranger's submission is refused with an error note.
+    let submit = stanza::Command::new("status")
+        .with_action("complete")
+        .with_sessionid("s1")
+        .with_form(DataForm::submit([("env", "prod")]));
+    let done: stanza::Command = t
+        .user("mallory@example.org/gajim")
+        .iq_set(submit)
+        .await
+        .payload()
+        .unwrap();
+    assert_eq!(done.notes.len(), 1, "{done:?}");
+    assert_eq!(done.notes[0].type_.as_deref(), Some("error"));
+    assert!(
+        done.notes[0].text.contains("is not an operator"),
+        "{done:?}"
+    );
 }
 
 // ----- iq_responder -----

@@ -4,12 +4,14 @@ use std::any::Any;
 use std::future::Future;
 use std::panic::{AssertUnwindSafe, catch_unwind};
 use std::pin::Pin;
+use std::sync::Arc;
 use std::task::{Context, Poll};
 
 use axum::http::StatusCode;
 
 use super::Config;
-use crate::extract::Incoming;
+use crate::command::Intercept;
+use crate::extract::{Incoming, Outcome};
 use crate::handler::{ReplyFuture, Route};
 use crate::reply::{Reply, ReplyKind};
 use crate::stanza::{Condition, Iq, IqType, Message, MessageType, Receipt, Stanza, StanzaError};
@@ -60,12 +62,28 @@ impl Answer {
 /// The handler chosen for a stanza, or why there is none.
 enum Selection {
     Run(&'static str, ReplyFuture),
-    Invalid(&'static str, StanzaError),
-    Unhandled,
+    /// An extractor answered (an error for an invalid stanza, or a reply).
+    Respond(&'static str, Reply),
+    /// No handler takes the stanza; the first fallback answer, if any.
+    Unhandled(Option<Reply>),
 }
 
 /// Finds the handler for `incoming` and turns its reply into the answer.
-pub(crate) async fn dispatch(routes: &[Route], config: &Config, incoming: Incoming) -> Answer {
+pub(crate) async fn dispatch(routes: &[Route], config: &Config, mut incoming: Incoming) -> Answer {
+    // XEP-0050 commands of the registered enums: discovery and the stages
+    // that need no handler are answered here; a submission goes on to the
+    // routes with its call attached, and its reply becomes the command's.
+    let mut fallback = None;
+    let mut call = None;
+    match config.ad_hoc.intercept(&incoming) {
+        Intercept::Pass => {}
+        Intercept::Answer(reply) => return resolve(reply, incoming.stanza(), false),
+        Intercept::Fallback(reply) => fallback = Some(reply),
+        Intercept::Run(ad_hoc) => {
+            incoming.set_ad_hoc(Arc::clone(&ad_hoc));
+            call = Some(ad_hoc);
+        }
+    }
     let selection = catch_unwind(AssertUnwindSafe(|| select(routes, &incoming)));
     let stanza = incoming.stanza();
     let reply = match selection {
@@ -73,12 +91,26 @@ pub(crate) async fn dispatch(routes: &[Route], config: &Config, incoming: Incomi
             "a filter or extractor panicked: {}",
             panic_message(&*panic)
         )),
-        Ok(Selection::Unhandled) => unhandled(stanza),
-        Ok(Selection::Invalid(name, error)) => {
-            tracing::debug!(handler = name, %error, "stanza rejected as invalid");
-            Reply::error(error)
+        Ok(Selection::Unhandled(route_fallback)) => match (route_fallback.or(fallback), &call) {
+            (Some(reply), Some(call)) => call.finish(reply),
+            (Some(reply), None) => reply,
+            (None, Some(call)) => call.unhandled(),
+            (None, None) => unhandled(stanza),
+        },
+        Ok(Selection::Respond(name, reply)) => {
+            tracing::debug!(handler = name, "stanza answered by an extractor");
+            match &call {
+                Some(call) => call.finish(reply),
+                None => reply,
+            }
         }
-        Ok(Selection::Run(name, future)) => run(name, future, config).await,
+        Ok(Selection::Run(name, future)) => {
+            let future = match &call {
+                Some(call) => call.wrap(future),
+                None => future,
+            };
+            run(name, future, config).await
+        }
     };
     // mod_rest's JSON mapping carries no receipts: a receipt-only answer in
     // JSON would reach the sender as an empty message.
@@ -87,6 +119,7 @@ pub(crate) async fn dispatch(routes: &[Route], config: &Config, incoming: Incomi
 }
 
 fn select(routes: &[Route], incoming: &Incoming) -> Selection {
+    let mut fallback = None;
     for route in routes {
         if !route.accepts(incoming.stanza()) {
             continue;
@@ -96,13 +129,16 @@ fn select(routes: &[Route], incoming: &Incoming) -> Selection {
                 tracing::debug!(handler = route.name(), "handler selected");
                 return Selection::Run(route.name(), future);
             }
-            Err(rejection) => match rejection.into_stanza_error() {
-                Some(error) => return Selection::Invalid(route.name(), error),
-                None => continue,
+            Err(rejection) => match rejection.into_outcome() {
+                Outcome::Skip => {}
+                Outcome::Fallback(reply) => {
+                    fallback.get_or_insert(reply);
+                }
+                Outcome::Stop(reply) => return Selection::Respond(route.name(), reply),
             },
         }
     }
-    Selection::Unhandled
+    Selection::Unhandled(fallback)
 }
 
 /// What a stanza no handler takes gets: `service-unavailable` for an iq

@@ -11,6 +11,7 @@ use std::time::Duration;
 use axum::http::{HeaderMap, Method, header};
 
 use super::reply_rules::{mod_rest_reply, new_id};
+use crate::encoding::percent_encode;
 use crate::stanza::{
     Condition, ErrorType, Iq, IqType, Jid, Message, MessageType, Payload, Presence, PresenceType,
     Stanza, StanzaError,
@@ -287,10 +288,10 @@ impl TestProsody {
     fn render_url(&self, kind: &str, type_: &str, to: &Jid, from: &Jid) -> String {
         let path = self
             .callback_path
-            .replace("{kind}", &url_encode(kind))
-            .replace("{type}", &url_encode(type_))
-            .replace("{to}", &url_encode(to.as_str()))
-            .replace("{from}", &url_encode(from.as_str()));
+            .replace("{kind}", &percent_encode(kind))
+            .replace("{type}", &percent_encode(type_))
+            .replace("{to}", &percent_encode(to.as_str()))
+            .replace("{from}", &percent_encode(from.as_str()));
         let slash = if path.starts_with('/') { "" } else { "/" };
         format!("{}{slash}{path}", self.base_url)
     }
@@ -385,19 +386,6 @@ fn header_str(headers: &HeaderMap, name: header::HeaderName) -> Option<String> {
         .get(name)
         .and_then(|v| v.to_str().ok())
         .map(str::to_owned)
-}
-
-fn url_encode(s: &str) -> String {
-    let mut out = String::with_capacity(s.len());
-    for b in s.bytes() {
-        match b {
-            b'A'..=b'Z' | b'a'..=b'z' | b'0'..=b'9' | b'-' | b'_' | b'.' | b'~' => {
-                out.push(char::from(b));
-            }
-            _ => out.push_str(&format!("%{b:02X}")),
-        }
-    }
-    out
 }
 
 /// A user (or room occupant) of the emulated server. See [`TestProsody::user`].
