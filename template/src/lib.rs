@@ -5,8 +5,8 @@
 use xmpp_rest_bot::prelude::*;
 use xmpp_rest_bot::stanza::Version;
 
-/// The chat commands, typed with `!` or `/`: `!ping`, `/echo hello`.
-/// Each variant's doc comment is its help line.
+/// The chat commands, typed with `!` or `/`: `!ping`, `/echo hello`. Each
+/// variant's doc comment is its line in `!help`, which the bot answers itself.
 #[derive(BotCommands, Debug, PartialEq)]
 pub enum Cmd {
     /// Check that the bot is alive.
@@ -16,25 +16,21 @@ pub enum Cmd {
         #[command(rest)]
         text: String,
     },
-    /// List the commands.
-    Help,
 }
 
-/// Messages that start like a command: parsed into a `Cmd`, or answered with
-/// what is wrong (`unknown command "pnig": did you mean "!ping"?`).
-#[on_message(type = ["chat", "groupchat", "normal"], body_regex = "^[!/]")]
-pub async fn command(Body(text): Body) -> String {
-    match Cmd::parse(&text) {
-        Ok(Cmd::Ping) => "pong".to_owned(),
-        Ok(Cmd::Echo { text }) => text,
-        Ok(Cmd::Help) => format!("Commands:\n{}", Cmd::help()),
-        Err(error) => error.to_string(),
+/// Runs a command. Mistakes never reach it: the sender is told what is wrong
+/// (`echo: missing argument <text>`, `unknown command "pnig": did you mean "!ping"?`).
+#[on_message(type = ["chat", "groupchat", "normal"])]
+pub async fn command(Command(cmd): Command<Cmd>) -> String {
+    match cmd {
+        Cmd::Ping => "pong".to_owned(),
+        Cmd::Echo { text } => text,
     }
 }
 
-/// Any other chat message: echoed. (Not in rooms: a bot that repeats every
-/// line of a room is no fun.)
-#[on_message(type = ["chat", "normal"])]
+/// Any other chat message (one that does not start like a command): echoed.
+/// Not in rooms: a bot that repeats every line of a room is no fun.
+#[on_message(type = ["chat", "normal"], body_regex = r"^\s*[^\s!/]")]
 pub async fn echo(Body(text): Body) -> String {
     text
 }

@@ -24,6 +24,10 @@ async fn answers_commands() {
         .says("!pnig")
         .await
         .assert_body("unknown command \"pnig\": did you mean \"!ping\"?");
+    alice
+        .says("!echo")
+        .await
+        .assert_body("echo: missing argument <text> (usage: !echo <text...>)");
 }
 
 #[tokio::test]
