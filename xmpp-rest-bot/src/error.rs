@@ -179,6 +179,21 @@ impl Error {
         &self.inner.kind
     }
 
+    /// An invalid payload: what a [`Payload::from_element`](crate::stanza::Payload::from_element)
+    /// of yours returns when the element's content is wrong. A handler extracting
+    /// that payload answers `bad-request` with `message` as the text.
+    ///
+    /// ```
+    /// use xmpp_rest_bot::Error;
+    ///
+    /// let err = Error::invalid_payload("missing city");
+    /// assert!(err.is_invalid());
+    /// assert_eq!(err.to_string(), "invalid stanza: missing city");
+    /// ```
+    pub fn invalid_payload(message: impl Into<String>) -> Self {
+        Error::invalid(message)
+    }
+
     /// The input is not well-formed XML or JSON (HTTP 400 in the webhook).
     pub fn is_malformed(&self) -> bool {
         matches!(self.inner.kind, Kind::Xml { .. } | Kind::Json { .. })
