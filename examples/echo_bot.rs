@@ -21,18 +21,32 @@
 //!   -d "<message type='chat' id='m1' from='alice@localhost/phone' to='bot@bot.localhost'><body>hi</body></message>"
 //! ```
 
+// ANCHOR: all
 use xmpp_rest_bot::prelude::*;
 
-/// The reply is a message of the incoming type (chat, groupchat, ...) with this body.
+// ANCHOR: echo
+/// The reply is a message of the incoming type (chat, groupchat, ...) with this
+/// body. Messages without a body (chat states alone) do not match `Body`.
+#[on_message(type = ["chat", "groupchat", "normal"])]
 async fn echo(Body(text): Body) -> String {
     text
 }
+// ANCHOR_END: echo
 
+/// The bot, apart from serving it: `tests/examples.rs` drives it through
+/// `testing::TestProsody`.
+pub(crate) fn bot() -> Bot {
+    Bot::new().handler(echo)
+}
+
+// ANCHOR: main
 #[tokio::main]
 async fn main() -> std::io::Result<()> {
     let addr = std::env::args()
         .nth(1)
         .unwrap_or_else(|| "127.0.0.1:8080".to_owned());
     eprintln!("echo bot: webhook on http://{addr}/ (ctrl-c to stop)");
-    Bot::new().handler(echo).serve(addr).await
+    bot().serve(addr).await
 }
+// ANCHOR_END: main
+// ANCHOR_END: all

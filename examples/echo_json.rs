@@ -24,10 +24,22 @@
 
 use xmpp_rest_bot::prelude::*;
 
-/// The reply is a message of the incoming type (chat, groupchat, ...) with this body.
+/// The reply is a message of the incoming type (chat, groupchat, ...) with this
+/// body. Messages without a body (chat states alone) do not match `Body`.
+#[on_message(type = ["chat", "groupchat", "normal"])]
 async fn echo(Body(text): Body) -> String {
     text
 }
+
+// ANCHOR: bot
+/// The bot, apart from serving it: `tests/examples.rs` drives it through
+/// `testing::TestProsody`.
+pub(crate) fn bot() -> Bot {
+    // The startup probe's answer says `Accept: application/json`: mod_rest
+    // then posts every stanza in JSON.
+    Bot::new().handler(echo).format(WireFormat::Json)
+}
+// ANCHOR_END: bot
 
 #[tokio::main]
 async fn main() -> std::io::Result<()> {
@@ -35,9 +47,5 @@ async fn main() -> std::io::Result<()> {
         .nth(1)
         .unwrap_or_else(|| "127.0.0.1:8080".to_owned());
     eprintln!("echo bot (json): webhook on http://{addr}/ (ctrl-c to stop)");
-    Bot::new()
-        .handler(echo)
-        .format(WireFormat::Json)
-        .serve(addr)
-        .await
+    bot().serve(addr).await
 }

@@ -2,6 +2,20 @@
 
 use std::fmt;
 
+/// A value quoted for an error message, cut short when long (hostile input can be huge).
+pub(crate) fn snippet(value: &str) -> String {
+    const MAX: usize = 64;
+    if value.len() <= MAX {
+        format!("{value:?}")
+    } else {
+        let mut end = MAX;
+        while !value.is_char_boundary(end) {
+            end -= 1;
+        }
+        format!("{:?}...", &value[..end])
+    }
+}
+
 /// A `Result` with this crate's [`Error`].
 pub type Result<T, E = Error> = std::result::Result<T, E>;
 
@@ -163,6 +177,21 @@ impl Error {
     #[allow(dead_code)]
     pub(crate) fn kind(&self) -> &Kind {
         &self.inner.kind
+    }
+
+    /// An invalid payload: what a [`Payload::from_element`](crate::stanza::Payload::from_element)
+    /// of yours returns when the element's content is wrong. A handler extracting
+    /// that payload answers `bad-request` with `message` as the text.
+    ///
+    /// ```
+    /// use xmpp_rest_bot::Error;
+    ///
+    /// let err = Error::invalid_payload("missing city");
+    /// assert!(err.is_invalid());
+    /// assert_eq!(err.to_string(), "invalid stanza: missing city");
+    /// ```
+    pub fn invalid_payload(message: impl Into<String>) -> Self {
+        Error::invalid(message)
     }
 
     /// The input is not well-formed XML or JSON (HTTP 400 in the webhook).

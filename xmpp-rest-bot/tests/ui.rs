@@ -7,3 +7,9 @@ fn bot_commands_misuse() {
     let t = trybuild::TestCases::new();
     t.compile_fail("tests/ui/bot_commands/*.rs");
 }
+
+#[test]
+fn handler_attribute_misuse() {
+    let t = trybuild::TestCases::new();
+    t.compile_fail("tests/ui/handlers/*.rs");
+}

@@ -2,10 +2,10 @@
 //! becomes a `syn::Error` spanned on its token; all are reported at once.
 
 use proc_macro2::{Span, TokenStream};
-use syn::parse::Parser;
+use syn::ext::IdentExt;
+use syn::parse::{Parse, ParseStream, Parser};
 use syn::punctuated::Punctuated;
-use syn::spanned::Spanned;
-use syn::{FnArg, LitStr, Meta, Token, Type};
+use syn::{FnArg, LitStr, Token, Type};
 
 use super::Kind;
 
@@ -55,7 +55,7 @@ impl HandlerModel {
             captures: None,
         };
 
-        let metas = Punctuated::<Meta, Token![,]>::parse_terminated.parse2(attr)?;
+        let metas = Punctuated::<FilterArg, Token![,]>::parse_terminated.parse2(attr)?;
         let mut seen: Vec<String> = Vec::new();
         for meta in metas {
             if let Err(e) = model.filter(&meta, &mut seen) {
@@ -69,27 +69,20 @@ impl HandlerModel {
         }
     }
 
-    fn filter(&mut self, meta: &Meta, seen: &mut Vec<String>) -> syn::Result<()> {
+    fn filter(&mut self, arg: &FilterArg, seen: &mut Vec<String>) -> syn::Result<()> {
         let kind = self.kind;
-        let key = meta
-            .path()
-            .get_ident()
-            .map(ToString::to_string)
-            .unwrap_or_default();
+        let key = arg.key.unraw().to_string();
         // Bare type names: `#[on_iq(get)]`, `#[on_message(chat)]`, `#[on_presence(subscribe)]`.
-        if let Meta::Path(path) = meta
-            && kind.types().contains(&key.as_str())
-        {
-            once(seen, "type", path.span())?;
-            self.types.push(LitStr::new(&key, path.span()));
+        if arg.value.is_none() && kind.types().contains(&key.as_str()) {
+            once(seen, "type", arg.key.span())?;
+            self.types.push(LitStr::new(&key, arg.key.span()));
             return Ok(());
         }
         if !kind.keys().contains(&key.as_str()) {
             return Err(syn::Error::new_spanned(
-                meta.path(),
+                &arg.key,
                 format!(
-                    "unknown filter `{}` for #[{}]: expected one of {}, or a type name ({})",
-                    path_text(meta.path()),
+                    "unknown filter `{key}` for #[{}]: expected one of {}, or a type name ({})",
                     kind.attribute(),
                     kind.keys()
                         .iter()
@@ -100,19 +93,19 @@ impl HandlerModel {
                 ),
             ));
         }
-        once(seen, &key, meta.path().span())?;
-        let Meta::NameValue(nv) = meta else {
+        once(seen, &key, arg.key.span())?;
+        let Some(value) = &arg.value else {
             return Err(syn::Error::new_spanned(
-                meta,
+                &arg.key,
                 format!("`{key}` takes a value: `{key} = \"...\"`"),
             ));
         };
-        let values = string_values(&nv.value)?;
+        let values = string_values(value)?;
         let single = |values: Vec<LitStr>| -> syn::Result<LitStr> {
             match <[LitStr; 1]>::try_from(values) {
                 Ok([v]) => Ok(v),
                 Err(_) => Err(syn::Error::new_spanned(
-                    &nv.value,
+                    value,
                     format!("`{key}` takes one string"),
                 )),
             }
@@ -124,12 +117,12 @@ impl HandlerModel {
                         return Err(syn::Error::new_spanned(
                             value,
                             format!(
-                                "{:?} is not a {} type: expected one of {}",
+                                "{:?} is not {} type: expected one of {}",
                                 value.value(),
                                 match kind {
-                                    Kind::Message => "message",
-                                    Kind::Presence => "presence",
-                                    Kind::Iq => "iq",
+                                    Kind::Message => "a message",
+                                    Kind::Presence => "a presence",
+                                    Kind::Iq => "an iq",
                                 },
                                 kind.types().join(", ")
                             ),
@@ -142,10 +135,7 @@ impl HandlerModel {
             "body_regex" => {
                 let lit = single(values)?;
                 if let Err(e) = regex_syntax::Parser::new().parse(&lit.value()) {
-                    return Err(syn::Error::new_spanned(
-                        &lit,
-                        format!("invalid regex: {}", e.to_string().replace('\n', " ")),
-                    ));
+                    return Err(syn::Error::new_spanned(&lit, regex_error(&e)));
                 }
                 self.body_regex = Some(lit);
             }
@@ -259,11 +249,14 @@ impl HandlerModel {
 
 fn once(seen: &mut Vec<String>, key: &str, span: Span) -> syn::Result<()> {
     if seen.iter().any(|k| k == key) {
+        let hint = if key == "type" {
+            ": several types are written `type = [\"a\", \"b\"]`"
+        } else {
+            ""
+        };
         return Err(syn::Error::new(
             span,
-            format!(
-                "duplicate filter `{key}`: give each filter once (a list of types is `type = [\"a\", \"b\"]`)"
-            ),
+            format!("duplicate filter `{key}`: give each filter once{hint}"),
         ));
     }
     seen.push(key.to_owned());
@@ -300,6 +293,39 @@ fn is_captures(ty: &Type) -> bool {
     matches!(ty, Type::Path(p) if p.path.segments.last().is_some_and(|s| s.ident == "Captures"))
 }
 
-fn path_text(path: &syn::Path) -> String {
-    quote::quote!(#path).to_string().replace(' ', "")
+/// One filter of the attribute: `key` or `key = value`. Keys may be keywords
+/// (`type`), which `syn::Meta` does not accept.
+struct FilterArg {
+    key: syn::Ident,
+    value: Option<syn::Expr>,
+}
+
+impl Parse for FilterArg {
+    fn parse(input: ParseStream<'_>) -> syn::Result<Self> {
+        let key = syn::Ident::parse_any(input)?;
+        let value = if input.peek(Token![=]) {
+            input.parse::<Token![=]>()?;
+            Some(input.parse()?)
+        } else {
+            None
+        };
+        Ok(FilterArg { key, value })
+    }
+}
+
+/// `unclosed group at character 3`: the error without regex-syntax's ASCII art.
+fn regex_error(err: &regex_syntax::Error) -> String {
+    match err {
+        regex_syntax::Error::Parse(e) => format!(
+            "invalid regex: {} at character {}",
+            e.kind(),
+            e.span().start.column
+        ),
+        regex_syntax::Error::Translate(e) => format!(
+            "invalid regex: {} at character {}",
+            e.kind(),
+            e.span().start.column
+        ),
+        other => format!("invalid regex: {}", other.to_string().replace('\n', " ")),
+    }
 }

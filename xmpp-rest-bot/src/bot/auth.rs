@@ -78,7 +78,7 @@ fn basic_matches(headers: &HeaderMap, expected: &Credentials) -> bool {
             let (scheme, token) = v.trim().split_once(' ')?;
             scheme
                 .eq_ignore_ascii_case("basic")
-                .then(|| base64_decode(token.trim()))
+                .then(|| crate::encoding::base64_decode(token.trim()))
                 .flatten()
         })
         .unwrap_or_default();
@@ -101,34 +101,6 @@ pub(crate) fn constant_time_eq(given: &[u8], expected: &[u8]) -> bool {
     diff == 0
 }
 
-/// Decodes standard base64 (RFC 4648, padding optional); `None` when invalid.
-fn base64_decode(input: &str) -> Option<Vec<u8>> {
-    fn value(c: u8) -> Option<u32> {
-        Some(match c {
-            b'A'..=b'Z' => c - b'A',
-            b'a'..=b'z' => c - b'a' + 26,
-            b'0'..=b'9' => c - b'0' + 52,
-            b'+' => 62,
-            b'/' => 63,
-            _ => return None,
-        } as u32)
-    }
-    let data = input.trim_end_matches('=');
-    if input.len() - data.len() > 2 || data.len() % 4 == 1 {
-        return None;
-    }
-    let mut out = Vec::with_capacity(data.len() * 3 / 4);
-    for chunk in data.as_bytes().chunks(4) {
-        let mut acc = 0u32;
-        for (i, &c) in chunk.iter().enumerate() {
-            acc |= value(c)? << (18 - 6 * i);
-        }
-        let bytes = acc.to_be_bytes();
-        out.extend_from_slice(&bytes[1..chunk.len()]);
-    }
-    Some(out)
-}
-
 #[cfg(test)]
 mod tests {
     use super::*;
@@ -142,26 +114,6 @@ mod tests {
         assert!(!constant_time_eq(b"", b"s3cret"));
         assert!(constant_time_eq(b"", b""));
         assert!(!constant_time_eq(b"x", b""));
-    }
-
-    #[test]
-    fn base64_decodes_rfc4648_vectors() {
-        for (plain, encoded) in [
-            ("", ""),
-            ("f", "Zg=="),
-            ("fo", "Zm8="),
-            ("foo", "Zm9v"),
-            ("foob", "Zm9vYg=="),
-            ("fooba", "Zm9vYmE="),
-            ("foobar", "Zm9vYmFy"),
-            ("bot:pa ss/+?", "Ym90OnBhIHNzLys/"),
-        ] {
-            assert_eq!(base64_decode(encoded).as_deref(), Some(plain.as_bytes()));
-        }
-        assert_eq!(base64_decode("Zm9vYg").as_deref(), Some(&b"foob"[..]));
-        assert_eq!(base64_decode("Zm9v!"), None);
-        assert_eq!(base64_decode("Z"), None);
-        assert_eq!(base64_decode("Zg==="), None);
     }
 
     fn headers(authorization: &str) -> HeaderMap {

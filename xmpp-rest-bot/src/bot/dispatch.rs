@@ -4,16 +4,18 @@ use std::any::Any;
 use std::future::Future;
 use std::panic::{AssertUnwindSafe, catch_unwind};
 use std::pin::Pin;
+use std::sync::Arc;
 use std::task::{Context, Poll};
 
 use axum::http::StatusCode;
 
 use super::Config;
-use super::metrics::Outcome;
-use crate::extract::Incoming;
+use super::metrics;
+use crate::command::Intercept;
+use crate::extract::{Incoming, Outcome};
 use crate::handler::{ReplyFuture, Route, Skips};
 use crate::reply::{Reply, ReplyKind};
-use crate::stanza::{Condition, IqType, Message, MessageType, Receipt, Stanza, StanzaError};
+use crate::stanza::{Condition, Iq, IqType, Message, MessageType, Receipt, Stanza, StanzaError};
 use crate::wire::WireFormat;
 
 /// What the webhook answers to a stanza: the HTTP status and the stanza in the
@@ -61,8 +63,10 @@ impl Answer {
 /// The handler chosen for a stanza, or why there is none.
 enum Selection {
     Run(&'static str, ReplyFuture),
-    Invalid(&'static str, StanzaError),
-    Unhandled,
+    /// An extractor answered (an error for an invalid stanza, or a reply).
+    Respond(&'static str, Reply),
+    /// No handler takes the stanza; the first fallback answer, if any.
+    Unhandled(Option<Reply>),
 }
 
 /// Finds the handler for `incoming` and turns its reply into the answer; says
@@ -70,14 +74,15 @@ enum Selection {
 ///
 /// In order: the message rules say which routes may see the stanza; with
 /// per-sender ordering, the stanza waits for the previous ones of its sender;
-/// the first route that takes it runs; when none does, the built-in answers
-/// (disco, ping, version) get their chance, then the default (nothing, or
+/// registered ad-hoc commands are looked at; the first route that takes the
+/// stanza runs; when none does, the first fallback answer, then the built-in
+/// answers (disco, ping, version), then the default (nothing, or
 /// `service-unavailable` to an iq request).
 pub(crate) async fn dispatch(
     routes: &[Route],
     config: &Config,
-    incoming: Incoming,
-) -> (Answer, Outcome) {
+    mut incoming: Incoming,
+) -> (Answer, metrics::Outcome) {
     let shared = &config.shared;
     shared.self_in_rooms.observe(incoming.stanza());
     let skips = config
@@ -88,6 +93,23 @@ pub(crate) async fn dispatch(
         (true, Some(sender)) => Some(shared.sequencer.turn(sender).await),
         _ => None,
     };
+    // XEP-0050 commands of the registered enums: discovery and the stages
+    // that need no handler are answered here; a submission goes on to the
+    // routes with its call attached, and its reply becomes the command's.
+    let mut fallback = None;
+    let mut call = None;
+    match config.ad_hoc.intercept(&incoming) {
+        Intercept::Pass => {}
+        Intercept::Answer(reply) => {
+            let answer = resolve(reply, incoming.stanza(), false);
+            return (answer, metrics::Outcome::Builtin);
+        }
+        Intercept::Fallback(reply) => fallback = Some(reply),
+        Intercept::Run(ad_hoc) => {
+            incoming.set_ad_hoc(Arc::clone(&ad_hoc));
+            call = Some(ad_hoc);
+        }
+    }
     let selection = catch_unwind(AssertUnwindSafe(|| select(routes, &incoming, skips)));
     let stanza = incoming.stanza();
     let mut outcome = None;
@@ -96,34 +118,48 @@ pub(crate) async fn dispatch(
             "a filter or extractor panicked: {}",
             panic_message(&*panic)
         )),
-        Ok(Selection::Unhandled) => match builtin(stanza, routes, config) {
-            Some(reply) => {
-                outcome = Some(Outcome::Builtin);
-                reply
-            }
-            None => {
-                if !skips.is_empty() {
-                    tracing::debug!(reasons = ?skips, "stanza skipped by the message rules");
-                    outcome = Some(Outcome::Skipped);
+        Ok(Selection::Unhandled(route_fallback)) => match (route_fallback.or(fallback), &call) {
+            (Some(reply), Some(call)) => call.finish(reply),
+            (Some(reply), None) => reply,
+            (None, Some(call)) => call.unhandled(),
+            (None, None) => match builtin(stanza, routes, config) {
+                Some(reply) => {
+                    outcome = Some(metrics::Outcome::Builtin);
+                    reply
                 }
-                unhandled(stanza)
-            }
+                None => {
+                    if !skips.is_empty() {
+                        tracing::debug!(reasons = ?skips, "stanza skipped by the message rules");
+                        outcome = Some(metrics::Outcome::Skipped);
+                    }
+                    unhandled(stanza)
+                }
+            },
         },
-        Ok(Selection::Invalid(name, error)) => {
-            tracing::debug!(handler = name, %error, "stanza rejected as invalid");
-            Reply::error(error)
+        Ok(Selection::Respond(name, reply)) => {
+            tracing::debug!(handler = name, "stanza answered by an extractor");
+            match &call {
+                Some(call) => call.finish(reply),
+                None => reply,
+            }
         }
-        Ok(Selection::Run(name, future)) => run(name, future, config).await,
+        Ok(Selection::Run(name, future)) => {
+            let future = match &call {
+                Some(call) => call.wrap(future),
+                None => future,
+            };
+            run(name, future, config).await
+        }
     };
     // mod_rest's JSON mapping carries no receipts: a receipt-only answer in
     // JSON would reach the sender as an empty message.
     let receipts = config.receipts.0 && incoming.format() == WireFormat::Xml;
     let answer = resolve(reply, stanza, receipts);
     let outcome = outcome.unwrap_or(match answer.status.as_u16() {
-        200 => Outcome::Reply,
-        202 => Outcome::Ack,
-        500 | 504 => Outcome::Failed,
-        _ => Outcome::Error,
+        200 => metrics::Outcome::Reply,
+        202 => metrics::Outcome::Ack,
+        500 | 504 => metrics::Outcome::Failed,
+        _ => metrics::Outcome::Error,
     });
     (answer, outcome)
 }
@@ -146,6 +182,7 @@ fn builtin(stanza: &Stanza, routes: &[Route], config: &Config) -> Option<Reply> 
 }
 
 fn select(routes: &[Route], incoming: &Incoming, skips: Skips) -> Selection {
+    let mut fallback = None;
     for route in routes {
         if !route.accepts_skipping(incoming.stanza(), skips) {
             continue;
@@ -155,13 +192,16 @@ fn select(routes: &[Route], incoming: &Incoming, skips: Skips) -> Selection {
                 tracing::debug!(handler = route.name(), "handler selected");
                 return Selection::Run(route.name(), future);
             }
-            Err(rejection) => match rejection.into_stanza_error() {
-                Some(error) => return Selection::Invalid(route.name(), error),
-                None => continue,
+            Err(rejection) => match rejection.into_outcome() {
+                Outcome::Skip => {}
+                Outcome::Fallback(reply) => {
+                    fallback.get_or_insert(reply);
+                }
+                Outcome::Stop(reply) => return Selection::Respond(route.name(), reply),
             },
         }
     }
-    Selection::Unhandled
+    Selection::Unhandled(fallback)
 }
 
 /// What a stanza no handler takes gets: `service-unavailable` for an iq
@@ -229,6 +269,23 @@ fn resolve(reply: Reply, incoming: &Stanza, receipts: bool) -> Answer {
                     "a handler answered a {} with text: text replies are messages and only \
                      answer messages; return a {} instead; answering internal-server-error",
                     other.kind(),
+                    other.kind()
+                );
+                Answer::internal(incoming)
+            }
+        },
+        ReplyKind::Payload(payload) => match incoming {
+            Stanza::Iq(iq) if iq.type_.is_request() => {
+                let mut result = Iq::new(IqType::Result, Some(payload));
+                result.to = iq.from.clone();
+                result.from = iq.to.clone();
+                result.id = iq.id.clone();
+                Answer::ok(Stanza::Iq(result))
+            }
+            other => {
+                tracing::error!(
+                    "a handler answered a {} with an iq payload: payloads answer iq requests; \
+                     answering internal-server-error",
                     other.kind()
                 );
                 Answer::internal(incoming)

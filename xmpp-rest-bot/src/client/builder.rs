@@ -204,7 +204,8 @@ impl RestClientBuilder {
                 if user.contains(':') {
                     return Err(Error::config("the basic auth user must not contain ':'"));
                 }
-                let encoded = base64_encode(format!("{user}:{password}").as_bytes());
+                let encoded =
+                    crate::encoding::base64_encode(format!("{user}:{password}").as_bytes());
                 Some(sensitive_header(
                     &format!("Basic {encoded}"),
                     "basic auth credentials",
@@ -282,78 +283,9 @@ pub(super) fn rest_endpoint(base: &str) -> Result<reqwest::Url> {
     Ok(url)
 }
 
-/// Standard base64 with padding (RFC 4648), for the Basic credentials.
-fn base64_encode(input: &[u8]) -> String {
-    const ALPHABET: &[u8; 64] = b"ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789+/";
-    let mut out = String::with_capacity(input.len().div_ceil(3) * 4);
-    for chunk in input.chunks(3) {
-        let b = [
-            chunk[0],
-            chunk.get(1).copied().unwrap_or(0),
-            chunk.get(2).copied().unwrap_or(0),
-        ];
-        let n = (u32::from(b[0]) << 16) | (u32::from(b[1]) << 8) | u32::from(b[2]);
-        let sextets = [(n >> 18) & 63, (n >> 12) & 63, (n >> 6) & 63, n & 63];
-        for (i, s) in sextets.iter().enumerate() {
-            if i <= chunk.len() {
-                out.push(char::from(ALPHABET[*s as usize]));
-            } else {
-                out.push('=');
-            }
-        }
-    }
-    out
-}
-
 #[cfg(test)]
 mod tests {
     use super::*;
-
-    #[test]
-    fn base64_matches_rfc4648_vectors() {
-        for (input, expected) in [
-            ("", ""),
-            ("f", "Zg=="),
-            ("fo", "Zm8="),
-            ("foo", "Zm9v"),
-            ("foob", "Zm9vYg=="),
-            ("fooba", "Zm9vYmE="),
-            ("foobar", "Zm9vYmFy"),
-        ] {
-            assert_eq!(base64_encode(input.as_bytes()), expected, "{input:?}");
-        }
-    }
-
-    #[test]
-    fn endpoint_appends_rest_to_the_http_base() {
-        let cases = [
-            ("https://example.org:5281", "https://example.org:5281/rest"),
-            ("https://example.org:5281/", "https://example.org:5281/rest"),
-            (
-                "https://example.org:5281/rest",
-                "https://example.org:5281/rest",
-            ),
-            (
-                "https://example.org:5281/rest/",
-                "https://example.org:5281/rest",
-            ),
-            (
-                "http://127.0.0.1:5280/prosody",
-                "http://127.0.0.1:5280/prosody/rest",
-            ),
-            (
-                "http://127.0.0.1:5280/prosody/rest",
-                "http://127.0.0.1:5280/prosody/rest",
-            ),
-            (
-                "http://127.0.0.1:5280/restful",
-                "http://127.0.0.1:5280/restful/rest",
-            ),
-        ];
-        for (base, expected) in cases {
-            assert_eq!(rest_endpoint(base).unwrap().as_str(), expected, "{base}");
-        }
-    }
 
     #[test]
     fn endpoint_rejects_unusable_urls() {

@@ -46,9 +46,48 @@
 //! white space inside one argument, and `\` escapes a quote inside double quotes.
 //! A field of type `Option<T>` is optional (only trailing arguments may be), a
 //! field of type `Vec<T>` takes every remaining argument.
+//!
+//! ## In a bot
+//!
+//! A handler taking the extractor [`Command<C>`] receives the messages that
+//! are commands of `C`, parsed; plain chat goes on to the other handlers, a
+//! wrongly typed command is answered with the parse error as a chat message,
+//! and `!help` with the help text (see [`Command`] for the details).
+//! [`Bot::ad_hoc_commands::<C>()`](crate::Bot::ad_hoc_commands) also offers
+//! the commands as XEP-0050 ad-hoc commands, the commands menu of XMPP
+//! clients: each command's arguments become a form, and the submitted form
+//! runs the same handler.
+//!
+//! ```no_run
+//! use xmpp_rest_bot::prelude::*;
+//! use xmpp_rest_bot::command::{BotCommands, Command};
+//!
+//! #[derive(BotCommands)]
+//! enum Ops {
+//!     /// Deploy a version to an environment.
+//!     Deploy { env: String, version: String },
+//!     /// Show the status.
+//!     Status,
+//! }
+//!
+//! async fn ops(Command(cmd): Command<Ops>) -> String {
+//!     match cmd {
+//!         Ops::Deploy { env, version } => format!("deploying {version} to {env}"),
+//!         Ops::Status => "all green".to_owned(),
+//!     }
+//! }
+//!
+//! # async fn run() -> std::io::Result<()> {
+//! Bot::new().handler(ops).ad_hoc_commands::<Ops>().serve("127.0.0.1:8080").await
+//! # }
+//! ```
 
+mod adhoc;
+mod extract;
 mod parse;
 
+pub(crate) use adhoc::{AdHocCall, Intercept, Registry};
+pub use extract::Command;
 pub use parse::{ParseError, tokenize};
 
 #[cfg(feature = "macros")]
@@ -198,22 +237,26 @@ impl CommandSet {
 
     /// The help text: one line per visible command, `usage — description`.
     pub fn help(&self) -> String {
+        let lines: Vec<String> = self
+            .commands
+            .iter()
+            .filter(|c| !c.hidden)
+            .map(|c| self.help_line(c))
+            .collect();
+        lines.join("\n")
+    }
+
+    /// One line of the help: `usage — description (also aliases)`.
+    fn help_line(&self, cmd: &CommandInfo) -> String {
         let prefix = self.primary_prefix();
-        let mut out = String::new();
-        for cmd in self.commands.iter().filter(|c| !c.hidden) {
-            if !out.is_empty() {
-                out.push('\n');
-            }
-            out.push_str(&cmd.usage(prefix));
-            if !cmd.description.is_empty() {
-                out.push_str(" — ");
-                out.push_str(cmd.description);
-            }
-            if !cmd.aliases.is_empty() {
-                let aliases: Vec<String> =
-                    cmd.aliases.iter().map(|a| format!("{prefix}{a}")).collect();
-                out.push_str(&format!(" (also {})", aliases.join(", ")));
-            }
+        let mut out = cmd.usage(prefix);
+        if !cmd.description.is_empty() {
+            out.push_str(" — ");
+            out.push_str(cmd.description);
+        }
+        if !cmd.aliases.is_empty() {
+            let aliases: Vec<String> = cmd.aliases.iter().map(|a| format!("{prefix}{a}")).collect();
+            out.push_str(&format!(" (also {})", aliases.join(", ")));
         }
         out
     }

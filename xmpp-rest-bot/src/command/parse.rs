@@ -263,7 +263,7 @@ pub(super) fn invocation(set: &CommandSet, text: &str) -> Result<Invocation, Par
 }
 
 /// The visible command name closest to `name`, if close enough to be a typo.
-fn suggest(set: &CommandSet, name: &str) -> Option<String> {
+pub(super) fn suggest(set: &CommandSet, name: &str) -> Option<String> {
     let typed = name.to_lowercase();
     set.commands
         .iter()

@@ -1,7 +1,10 @@
 //! What extractors extract from: the decoded stanza and the HTTP request around it.
 
+use std::sync::Arc;
+
 use axum::http::HeaderMap;
 
+use crate::command::AdHocCall;
 use crate::stanza::Stanza;
 use crate::wire::WireFormat;
 
@@ -26,6 +29,10 @@ pub struct Incoming {
     stanza: Stanza,
     headers: HeaderMap,
     format: WireFormat,
+    /// Set by dispatch when the stanza is an XEP-0050 submission of a
+    /// registered command enum: the invocation built from the form, which
+    /// [`Command`](crate::command::Command) reads instead of a message body.
+    ad_hoc: Option<Arc<AdHocCall>>,
 }
 
 impl Incoming {
@@ -35,6 +42,7 @@ impl Incoming {
             stanza: stanza.into(),
             headers: HeaderMap::new(),
             format: WireFormat::Xml,
+            ad_hoc: None,
         }
     }
 
@@ -65,6 +73,15 @@ impl Incoming {
     /// The wire format of the request, which is also the format of the reply.
     pub fn format(&self) -> WireFormat {
         self.format
+    }
+
+    /// The ad-hoc command call this stanza carries, once dispatch recognised it.
+    pub(crate) fn ad_hoc(&self) -> Option<&AdHocCall> {
+        self.ad_hoc.as_deref()
+    }
+
+    pub(crate) fn set_ad_hoc(&mut self, call: Arc<AdHocCall>) {
+        self.ad_hoc = Some(call);
     }
 
     /// Takes the stanza out.

@@ -12,8 +12,9 @@
 //! | [`Message`], [`Presence`], [`Iq`] | the stanza of that kind | stanzas of that kind |
 //! | [`Body`] | the message body text | messages with a body |
 //! | [`Sender`], [`Recipient`] | the `from` / `to` address | stanzas that have it |
-//! | [`Ping`], [`Version`], [`DiscoInfo`], [`DiscoItems`], [`Command`], [`DataForm`] | the iq payload, typed | iqs carrying that payload |
+//! | [`Ping`], [`Version`], [`DiscoInfo`], [`DiscoItems`], [`stanza::Command`], [`DataForm`] | the iq payload, typed | iqs carrying that payload |
 //! | [`IqPayload<P>`] | the iq payload as `P` (any [`Payload`], yours included) | iqs carrying that payload |
+//! | [`Command<C>`] | a chat command of the [`BotCommands`](crate::command::BotCommands) enum `C`, parsed | messages whose body is a command of `C` (and XEP-0050 submissions of `C`'s commands) |
 //! | [`State<T>`] | shared state | always |
 //! | [`Headers`] | the HTTP request headers | always |
 //! | [`WireFormat`] | the format of the request (and of the reply) | always |
@@ -23,17 +24,21 @@
 //!
 //! Write your own by implementing [`FromStanza`].
 
+mod captures;
 mod incoming;
 mod rejection;
 
+pub use crate::command::Command;
 pub use axum::extract::FromRef;
+pub use captures::Captures;
 pub use incoming::Incoming;
+pub(crate) use rejection::Outcome;
 pub use rejection::Rejection;
 
 use axum::http::HeaderMap;
 
 use crate::stanza::{
-    Command, DataForm, DiscoInfo, DiscoItems, Iq, Jid, Message, Payload, Ping, Presence, Stanza,
+    self, DataForm, DiscoInfo, DiscoItems, Iq, Jid, Message, Payload, Ping, Presence, Stanza,
     Version,
 };
 use crate::wire::WireFormat;
@@ -67,14 +72,16 @@ use crate::wire::WireFormat;
 #[diagnostic::on_unimplemented(
     message = "`{Self}` cannot be a handler argument",
     label = "this type does not implement `FromStanza`",
-    note = "handler arguments are extractors: `Stanza`, `Message`, `Presence`, `Iq`, `Body`, `Sender`, `Recipient`, `State<T>`, `Headers`, `WireFormat`, `IqPayload<P>`, a built-in iq payload such as `Version`, or a type of yours implementing `xmpp_rest_bot::extract::FromStanza`"
+    note = "handler arguments are extractors: `Stanza`, `Message`, `Presence`, `Iq`, `Body`, `Sender`, `Recipient`, `Command<C>`, `State<T>`, `Headers`, `WireFormat`, `IqPayload<P>`, a built-in iq payload such as `Version`, or a type of yours implementing `xmpp_rest_bot::extract::FromStanza`"
 )]
 pub trait FromStanza<S>: Sized {
     /// Extracts the value, or says why not.
     ///
     /// # Errors
-    /// [`Rejection::skip`] when the extractor does not apply to this stanza,
-    /// [`Rejection::error`] when it applies but the stanza is invalid.
+    /// [`Rejection::skip`] when the extractor does not apply to this stanza
+    /// ([`Rejection::fallback`] to also suggest an answer in case no handler
+    /// takes it), [`Rejection::error`] when it applies but the stanza is
+    /// invalid, [`Rejection::reply`] when it answers the stanza itself.
     fn from_stanza(incoming: &Incoming, state: &S) -> Result<Self, Rejection>;
 
     /// The XEP-0030 features (protocol namespaces) a handler taking this
@@ -310,7 +317,7 @@ impl<S, P: Payload> FromStanza<S> for IqPayload<P> {
 }
 
 macro_rules! builtin_payload_extractors {
-    ($($ty:ident),*) => {$(
+    ($($ty:path),*) => {$(
         /// Applies to iqs carrying this payload; one carrying it with invalid
         /// content is answered with `bad-request`. Same as
         /// [`IqPayload`]`<Self>`.
@@ -326,7 +333,14 @@ macro_rules! builtin_payload_extractors {
     )*};
 }
 
-builtin_payload_extractors!(Ping, Version, DiscoInfo, DiscoItems, Command, DataForm);
+builtin_payload_extractors!(
+    Ping,
+    Version,
+    DiscoInfo,
+    DiscoItems,
+    stanza::Command,
+    DataForm
+);
 
 fn extract_payload<P: Payload>(incoming: &Incoming) -> Result<P, Rejection> {
     let Stanza::Iq(iq) = incoming.stanza() else {

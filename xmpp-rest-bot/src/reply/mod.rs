@@ -9,6 +9,7 @@
 //! | `()`, [`Ack`], `None` | 202, no body | nothing (an empty `<iq type="result"/>` for an iq) |
 //! | a [`Message`], [`Presence`], [`Iq`] or [`Stanza`] of the incoming kind | 200 with that stanza | that stanza |
 //! | `String`, `&'static str`, `Cow<'static, str>` to a message | 200 with a reply message | a message with that body, of the incoming type (`groupchat` stays `groupchat`) |
+//! | an iq payload: [`Version`], [`DiscoInfo`], [`DiscoItems`], [`Ping`], [`Command`], [`DataForm`], or any [`Payload`] in [`IqResult`] | 200 with an iq result carrying it | that result |
 //! | a [`StanzaError`] or [`Condition`] | [`Condition::http_status`] with an error stanza of the incoming kind | exactly that error: condition, type, text |
 //! | `Result<T, E>` | `T`'s or `E`'s answer | |
 //! | a stanza of another kind, or text to a presence or an iq | 500 with `internal-server-error`, and an error in the log | `internal-server-error` |
@@ -20,7 +21,10 @@
 use std::borrow::Cow;
 use std::convert::Infallible;
 
-use crate::stanza::{Condition, Iq, Message, Presence, Stanza, StanzaError};
+use crate::stanza::{
+    Command, Condition, DataForm, DiscoInfo, DiscoItems, Element, Iq, Message, Payload, Ping,
+    Presence, Stanza, StanzaError, Version,
+};
 
 /// What a handler answered, before the bot turns it into an HTTP answer for the
 /// incoming stanza. Build it with the constructors or from anything
@@ -46,6 +50,7 @@ pub(crate) enum ReplyKind {
     Ack,
     Stanza(Box<Stanza>),
     Text(String),
+    Payload(Element),
     Error(StanzaError),
     Internal(String),
 }
@@ -70,6 +75,13 @@ impl Reply {
     pub fn text(text: impl Into<String>) -> Self {
         Reply {
             kind: ReplyKind::Text(text.into()),
+        }
+    }
+
+    /// An iq result carrying this payload; only valid in answer to an iq get or set.
+    pub fn payload(payload: &impl Payload) -> Self {
+        Reply {
+            kind: ReplyKind::Payload(payload.to_element()),
         }
     }
 
@@ -125,6 +137,52 @@ impl Reply {
         }
     }
 }
+
+/// An iq result carrying `P`: return it from an iq handler to answer with a
+/// payload type of yours (the built-in payloads can be returned as they are).
+///
+/// ```
+/// use xmpp_rest_bot::reply::IqResult;
+/// use xmpp_rest_bot::stanza::{Element, Payload};
+///
+/// struct Weather(String);
+///
+/// impl Payload for Weather {
+///     const NAME: &'static str = "weather";
+///     const NS: &'static str = "urn:example:weather";
+///     fn from_element(el: &Element) -> xmpp_rest_bot::Result<Self> {
+///         Ok(Weather(el.text()))
+///     }
+///     fn to_element(&self) -> Element {
+///         Element::builder(Self::NAME, Self::NS).text(&self.0).build()
+///     }
+/// }
+///
+/// async fn forecast(_: xmpp_rest_bot::extract::IqPayload<Weather>) -> IqResult<Weather> {
+///     IqResult(Weather("sunny".into()))
+/// }
+/// ```
+#[derive(Debug, Clone, Copy, Default, PartialEq, Eq)]
+pub struct IqResult<P>(pub P);
+
+impl<P: Payload> IntoReply for IqResult<P> {
+    fn into_reply(self) -> Reply {
+        Reply::payload(&self.0)
+    }
+}
+
+macro_rules! payload_replies {
+    ($($payload:ty),*) => {$(
+        impl IntoReply for $payload {
+            /// An iq result carrying this payload.
+            fn into_reply(self) -> Reply {
+                Reply::payload(&self)
+            }
+        }
+    )*};
+}
+
+payload_replies!(Ping, Version, DiscoInfo, DiscoItems, Command, DataForm);
 
 /// No reply: mod_rest gets a 202 and sends nothing back (an empty iq result to
 /// an iq). The same as returning `()`, but says so.

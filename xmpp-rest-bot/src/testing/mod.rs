@@ -1,5 +1,9 @@
 //! Test kit: in-process emulators of the peers a bot talks to.
 //!
+//! - [`TestProsody`]: Prosody's mod_rest on the webhook side. It starts your
+//!   bot's router on `127.0.0.1`, sends the startup probe, posts stanzas exactly
+//!   as mod_rest does and tells what the XMPP user receives
+//!   ([`mod_rest_reply`] applies every rule of `CONTRACT.md` section 1).
 //! - [`MockRest`]: Prosody's `/rest` endpoint (mod_rest, `CONTRACT.md`
 //!   section 2), a real HTTP server on `127.0.0.1` that records what a
 //!   [`RestClient`](crate::client::RestClient) sends and answers iqs with
@@ -8,6 +12,12 @@
 //! Everything here needs a Tokio runtime (`#[tokio::test]`) and no network
 //! beyond `127.0.0.1`.
 
+mod prosody;
+mod reply_rules;
 mod rest;
 
+pub use prosody::{
+    ModRestVersion, ProbeOutcome, Received, TestProsody, TestProsodyBuilder, TestUser,
+};
+pub use reply_rules::{condition_for_status, mod_rest_reply};
 pub use rest::{IntoIqReplies, MockRest, MockRestBuilder, RecordedRequest};

@@ -1,15 +1,20 @@
 //! `TestProsody`: talks to a bot exactly as Prosody's mod_rest would, and tells
 //! what the XMPP user would receive.
 
+// A test kit reports misuse and failed expectations the way tests do: by
+// panicking, with a message that says what was expected.
+#![allow(clippy::panic)]
+
 use std::net::SocketAddr;
 use std::time::Duration;
 
-use http::{HeaderMap, Method, header};
+use axum::http::{HeaderMap, Method, header};
 
 use super::reply_rules::{mod_rest_reply, new_id};
+use crate::encoding::percent_encode;
 use crate::stanza::{
-    Condition, ErrorType, Iq, IqType, Jid, Message, MessageType, Payload, Presence,
-    PresenceType, Stanza, StanzaError,
+    Condition, ErrorType, Iq, IqType, Jid, Message, MessageType, Payload, Presence, PresenceType,
+    Stanza, StanzaError,
 };
 use crate::wire::WireFormat;
 
@@ -262,10 +267,10 @@ impl TestProsody {
             Ok(resp) => {
                 let status = resp.status().as_u16();
                 let accept = header_str(resp.headers(), header::ACCEPT);
-                if status == 200 {
-                    if let Some(format) = accept.as_deref().and_then(decide_type) {
-                        self.format = format;
-                    }
+                if status == 200
+                    && let Some(format) = accept.as_deref().and_then(decide_type)
+                {
+                    self.format = format;
                 }
                 ProbeOutcome {
                     status: Some(status),
@@ -283,10 +288,10 @@ impl TestProsody {
     fn render_url(&self, kind: &str, type_: &str, to: &Jid, from: &Jid) -> String {
         let path = self
             .callback_path
-            .replace("{kind}", &url_encode(kind))
-            .replace("{type}", &url_encode(type_))
-            .replace("{to}", &url_encode(to.as_str()))
-            .replace("{from}", &url_encode(from.as_str()));
+            .replace("{kind}", &percent_encode(kind))
+            .replace("{type}", &percent_encode(type_))
+            .replace("{to}", &percent_encode(to.as_str()))
+            .replace("{from}", &percent_encode(from.as_str()));
         let slash = if path.starts_with('/') { "" } else { "/" };
         format!("{}{slash}{path}", self.base_url)
     }
@@ -381,19 +386,6 @@ fn header_str(headers: &HeaderMap, name: header::HeaderName) -> Option<String> {
         .get(name)
         .and_then(|v| v.to_str().ok())
         .map(str::to_owned)
-}
-
-fn url_encode(s: &str) -> String {
-    let mut out = String::with_capacity(s.len());
-    for b in s.bytes() {
-        match b {
-            b'A'..=b'Z' | b'a'..=b'z' | b'0'..=b'9' | b'-' | b'_' | b'.' | b'~' => {
-                out.push(char::from(b));
-            }
-            _ => out.push_str(&format!("%{b:02X}")),
-        }
-    }
-    out
 }
 
 /// A user (or room occupant) of the emulated server. See [`TestProsody::user`].
@@ -559,7 +551,9 @@ impl Received {
 
     /// The iq payload received, typed.
     pub fn payload<P: Payload>(&self) -> Option<P> {
-        self.iq().and_then(|iq| iq.payload_as::<P>()).and_then(Result::ok)
+        self.iq()
+            .and_then(|iq| iq.payload_as::<P>())
+            .and_then(Result::ok)
     }
 
     /// Whether the user receives nothing.
@@ -651,7 +645,10 @@ impl Received {
     #[track_caller]
     pub fn assert_result(&self) {
         if self.iq().map(|iq| iq.type_) != Some(IqType::Result) {
-            panic!("expected an iq result, the user receives {}", self.describe());
+            panic!(
+                "expected an iq result, the user receives {}",
+                self.describe()
+            );
         }
     }
 
@@ -663,7 +660,9 @@ impl Received {
         match self.status {
             Some(status) => format!(
                 "{stanza} (webhook answered {status} {}: {:?})",
-                self.content_type.as_deref().unwrap_or("without content type"),
+                self.content_type
+                    .as_deref()
+                    .unwrap_or("without content type"),
                 String::from_utf8_lossy(&self.answer)
             ),
             None => format!("{stanza} ({})", self.failure.unwrap_or("no answer")),

@@ -5,7 +5,7 @@ use std::sync::atomic::{AtomicU64, Ordering};
 
 use crate::stanza::{
     Condition, ErrorType, Iq, IqType, Message, MessageType, Presence, PresenceType, Stanza,
-    StanzaError, StanzaKind,
+    StanzaError,
 };
 use crate::wire::{Limits, WireFormat};
 
@@ -108,7 +108,7 @@ pub fn condition_for_status(status: u16) -> (ErrorType, Condition) {
 
 /// `"404 Not Found"`: the text mod_rest puts in an error reply.
 fn status_line(status: u16) -> String {
-    match http::StatusCode::from_u16(status)
+    match axum::http::StatusCode::from_u16(status)
         .ok()
         .and_then(|s| s.canonical_reason())
     {
@@ -221,13 +221,11 @@ fn parse_body(content_type: Option<&str>, body: &[u8]) -> Option<Stanza> {
     let limits = Limits::default();
     let parsed = match essence.as_str() {
         "application/xmpp+xml" => WireFormat::Xml.decode(body, &limits),
-        "application/json" => {
-            let value: serde_json::Value = serde_json::from_slice(body).ok()?;
-            decode_json_value(value, &limits)
-        }
+        // The JSON reader infers a missing `kind` (and an iq's `type`) as mod_rest does.
+        "application/json" => WireFormat::Json.decode(body, &limits),
         "application/x-www-form-urlencoded" => {
             let text = std::str::from_utf8(body).ok()?;
-            decode_json_value(form_to_json(text), &limits)
+            crate::wire::json::from_value(form_to_json(text))
         }
         "text/plain" => {
             let text = std::str::from_utf8(body).ok()?;
@@ -246,101 +244,21 @@ fn parse_body(content_type: Option<&str>, body: &[u8]) -> Option<Stanza> {
     }
 }
 
-/// mod_rest's JSON reader infers a missing `kind` (and an iq's missing `type`).
-fn decode_json_value(
-    mut value: serde_json::Value,
-    limits: &Limits,
-) -> crate::Result<Stanza> {
-    if let serde_json::Value::Object(map) = &mut value {
-        if !map.contains_key("kind") {
-            let kind = infer_kind(map);
-            map.insert("kind".into(), kind.as_str().into());
-        }
-        if map.get("kind").and_then(|k| k.as_str()) == Some("iq") && !map.contains_key("type") {
-            let implied = if map.contains_key("command") || map.contains_key("archive") {
-                "set"
-            } else {
-                "get"
-            };
-            map.insert("type".into(), implied.into());
-        }
-    }
-    let bytes = serde_json::to_vec(&value).unwrap_or_default();
-    WireFormat::Json.decode(&bytes, limits)
-}
-
-fn infer_kind(map: &serde_json::Map<String, serde_json::Value>) -> StanzaKind {
-    let by_type = map.get("type").and_then(|t| t.as_str()).and_then(|t| match t {
-        "get" | "set" | "result" => Some(StanzaKind::Iq),
-        "normal" | "chat" | "headline" | "groupchat" => Some(StanzaKind::Message),
-        "available" | "unavailable" | "subscribe" | "unsubscribe" | "subscribed"
-        | "unsubscribed" => Some(StanzaKind::Presence),
-        _ => None,
-    });
-    if let Some(kind) = by_type {
-        return kind;
-    }
-    if map.contains_key("command") || map.contains_key("archive") {
-        return StanzaKind::Iq;
-    }
-    for key in map.keys() {
-        match key.as_str() {
-            "disco" | "items" | "ping" | "version" => return StanzaKind::Iq,
-            "body" | "html" | "replace" | "state" | "subject" | "thread" => {
-                return StanzaKind::Message;
-            }
-            "join" | "priority" | "show" | "status" => return StanzaKind::Presence,
-            _ => {}
-        }
-    }
-    StanzaKind::Message
-}
-
 /// `a=1&b=x%20y` as a flat JSON object of strings.
 fn form_to_json(text: &str) -> serde_json::Value {
+    use crate::encoding::percent_decode;
     let mut map = serde_json::Map::new();
     for pair in text.split('&').filter(|p| !p.is_empty()) {
         let (key, value) = pair.split_once('=').unwrap_or((pair, ""));
-        map.insert(percent_decode(key), percent_decode(value).into());
+        let decode = |s: &str| percent_decode(&s.replace('+', " "));
+        map.insert(decode(key), decode(value).into());
     }
     serde_json::Value::Object(map)
-}
-
-fn percent_decode(s: &str) -> String {
-    let bytes = s.as_bytes();
-    let mut out = Vec::with_capacity(bytes.len());
-    let mut i = 0;
-    while i < bytes.len() {
-        match bytes[i] {
-            b'+' => out.push(b' '),
-            b'%' if i + 2 < bytes.len() => {
-                let hex = std::str::from_utf8(&bytes[i + 1..i + 3]).ok();
-                match hex.and_then(|h| u8::from_str_radix(h, 16).ok()) {
-                    Some(b) => {
-                        out.push(b);
-                        i += 2;
-                    }
-                    None => out.push(b'%'),
-                }
-            }
-            b => out.push(b),
-        }
-        i += 1;
-    }
-    String::from_utf8_lossy(&out).into_owned()
 }
 
 #[cfg(test)]
 mod tests {
     use super::*;
-
-    #[test]
-    fn percent_decoding() {
-        assert_eq!(percent_decode("a%20b+c"), "a b c");
-        assert_eq!(percent_decode("100%"), "100%");
-        assert_eq!(percent_decode("%zz"), "%zz");
-        assert_eq!(percent_decode("%C3%A9"), "é");
-    }
 
     #[test]
     fn status_lines_and_conditions() {

@@ -133,7 +133,7 @@ impl From<RestError> for Failure {
 async fn handle(State(shared): State<Arc<Shared>>, request: Request) -> Response {
     let (parts, body) = request.into_parts();
     let body = axum::body::to_bytes(body, MAX_READ).await;
-    let path = percent_decode(parts.uri.path());
+    let path = crate::encoding::percent_decode(parts.uri.path());
     let recorded = RecordedRequest {
         method: parts.method.as_str().to_owned(),
         path: path.clone(),
@@ -281,7 +281,9 @@ fn authenticate(shared: &Shared, request: &Incoming<'_>) -> Result<Jid, (Failure
     if !scheme.eq_ignore_ascii_case("basic") {
         return Err((NOAUTHZ.into(), None));
     }
-    let Some(decoded) = base64_decode(data).and_then(|b| String::from_utf8(b).ok()) else {
+    let Some(decoded) =
+        crate::encoding::base64_decode(data).and_then(|b| String::from_utf8(b).ok())
+    else {
         return Err((MALFORMAUTHZ.into(), None));
     };
     let Some((user, password)) = decoded.split_once(':').filter(|(u, _)| !u.is_empty()) else {
@@ -330,7 +332,7 @@ fn parse_get(path: &str, query: Option<&str>) -> Result<Parsed, Failure> {
         q.split('&')
             .filter_map(|pair| pair.split_once('='))
             .find(|(k, _)| *k == "node")
-            .map(|(_, v)| percent_decode(&v.replace('+', " ")))
+            .map(|(_, v)| crate::encoding::percent_decode(&v.replace('+', " ")))
     });
     let payload = match name {
         "ping" => Some(Ping.to_element()),
@@ -984,69 +986,9 @@ fn xml_escape(text: &str) -> String {
     out
 }
 
-fn percent_decode(s: &str) -> String {
-    let bytes = s.as_bytes();
-    let mut out = Vec::with_capacity(bytes.len());
-    let mut i = 0;
-    while i < bytes.len() {
-        if bytes[i] == b'%'
-            && let Some(hex) = bytes.get(i + 1..i + 3)
-            && let Some(b) = std::str::from_utf8(hex)
-                .ok()
-                .and_then(|h| u8::from_str_radix(h, 16).ok())
-        {
-            out.push(b);
-            i += 3;
-            continue;
-        }
-        out.push(bytes[i]);
-        i += 1;
-    }
-    String::from_utf8_lossy(&out).into_owned()
-}
-
-/// Standard base64 (RFC 4648), padding optional; `None` for anything else.
-fn base64_decode(input: &str) -> Option<Vec<u8>> {
-    let input = input.trim_end_matches('=');
-    let mut out = Vec::with_capacity(input.len() * 3 / 4);
-    let mut buffer = 0u32;
-    let mut bits = 0u32;
-    for c in input.bytes() {
-        let value = match c {
-            b'A'..=b'Z' => c - b'A',
-            b'a'..=b'z' => c - b'a' + 26,
-            b'0'..=b'9' => c - b'0' + 52,
-            b'+' => 62,
-            b'/' => 63,
-            _ => return None,
-        };
-        buffer = (buffer << 6) | u32::from(value);
-        bits += 6;
-        if bits >= 8 {
-            bits -= 8;
-            out.push(((buffer >> bits) & 0xff) as u8);
-        }
-    }
-    Some(out)
-}
-
 #[cfg(test)]
 mod tests {
     use super::*;
-
-    #[test]
-    fn base64_decodes_rfc4648_vectors() {
-        for (expected, input) in [
-            ("", ""),
-            ("f", "Zg=="),
-            ("fo", "Zm8="),
-            ("foob", "Zm9vYg=="),
-            ("foobar", "Zm9vYmFy"),
-        ] {
-            assert_eq!(base64_decode(input).unwrap(), expected.as_bytes());
-        }
-        assert!(base64_decode("Zm9v!").is_none());
-    }
 
     #[test]
     fn formats_are_decided_like_mod_rest() {
@@ -1088,14 +1030,5 @@ mod tests {
         assert!(scan_xml(b"<message/><message/>").is_none());
         assert!(scan_xml(b"<!DOCTYPE x><message/>").is_none());
         assert!(scan_xml(b"<message>").is_some());
-    }
-
-    #[test]
-    fn paths_are_decoded() {
-        assert_eq!(
-            percent_decode("/rest/version/a%40b%2Fc"),
-            "/rest/version/a@b/c"
-        );
-        assert_eq!(percent_decode("%zz%4"), "%zz%4");
     }
 }

@@ -357,7 +357,8 @@ pub(super) fn dataform_to_json(form: &DataForm) -> Value {
             let type_ = field.type_.as_deref().unwrap_or_default();
             if type_ == "text-multi" {
                 f.insert("value".into(), string(&field.values.join("\n")));
-            } else if MULTI.contains(&type_) {
+            } else if MULTI.contains(&type_) || field.values.len() > 1 {
+                // An untyped field of a submission may carry several values.
                 let values = field.values.iter().map(|v| string(v)).collect();
                 f.insert("value".into(), Value::Array(values));
             } else {

@@ -3,21 +3,8 @@
 use serde_json::{Map, Value};
 
 use crate::Error;
+pub(super) use crate::error::snippet;
 use crate::stanza::Jid;
-
-/// A value quoted for an error message, cut short when long (hostile input can be huge).
-pub(super) fn snippet(value: &str) -> String {
-    const MAX: usize = 64;
-    if value.len() <= MAX {
-        format!("{value:?}")
-    } else {
-        let mut end = MAX;
-        while !value.is_char_boundary(end) {
-            end -= 1;
-        }
-        format!("{:?}...", &value[..end])
-    }
-}
 
 /// What a value is, for error messages.
 pub(super) fn type_name(v: &Value) -> &'static str {

@@ -1,6 +1,7 @@
 //! XEP-0004 data forms.
 
-use super::{expect_payload, snippet};
+use super::expect_payload;
+use crate::error::snippet;
 use crate::stanza::{Element, Payload, ns};
 
 /// The form types XEP-0004 defines.

@@ -13,6 +13,7 @@ pub use command::{Command, CommandActions, CommandNote};
 pub use disco::{DiscoInfo, DiscoItem, DiscoItems, Identity};
 pub use form::{DataForm, FormField, FormOption};
 
+use crate::error::snippet;
 use crate::stanza::{Element, Jid, Payload, ns};
 
 /// Fails unless `el` is `P`'s element.
@@ -45,20 +46,6 @@ pub(crate) fn parse_jid(value: &str, what: &str) -> crate::Result<Jid> {
         ))
         .with_source(e)
     })
-}
-
-/// A value quoted for an error message, cut short when long (hostile input can be huge).
-pub(crate) fn snippet(value: &str) -> String {
-    const MAX: usize = 64;
-    if value.len() <= MAX {
-        format!("{value:?}")
-    } else {
-        let mut end = MAX;
-        while !value.is_char_boundary(end) {
-            end -= 1;
-        }
-        format!("{:?}...", &value[..end])
-    }
 }
 
 /// XEP-0199 ping: `<ping xmlns="urn:xmpp:ping"/>`.

@@ -67,7 +67,9 @@ pub fn body_is(expected: &'static str) -> Filter {
 
 /// Accepts messages whose body matches `re`.
 pub fn body_matches(re: &'static LazyLock<Regex>) -> Filter {
-    Filter::new(move |s| matches!(s, Stanza::Message(m) if m.body().is_some_and(|b| re.is_match(b))))
+    Filter::new(
+        move |s| matches!(s, Stanza::Message(m) if m.body().is_some_and(|b| re.is_match(b))),
+    )
 }
 
 /// Accepts iqs whose payload has this namespace and/or element name.

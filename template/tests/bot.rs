@@ -1,0 +1,56 @@
+//! The bot, tested through `TestProsody`: it posts stanzas as mod_rest does
+//! and tells what the XMPP user receives. No Prosody needed.
+
+use xmpp_rest_bot::prelude::*;
+use xmpp_rest_bot::stanza::Version;
+use xmpp_rest_bot::testing::TestProsody;
+
+async fn prosody() -> TestProsody {
+    TestProsody::builder()
+        .component("{{component}}")
+        .start({{crate_name}}::bot().into_router())
+        .await
+}
+
+#[tokio::test]
+async fn answers_commands() {
+    let t = prosody().await;
+    let alice = t.user("alice@example.org/phone");
+    alice.says("!ping").await.assert_body("pong");
+    alice.says("/echo hello  there").await.assert_body("hello  there");
+    let help = alice.says("!help").await;
+    assert!(help.body().unwrap().contains("!ping — Check that the bot is alive."));
+    alice
+        .says("!pnig")
+        .await
+        .assert_body("unknown command \"pnig\": did you mean \"!ping\"?");
+    alice
+        .says("!echo")
+        .await
+        .assert_body("echo: missing argument <text> (usage: !echo <text...>)");
+}
+
+#[tokio::test]
+async fn echoes_chat_messages() {
+    let t = prosody().await;
+    t.user("alice@example.org").says("hi").await.assert_body("hi");
+}
+
+#[tokio::test]
+async fn answers_commands_in_rooms_and_nothing_else() {
+    let t = prosody().await;
+    let carol = t.occupant("team@rooms.example.org", "carol");
+    let reply = carol.says("!ping").await;
+    reply.assert_body("pong");
+    assert_eq!(reply.message().unwrap().type_, MessageType::Groupchat);
+    carol.says("good morning").await.assert_no_reply();
+}
+
+#[tokio::test]
+async fn answers_software_version() {
+    let t = prosody().await;
+    let reply = t.user("alice@example.org").iq_get(Version::default()).await;
+    reply.assert_result();
+    let version: Version = reply.payload().unwrap();
+    assert_eq!(version.name.as_deref(), Some(env!("CARGO_PKG_NAME")));
+}
