@@ -6,13 +6,14 @@
 //! turn a text/plain body into a chat message, but these answers only reach
 //! whatever else sent the request.
 
+use std::future::poll_fn;
+use std::pin::Pin;
 use std::sync::Arc;
 use std::time::Instant;
 
 use axum::Router;
-use axum::body::{Body, Bytes};
-use axum::extract::rejection::{BytesRejection, FailedToBufferBody};
-use axum::extract::{DefaultBodyLimit, FromRequest, Request};
+use axum::body::{Body, Bytes, HttpBody};
+use axum::extract::Request;
 use axum::http::{HeaderMap, HeaderValue, Method, StatusCode, header};
 use axum::response::{IntoResponse, Response};
 use tokio::sync::Semaphore;
@@ -48,15 +49,14 @@ impl Webhook {
 }
 
 pub(crate) fn router(webhook: Arc<Webhook>) -> Router {
-    let limit = webhook.config.limits.bytes();
     let handler = move |request: Request| {
         let webhook = Arc::clone(&webhook);
         async move { webhook.handle(request).await }
     };
-    // Every path: the callback URL may carry placeholders.
-    Router::new()
-        .fallback(handler)
-        .layer(DefaultBodyLimit::max(limit))
+    // Every path: the callback URL may carry placeholders. The body limit is
+    // enforced while reading the body (`read_body`), not by a layer: a layer
+    // costs a few allocations per request.
+    Router::new().fallback(handler)
 }
 
 impl Webhook {
@@ -150,17 +150,12 @@ impl Webhook {
         if content_length(request.headers()).is_some_and(|n| n > limit) {
             return rejected(too_large(limit));
         }
-        let headers = request.headers().clone();
+        let (parts, body) = request.into_parts();
         let read_timeout = self.config.read_timeout.0;
-        let read = tokio::time::timeout(read_timeout, Bytes::from_request(request, &()));
-        let bytes = match read.await {
+        let bytes = match tokio::time::timeout(read_timeout, read_body(body, limit)).await {
             Ok(Ok(bytes)) => bytes,
-            Ok(Err(BytesRejection::FailedToBufferBody(FailedToBufferBody::LengthLimitError(
-                _,
-            )))) => {
-                return rejected(too_large(limit));
-            }
-            Ok(Err(e)) => {
+            Ok(Err(BodyError::TooLarge)) => return rejected(too_large(limit)),
+            Ok(Err(BodyError::Read(e))) => {
                 return rejected(plain(
                     StatusCode::BAD_REQUEST,
                     format!("cannot read the request body: {e}"),
@@ -197,7 +192,7 @@ impl Webhook {
             from = %stanza.from().map(|j| j.as_str()).unwrap_or_default(),
         );
         let incoming = Incoming::new(stanza)
-            .with_headers(headers)
+            .with_headers(parts.headers)
             .with_format(format);
         let (answer, outcome) = dispatch(&self.routes, &self.config, incoming)
             .instrument(span.clone())
@@ -219,6 +214,12 @@ fn request_format(headers: &HeaderMap) -> Result<WireFormat, Response> {
     let Some(value) = headers.get(header::CONTENT_TYPE) else {
         return unsupported("missing content type".to_owned());
     };
+    // What mod_rest sends, exactly: no parameters to look at.
+    match value.as_bytes() {
+        b"application/xmpp+xml" => return Ok(WireFormat::Xml),
+        b"application/json" => return Ok(WireFormat::Json),
+        _ => {}
+    }
     let Ok(value) = value.to_str() else {
         return unsupported("unreadable content type".to_owned());
     };
@@ -237,6 +238,41 @@ fn request_format(headers: &HeaderMap) -> Result<WireFormat, Response> {
         }
     }
     Ok(format)
+}
+
+/// Why a request body could not be read.
+enum BodyError {
+    TooLarge,
+    Read(axum::Error),
+}
+
+/// Reads the whole body, stopping as soon as it is over `limit` bytes.
+///
+/// A body that arrives in one frame (what a post of a stanza is) is kept as it
+/// is, without a copy; only a body in several frames is gathered into a buffer.
+async fn read_body(mut body: Body, limit: usize) -> Result<Bytes, BodyError> {
+    let mut first: Option<Bytes> = None;
+    let mut gathered: Vec<u8> = Vec::new();
+    while let Some(frame) = poll_fn(|cx| Pin::new(&mut body).poll_frame(cx)).await {
+        // Trailers carry no data.
+        let Ok(data) = frame.map_err(BodyError::Read)?.into_data() else {
+            continue;
+        };
+        let so_far = first.as_ref().map_or(0, Bytes::len) + gathered.len();
+        if data.len() > limit.saturating_sub(so_far) {
+            return Err(BodyError::TooLarge);
+        }
+        match first.take() {
+            None if gathered.is_empty() => first = Some(data),
+            None => gathered.extend_from_slice(&data),
+            Some(earlier) => {
+                gathered.reserve(earlier.len() + data.len());
+                gathered.extend_from_slice(&earlier);
+                gathered.extend_from_slice(&data);
+            }
+        }
+    }
+    Ok(first.unwrap_or_else(|| Bytes::from(gathered)))
 }
 
 fn content_length(headers: &HeaderMap) -> Option<usize> {
@@ -274,5 +310,82 @@ fn answer_response(answer: Answer, format: WireFormat) -> Response {
             Body::from(format.encode(&stanza)),
         )
             .into_response(),
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use std::time::Duration;
+
+    use tokio::io::{AsyncReadExt, AsyncWriteExt};
+    use tokio::net::{TcpListener, TcpStream};
+
+    use crate::Bot;
+    use crate::extract::Body as Text;
+    use crate::wire::Limits;
+
+    async fn echo(Text(text): Text) -> String {
+        text
+    }
+
+    /// Posts a stanza in chunks (chunked transfer encoding, one write and a
+    /// pause per chunk, so that the body reaches the bot in several frames)
+    /// and returns the raw answer. Unless `finish`, the body is left open.
+    async fn post_in_chunks(limit: usize, chunks: &[&str], finish: bool) -> String {
+        let listener = TcpListener::bind("127.0.0.1:0").await.unwrap();
+        let addr = listener.local_addr().unwrap();
+        let (stop, stopped) = tokio::sync::oneshot::channel::<()>();
+        let bot = Bot::new()
+            .handler(echo)
+            .limits(Limits::default().max_bytes(limit));
+        let server = tokio::spawn(bot.serve_with_shutdown(listener, async {
+            let _ = stopped.await;
+        }));
+        let mut stream = TcpStream::connect(addr).await.unwrap();
+        let head = "POST / HTTP/1.1\r\nHost: x\r\nContent-Type: application/xmpp+xml\r\n\
+                    Transfer-Encoding: chunked\r\nConnection: close\r\n\r\n";
+        stream.write_all(head.as_bytes()).await.unwrap();
+        for chunk in chunks {
+            // The bot may answer 413 and close before the last chunks.
+            let _ = stream
+                .write_all(format!("{:x}\r\n{chunk}\r\n", chunk.len()).as_bytes())
+                .await;
+            tokio::time::sleep(Duration::from_millis(20)).await;
+        }
+        if finish {
+            let _ = stream.write_all(b"0\r\n\r\n").await;
+        }
+        let mut answer = String::new();
+        let read = stream.read_to_string(&mut answer);
+        let _ = tokio::time::timeout(Duration::from_secs(5), read).await;
+        drop(stream);
+        let _ = stop.send(());
+        server.await.unwrap().unwrap();
+        answer
+    }
+
+    #[tokio::test]
+    async fn a_body_in_several_frames_is_gathered() {
+        let chunks = [
+            "<message type='chat' from='a@b/c' to='bot@d'>",
+            "<body>in three</body>",
+            "</message>",
+        ];
+        let answer = post_in_chunks(1024, &chunks, true).await;
+        assert!(answer.starts_with("HTTP/1.1 200"), "{answer}");
+        assert!(answer.contains("<body>in three</body>"), "{answer}");
+    }
+
+    #[tokio::test]
+    async fn the_limit_holds_across_frames() {
+        let body = "<message type='chat'><body>xxxxxxxxxxxxxxxxxxxxxxxxxx</body></message>";
+        let (first, rest) = body.split_at(40);
+        // Each frame is under the limit, the whole body is not: the answer
+        // comes as soon as the limit is crossed, without the end of the body.
+        let answer = post_in_chunks(60, &[first, rest], false).await;
+        assert!(answer.starts_with("HTTP/1.1 413"), "{answer}");
+        // exactly at the limit is accepted
+        let answer = post_in_chunks(body.len(), &[first, rest], true).await;
+        assert!(answer.starts_with("HTTP/1.1 200"), "{answer}");
     }
 }

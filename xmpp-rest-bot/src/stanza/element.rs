@@ -1,5 +1,6 @@
 //! A generic, namespace-aware XML element: how payloads the SDK does not model are kept.
 
+use std::borrow::Cow;
 use std::fmt;
 
 /// An XML attribute: an optional namespace, a local name and a value.
@@ -40,8 +41,10 @@ pub enum Node {
 /// ```
 #[derive(Debug, Clone, PartialEq, Eq, Hash)]
 pub struct Element {
-    name: String,
-    ns: String,
+    // `Cow` so that the decoder can use static strings for the names and
+    // namespaces it sees all the time, instead of allocating them per element.
+    name: Cow<'static, str>,
+    ns: Cow<'static, str>,
     attrs: Vec<Attribute>,
     children: Vec<Node>,
 }
@@ -49,9 +52,15 @@ pub struct Element {
 impl Element {
     /// A new, empty element named `name` in namespace `ns`.
     pub fn new(name: impl Into<String>, ns: impl Into<String>) -> Self {
+        Element::from_cow(Cow::Owned(name.into()), Cow::Owned(ns.into()))
+    }
+
+    /// A new, empty element; the decoder passes borrowed static strings for
+    /// well-known names and namespaces.
+    pub(crate) fn from_cow(name: Cow<'static, str>, ns: Cow<'static, str>) -> Self {
         Element {
-            name: name.into(),
-            ns: ns.into(),
+            name,
+            ns,
             attrs: Vec::new(),
             children: Vec::new(),
         }
@@ -124,6 +133,13 @@ impl Element {
                 value,
             });
         }
+    }
+
+    /// Appends an attribute that the element does not have yet (the decoder
+    /// has checked that), without looking for one to replace.
+    pub(crate) fn push_new_attr(&mut self, attr: Attribute) {
+        debug_assert!(self.attr_ns(attr.ns.as_deref(), &attr.name).is_none());
+        self.attrs.push(attr);
     }
 
     /// Removes the unprefixed attribute `name`, returning its value.

@@ -238,13 +238,13 @@ fn message(d: &mut Decoder<'_>, top: &mut Obj, h: Header) -> crate::Result<Messa
         });
     }
     m.nick = top.string("nick")?;
-    let path = top.key_path("stanza_ids");
-    for (i, v) in top
-        .array("stanza_ids")?
-        .unwrap_or_default()
-        .into_iter()
-        .enumerate()
-    {
+    let stanza_ids = top.array("stanza_ids")?.unwrap_or_default();
+    let path = if stanza_ids.is_empty() {
+        String::new()
+    } else {
+        top.key_path("stanza_ids")
+    };
+    for (i, v) in stanza_ids.into_iter().enumerate() {
         let mut o = Obj::new(v, format!("{path}[{i}]"))?;
         let id = o.required_string("id")?;
         let by = o.jid("by")?.ok_or_else(|| o.missing("by"))?;

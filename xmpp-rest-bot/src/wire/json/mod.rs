@@ -180,7 +180,10 @@ pub fn decode(input: &[u8], limits: &Limits) -> crate::Result<Stanza> {
 
 /// Encodes one stanza in mod_rest's JSON mapping.
 pub fn encode(stanza: &Stanza) -> Vec<u8> {
-    to_value(stanza).to_string().into_bytes()
+    let value = to_value(stanza);
+    // Straight into the buffer, rather than through `Display`'s formatter; a
+    // `Value` has only string keys, so this cannot fail.
+    serde_json::to_vec(&value).unwrap_or_else(|_| value.to_string().into_bytes())
 }
 
 /// Converts a JSON value in mod_rest's mapping to a stanza.

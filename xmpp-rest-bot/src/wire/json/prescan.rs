@@ -21,19 +21,9 @@ pub(super) fn prescan(input: &[u8], limits: &Limits) -> crate::Result<()> {
     let max_entries = limits.children();
     // Entries seen so far in each open array or object.
     let mut open: Vec<usize> = Vec::new();
-    let mut in_string = false;
-    let mut escaped = false;
-    for &b in input {
-        if in_string {
-            if escaped {
-                escaped = false;
-            } else if b == b'\\' {
-                escaped = true;
-            } else if b == b'"' {
-                in_string = false;
-            }
-            continue;
-        }
+    let mut i = 0;
+    while let Some(&b) = input.get(i) {
+        i += 1;
         match b {
             b' ' | b'\t' | b'\n' | b'\r' | b':' => continue,
             b']' | b'}' => {
@@ -62,7 +52,7 @@ pub(super) fn prescan(input: &[u8], limits: &Limits) -> crate::Result<()> {
             }
         }
         match b {
-            b'"' => in_string = true,
+            b'"' => i = string_end(input, i),
             b'[' | b'{' => {
                 if open.len() >= max_depth {
                     return Err(Error::limit("json nesting depth", max_depth));
@@ -73,6 +63,22 @@ pub(super) fn prescan(input: &[u8], limits: &Limits) -> crate::Result<()> {
         }
     }
     Ok(())
+}
+
+/// The index just past the closing quote of the string whose content starts
+/// at `i` (the end of the input when the string is not terminated). Strings
+/// are most of a stanza's bytes: this skips them without looking at each byte
+/// through the state machine above.
+fn string_end(input: &[u8], mut i: usize) -> usize {
+    while let Some(rest) = input.get(i..) {
+        match rest.iter().position(|&c| c == b'"' || c == b'\\') {
+            None => break,
+            // A backslash escapes the byte after it (`\"`, `\\`, `\u...`).
+            Some(at) if rest[at] == b'\\' => i += at + 2,
+            Some(at) => return i + at + 1,
+        }
+    }
+    input.len()
 }
 
 fn entries_error(max: usize) -> Error {
@@ -102,6 +108,17 @@ mod tests {
     fn brackets_inside_strings_do_not_count() {
         assert!(scan(r#"{"a":"[[[[{{{{\"]]]"}"#, 1, 10).is_ok());
         assert!(scan(r#"{"a":"\\","b":"[["}"#, 1, 10).is_ok());
+        // an escaped backslash right before the closing quote ends the string
+        assert!(
+            scan(r#"{"a":"x\\\\","b":[[1]]}"#, 2, 10)
+                .unwrap_err()
+                .is_limit()
+        );
+        // escaped quotes, then brackets after the string count again
+        assert!(scan(r#"["\"[\"",[[]]]"#, 2, 10).unwrap_err().is_limit());
+        // an unterminated string (serde_json reports it later) hides nothing
+        assert!(scan(r#"{"a":"[[[["#, 1, 10).is_ok());
+        assert!(scan(r#"{"a":"\"#, 1, 10).is_ok());
     }
 
     #[test]

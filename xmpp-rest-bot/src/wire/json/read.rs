@@ -66,9 +66,11 @@ pub(super) fn strings(v: Value, path: &str) -> crate::Result<Vec<String>> {
 
 pub(super) fn into_jid(v: Value, path: &str) -> crate::Result<Jid> {
     let s = into_string(v, path)?;
-    Jid::new(&s).map_err(|e| {
-        Error::invalid(format!("invalid jid {} at {path}: {e}", snippet(&s))).with_source(e)
-    })
+    Jid::new(&s).map_err(|e| jid_error(&s, path, e))
+}
+
+fn jid_error(value: &str, path: &str, e: jid::Error) -> Error {
+    Error::invalid(format!("invalid jid {} at {path}: {e}", snippet(value))).with_source(e)
 }
 
 /// An integer in `T`'s range.
@@ -128,9 +130,15 @@ impl Obj {
         }
     }
 
+    // The readers below build the key's path (an allocation and a format) only
+    // for an error or a nested object: decoding tries dozens of absent keys.
+
     pub(super) fn string(&mut self, key: &str) -> crate::Result<Option<String>> {
-        let path = self.key_path(key);
-        self.take(key).map(|v| into_string(v, &path)).transpose()
+        match self.take(key) {
+            None => Ok(None),
+            Some(Value::String(s)) => Ok(Some(s)),
+            Some(other) => Err(type_error("a string", &other, &self.key_path(key))),
+        }
     }
 
     pub(super) fn required_string(&mut self, key: &str) -> crate::Result<String> {
@@ -146,23 +154,36 @@ impl Obj {
     }
 
     pub(super) fn object(&mut self, key: &str) -> crate::Result<Option<Obj>> {
-        let path = self.key_path(key);
-        self.take(key).map(|v| Obj::new(v, path)).transpose()
+        match self.take(key) {
+            None => Ok(None),
+            Some(v) => Obj::new(v, self.key_path(key)).map(Some),
+        }
     }
 
     pub(super) fn array(&mut self, key: &str) -> crate::Result<Option<Vec<Value>>> {
-        let path = self.key_path(key);
-        self.take(key).map(|v| into_array(v, &path)).transpose()
+        match self.take(key) {
+            None => Ok(None),
+            Some(Value::Array(a)) => Ok(Some(a)),
+            Some(other) => Err(type_error("an array", &other, &self.key_path(key))),
+        }
     }
 
     pub(super) fn jid(&mut self, key: &str) -> crate::Result<Option<Jid>> {
-        let path = self.key_path(key);
-        self.take(key).map(|v| into_jid(v, &path)).transpose()
+        match self.take(key) {
+            None => Ok(None),
+            Some(Value::String(s)) => match Jid::new(&s) {
+                Ok(jid) => Ok(Some(jid)),
+                Err(e) => Err(jid_error(&s, &self.key_path(key), e)),
+            },
+            Some(other) => Err(type_error("a string", &other, &self.key_path(key))),
+        }
     }
 
     pub(super) fn integer<T: TryFrom<i64>>(&mut self, key: &str) -> crate::Result<Option<T>> {
-        let path = self.key_path(key);
-        self.take(key).map(|v| into_integer(v, &path)).transpose()
+        match self.take(key) {
+            None => Ok(None),
+            Some(v) => into_integer(v, &self.key_path(key)).map(Some),
+        }
     }
 
     /// The error for a required key that is absent.

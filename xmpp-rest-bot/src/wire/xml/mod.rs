@@ -118,8 +118,8 @@ use crate::stanza::{Element, Stanza, ns};
 /// When the input is malformed, over `limits`, or not an acceptable stanza
 /// (see the [module docs](self)).
 pub fn decode(input: &[u8], limits: &Limits) -> crate::Result<Stanza> {
-    let root = reader::parse(input, limits, ns::CLIENT)?;
-    stanza::element_to_stanza(root)
+    let (root, attrs) = reader::parse_stanza(input, limits)?;
+    stanza::parts_to_stanza(root, &attrs)
 }
 
 /// Decodes an answer of mod_rest's `/rest` endpoint: one stanza, or several

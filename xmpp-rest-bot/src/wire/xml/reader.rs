@@ -16,7 +16,7 @@ use quick_xml::events::attributes::AttrError;
 use quick_xml::events::{BytesStart, Event};
 use quick_xml::reader::Reader;
 
-use crate::stanza::{Element, Node, ns};
+use crate::stanza::{Attribute, Element, Node, ns};
 use crate::wire::Limits;
 use crate::{Error, Result};
 
@@ -32,7 +32,35 @@ pub(crate) fn parse(input: &[u8], limits: &Limits, default_ns: &'static str) -> 
         return Err(Error::limit("xml input size in bytes", limits.bytes()));
     }
     let src = check_chars(input)?;
-    Parser::new(src, limits, default_ns).run()
+    Parser::new(src, limits, default_ns, false).run()
+}
+
+/// An attribute of the root element, borrowed from the input where it can be.
+#[derive(Debug)]
+pub(crate) struct RootAttr<'a> {
+    /// The namespace of a prefixed attribute (`xml:lang` has [`ns::XML`]).
+    pub(crate) ns: Option<Cow<'a, str>>,
+    /// The local name.
+    pub(crate) name: &'a str,
+    /// The unescaped value.
+    pub(crate) value: Cow<'a, str>,
+}
+
+/// Parses a stanza (default namespace `jabber:client`) with the same checks as
+/// [`parse`], but gives the root element's attributes apart, borrowed from the
+/// input: they become typed fields of the stanza, so copying them into the
+/// tree would be wasted.
+pub(crate) fn parse_stanza<'a>(
+    input: &'a [u8],
+    limits: &Limits,
+) -> Result<(Element, Vec<RootAttr<'a>>)> {
+    if input.len() > limits.bytes() {
+        return Err(Error::limit("xml input size in bytes", limits.bytes()));
+    }
+    let src = check_chars(input)?;
+    let mut parser = Parser::new(src, limits, ns::CLIENT, true);
+    let root = parser.run()?;
+    Ok((root, parser.root_attrs.unwrap_or_default()))
 }
 
 /// Checks that `input` is UTF-8 and holds only characters XML 1.0 allows
@@ -123,10 +151,18 @@ struct Parser<'a, 'l> {
     /// Reused buffer for the attributes of one start tag.
     attrs: Vec<RawAttr<'a>>,
     root: Option<Element>,
+    /// Where the root's attributes go instead of the root element, when set
+    /// (see [`parse_stanza`]).
+    root_attrs: Option<Vec<RootAttr<'a>>>,
 }
 
 impl<'a, 'l> Parser<'a, 'l> {
-    fn new(src: &'a str, limits: &'l Limits, default_ns: &'static str) -> Self {
+    fn new(
+        src: &'a str,
+        limits: &'l Limits,
+        default_ns: &'static str,
+        root_attrs_apart: bool,
+    ) -> Self {
         let mut reader = Reader::from_str(src);
         let config = reader.config_mut();
         config.check_end_names = true;
@@ -140,14 +176,16 @@ impl<'a, 'l> Parser<'a, 'l> {
             reader,
             limits,
             default_ns,
-            bindings: Vec::new(),
-            stack: Vec::new(),
-            attrs: Vec::new(),
+            // Room for what a stanza needs, so that the vectors do not grow.
+            bindings: Vec::with_capacity(4),
+            stack: Vec::with_capacity(8),
+            attrs: Vec::with_capacity(8),
             root: None,
+            root_attrs: root_attrs_apart.then(|| Vec::with_capacity(8)),
         }
     }
 
-    fn run(mut self) -> Result<Element> {
+    fn run(&mut self) -> Result<Element> {
         let mut first = true;
         loop {
             let pos = self.reader.buffer_position() as usize;
@@ -224,7 +262,9 @@ impl<'a, 'l> Parser<'a, 'l> {
             let msg = format!("unexpected end of input: <{}> is not closed", open.name());
             return Err(self.error_at(msg, self.src.len()));
         }
-        self.root.ok_or_else(|| Error::xml("no root element", 1, 1))
+        self.root
+            .take()
+            .ok_or_else(|| Error::xml("no root element", 1, 1))
     }
 
     /// Builds the element of a start tag, declaring its namespaces.
@@ -303,21 +343,46 @@ impl<'a, 'l> Parser<'a, 'l> {
                 .lookup_prefix(p)
                 .ok_or_else(|| self.error_at(format!("unbound namespace prefix {p:?}"), pos))?,
         };
-        let mut el = Element::new(local, el_ns);
+        let mut el = Element::from_cow(shared_name(local), shared_ns(el_ns));
         let mut attrs = std::mem::take(&mut self.attrs);
+        let mut root_attrs = if depth == 1 {
+            self.root_attrs.take()
+        } else {
+            None
+        };
         for attr in attrs.drain(..) {
             let attr_ns = match attr.prefix {
                 None => None,
-                Some(p) => Some(self.lookup_prefix(p).ok_or_else(|| {
+                Some(p) => Some(self.lookup_prefix_cow(p).ok_or_else(|| {
                     self.error_at(format!("unbound namespace prefix {p:?}"), attr.offset)
                 })?),
             };
-            if el.attr_ns(attr_ns, attr.local).is_some() {
+            let duplicate = match &root_attrs {
+                Some(apart) => apart
+                    .iter()
+                    .any(|a| a.name == attr.local && a.ns.as_deref() == attr_ns.as_deref()),
+                None => el.attr_ns(attr_ns.as_deref(), attr.local).is_some(),
+            };
+            if duplicate {
                 return Err(
                     self.error_at(format!("duplicate attribute {:?}", attr.local), attr.offset)
                 );
             }
-            el.set_attr_ns(attr_ns, attr.local, attr.value);
+            match &mut root_attrs {
+                Some(apart) => apart.push(RootAttr {
+                    ns: attr_ns,
+                    name: attr.local,
+                    value: attr.value,
+                }),
+                None => el.push_new_attr(Attribute {
+                    ns: attr_ns.map(Cow::into_owned),
+                    name: attr.local.to_owned(),
+                    value: attr.value.into_owned(),
+                }),
+            }
+        }
+        if root_attrs.is_some() {
+            self.root_attrs = root_attrs;
         }
         self.attrs = attrs;
         Ok(el)
@@ -388,6 +453,20 @@ impl<'a, 'l> Parser<'a, 'l> {
             .rev()
             .find(|b| b.prefix == prefix)
             .map(|b| &*b.ns)
+    }
+
+    /// [`lookup_prefix`](Self::lookup_prefix), as a string that can outlive
+    /// the element's scope (borrowed from the input where the declaration
+    /// needed no unescaping).
+    fn lookup_prefix_cow(&self, prefix: &str) -> Option<Cow<'a, str>> {
+        if prefix == "xml" {
+            return Some(Cow::Borrowed(ns::XML));
+        }
+        self.bindings
+            .iter()
+            .rev()
+            .find(|b| b.prefix == prefix)
+            .map(|b| b.ns.clone())
     }
 
     /// Drops the namespace declarations of the element just closed.
@@ -565,9 +644,119 @@ fn describe(e: &QxError) -> String {
     }
 }
 
+/// The namespace as a string shared by every element in it when it is one
+/// the SDK knows (no allocation), or a copy.
+fn shared_ns(name: &str) -> Cow<'static, str> {
+    let known = match name {
+        ns::CLIENT => ns::CLIENT,
+        ns::CHATSTATES => ns::CHATSTATES,
+        ns::RECEIPTS => ns::RECEIPTS,
+        ns::CHAT_MARKERS => ns::CHAT_MARKERS,
+        ns::SID => ns::SID,
+        ns::OCCUPANT_ID => ns::OCCUPANT_ID,
+        ns::REPLY => ns::REPLY,
+        ns::DELAY => ns::DELAY,
+        ns::MESSAGE_CORRECT => ns::MESSAGE_CORRECT,
+        ns::REACTIONS => ns::REACTIONS,
+        ns::NICK => ns::NICK,
+        ns::OOB => ns::OOB,
+        ns::XHTML_IM => ns::XHTML_IM,
+        ns::XHTML => ns::XHTML,
+        ns::STANZAS => ns::STANZAS,
+        ns::MUC => ns::MUC,
+        ns::CAPS => ns::CAPS,
+        ns::IDLE => ns::IDLE,
+        ns::PING => ns::PING,
+        ns::VERSION => ns::VERSION,
+        ns::DISCO_INFO => ns::DISCO_INFO,
+        ns::DISCO_ITEMS => ns::DISCO_ITEMS,
+        ns::COMMANDS => ns::COMMANDS,
+        ns::DATA_FORMS => ns::DATA_FORMS,
+        HINTS => HINTS,
+        FALLBACK => FALLBACK,
+        "" => "",
+        _ => return Cow::Owned(name.to_owned()),
+    };
+    Cow::Borrowed(known)
+}
+
+/// Message processing hints (XEP-0334), common in chat messages.
+const HINTS: &str = "urn:xmpp:hints";
+/// Fallback indication (XEP-0428), common beside replies.
+const FALLBACK: &str = "urn:xmpp:fallback:0";
+
+/// The element name as a shared static string when it is a common one in
+/// stanzas (no allocation), or a copy.
+fn shared_name(name: &str) -> Cow<'static, str> {
+    macro_rules! shared {
+        ($($known:literal),* $(,)?) => {
+            match name {
+                $($known => Cow::Borrowed($known),)*
+                _ => Cow::Owned(name.to_owned()),
+            }
+        };
+    }
+    shared!(
+        "body",
+        "subject",
+        "thread",
+        "error",
+        "text",
+        "active",
+        "composing",
+        "paused",
+        "inactive",
+        "gone",
+        "request",
+        "received",
+        "markable",
+        "displayed",
+        "acknowledged",
+        "origin-id",
+        "stanza-id",
+        "occupant-id",
+        "reply",
+        "store",
+        "no-store",
+        "no-copy",
+        "no-permanent-store",
+        "fallback",
+        "delay",
+        "nick",
+        "replace",
+        "reactions",
+        "reaction",
+        "html",
+        "x",
+        "url",
+        "desc",
+        "show",
+        "status",
+        "priority",
+        "c",
+        "idle",
+        "query",
+        "ping",
+        "item",
+        "identity",
+        "feature",
+        "command",
+        "field",
+        "value",
+        "option",
+        "name",
+        "version",
+        "os",
+        "message",
+        "presence",
+        "iq",
+    )
+}
+
 /// Splits a qualified name into prefix and local part, checking both are NCNames.
 fn split_qname(qname: &str) -> Option<(Option<&str>, &str)> {
-    match qname.split_once(':') {
+    let colon = qname.bytes().position(|b| b == b':');
+    match colon.map(|at| (&qname[..at], &qname[at + 1..])) {
         None => is_ncname(qname).then_some((None, qname)),
         Some((prefix, local)) => {
             (is_ncname(prefix) && is_ncname(local)).then_some((Some(prefix), local))
@@ -577,12 +766,44 @@ fn split_qname(qname: &str) -> Option<(Option<&str>, &str)> {
 
 /// Whether `s` is an XML name without colons (Namespaces in XML, NCName).
 fn is_ncname(s: &str) -> bool {
+    // Nearly every name is ASCII: check those bytes with a table, and only
+    // decode characters for the rest.
+    let bytes = s.as_bytes();
+    let Some(&first) = bytes.first() else {
+        return false;
+    };
+    if bytes.iter().all(|&b| ASCII_NAME[usize::from(b)] != 0) {
+        return ASCII_NAME[usize::from(first)] == NAME_START;
+    }
     let mut chars = s.chars();
     match chars.next() {
         Some(c) if is_name_start_char(c) => chars.all(is_name_char),
         _ => false,
     }
 }
+
+const NAME_START: u8 = 2;
+const NAME_ONLY: u8 = 1;
+
+/// For each byte: [`NAME_START`] for the ASCII characters that may start an
+/// NCName, [`NAME_ONLY`] for those that may only follow, 0 otherwise (every
+/// non-ASCII byte, which `is_ncname` checks by character).
+static ASCII_NAME: [u8; 256] = {
+    let mut table = [0u8; 256];
+    let mut b = 0;
+    while b < 128 {
+        let c = b as u8;
+        table[b] = if c.is_ascii_alphabetic() || c == b'_' {
+            NAME_START
+        } else if c.is_ascii_digit() || c == b'-' || c == b'.' {
+            NAME_ONLY
+        } else {
+            0
+        };
+        b += 1;
+    }
+    table
+};
 
 fn is_name_start_char(c: char) -> bool {
     match c {
@@ -658,16 +879,25 @@ fn resolve_reference(name: &str) -> std::result::Result<char, String> {
     })
 }
 
+/// The bytes that make an attribute value need unescaping or normalising.
+static ATTR_SPECIAL: [bool; 256] = {
+    let mut table = [false; 256];
+    table[b'&' as usize] = true;
+    table[b'<' as usize] = true;
+    table[b'\t' as usize] = true;
+    table[b'\n' as usize] = true;
+    table[b'\r' as usize] = true;
+    table
+};
+
 /// Unescapes an attribute value and normalises its whitespace as XML 1.0
 /// requires (literal tab, newline and carriage return become spaces; character
 /// references to them are kept). The error carries the offset in `raw`.
 fn unescape_attr(raw: &str) -> std::result::Result<Cow<'_, str>, (String, usize)> {
     let bytes = raw.as_bytes();
-    // Branch-free, so that the compiler vectorises the common case: nothing to do.
-    let special = bytes.iter().fold(false, |acc, &b| {
-        acc | (b == b'&') | (b == b'<') | (b == b'\t') | (b == b'\n') | (b == b'\r')
-    });
-    if !special {
+    // Values are short: a table lookup per byte beats a vectorised scan that
+    // never gets past its scalar tail.
+    if !bytes.iter().any(|&b| ATTR_SPECIAL[usize::from(b)]) {
         return Ok(Cow::Borrowed(raw));
     }
     let mut out = String::with_capacity(raw.len());
@@ -733,6 +963,63 @@ fn normalize_eols(raw: &str) -> Cow<'_, str> {
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn stanza_attributes_come_apart_and_borrowed() {
+        let input = "<message xmlns:p='urn:x' to='a@b' xml:lang='en' p:to='x' \
+                     id='1&amp;2'><body>hi</body></message>";
+        let (root, attrs) = parse_stanza(input.as_bytes(), &Limits::default()).unwrap();
+        assert!(root.attrs().is_empty());
+        assert_eq!(root.child("body", ns::CLIENT).unwrap().text(), "hi");
+        let found: Vec<_> = attrs
+            .iter()
+            .map(|a| (a.ns.as_deref(), a.name, &*a.value))
+            .collect();
+        assert_eq!(
+            found,
+            [
+                (None, "to", "a@b"),
+                (Some(ns::XML), "lang", "en"),
+                (Some("urn:x"), "to", "x"),
+                (None, "id", "1&2"),
+            ]
+        );
+        assert!(matches!(attrs[0].value, Cow::Borrowed(_)));
+        // children keep their attributes
+        let (root, _) = parse_stanza(b"<iq><q xmlns='u' a='1'/></iq>", &Limits::default()).unwrap();
+        assert_eq!(root.child("q", "u").unwrap().attr("a"), Some("1"));
+    }
+
+    #[test]
+    fn stanza_attributes_are_checked_like_any_other() {
+        let malformed = |s: &str| {
+            let err = parse_stanza(s.as_bytes(), &Limits::default()).unwrap_err();
+            assert!(err.is_malformed(), "{s:?}: {err}");
+            err.to_string()
+        };
+        assert!(malformed("<message to='a' to='b'/>").contains("duplicate attribute"));
+        assert!(malformed("<message xml:lang='en' xml:lang='de'/>").contains("duplicate"));
+        // the same attribute through two prefixes bound to one namespace
+        assert!(
+            malformed("<message xmlns:p='urn:x' xmlns:q='urn:x' p:a='1' q:a='2'/>")
+                .contains("duplicate attribute")
+        );
+        assert!(malformed("<message q:a='1'/>").contains("unbound namespace prefix"));
+        assert!(malformed("<message a='<'/>").contains("'<'"));
+        let limits = Limits::default().max_attributes(2);
+        let err = parse_stanza(b"<message a='1' b='2' c='3'/>", &limits).unwrap_err();
+        assert!(err.is_limit());
+    }
+
+    #[test]
+    fn known_and_unknown_names_compare_alike() {
+        let el = parse_str("<a xmlns='jabber:client'><body/><bodyx/></a>").unwrap();
+        let built = Element::builder("a", ns::CLIENT)
+            .child(Element::new("body", ns::CLIENT))
+            .child(Element::new("bodyx", ns::CLIENT))
+            .build();
+        assert_eq!(el, built);
+    }
 
     fn parse_str(s: &str) -> Result<Element> {
         parse(s.as_bytes(), &Limits::default(), "")

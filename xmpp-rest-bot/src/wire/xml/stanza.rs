@@ -15,7 +15,7 @@ use crate::stanza::{
 };
 use crate::{Error, Result};
 
-use super::reader::is_whitespace;
+use super::reader::{RootAttr, is_whitespace};
 use super::writer::{IntBuf, Sink};
 
 /// A payload that did not fit its typed field: the element, given back intact.
@@ -33,13 +33,33 @@ struct Head {
 }
 
 pub(crate) fn element_to_stanza(mut el: Element) -> Result<Stanza> {
+    let kind = stanza_kind(&el)?;
+    let nodes = take_nodes(&mut el);
+    build_stanza(kind, nodes, |ns, name| el.attr_ns(ns, name))
+}
+
+/// [`element_to_stanza`] for the decoder, which gives the attributes of the
+/// stanza element apart (see [`reader::parse_stanza`](super::reader::parse_stanza)).
+pub(crate) fn parts_to_stanza(mut el: Element, attrs: &[RootAttr<'_>]) -> Result<Stanza> {
+    let kind = stanza_kind(&el)?;
+    let nodes = take_nodes(&mut el);
+    build_stanza(kind, nodes, |ns, name| {
+        attrs
+            .iter()
+            .find(|a| a.name == name && a.ns.as_deref() == ns)
+            .map(|a| &*a.value)
+    })
+}
+
+/// The kind of stanza `el` is, from its name and namespace.
+fn stanza_kind(el: &Element) -> Result<StanzaKind> {
     let kind = if el.ns() == ns::CLIENT {
         StanzaKind::from_name(el.name())
     } else {
         None
     };
-    let Some(kind) = kind else {
-        return Err(Error::invalid(if el.ns() == ns::CLIENT {
+    kind.ok_or_else(|| {
+        Error::invalid(if el.ns() == ns::CLIENT {
             format!(
                 "the top element must be <message/>, <presence/> or <iq/>, found <{}/>",
                 el.name()
@@ -52,15 +72,24 @@ pub(crate) fn element_to_stanza(mut el: Element) -> Result<Stanza> {
                 el.name(),
                 el.ns()
             )
-        }));
-    };
+        })
+    })
+}
+
+/// The stanza of `kind` with these children; `attr(ns, name)` gives the
+/// stanza element's attributes.
+fn build_stanza<'v>(
+    kind: StanzaKind,
+    nodes: Vec<Node>,
+    attr: impl Fn(Option<&str>, &str) -> Option<&'v str>,
+) -> Result<Stanza> {
     let head = Head {
-        to: jid_attr(&el, "to", kind)?,
-        from: jid_attr(&el, "from", kind)?,
-        id: el.attr("id").map(str::to_owned),
-        lang: el.attr_ns(Some(ns::XML), "lang").map(str::to_owned),
+        to: jid_attr(attr(None, "to"), "to", kind)?,
+        from: jid_attr(attr(None, "from"), "from", kind)?,
+        id: attr(None, "id").map(str::to_owned),
+        lang: attr(Some(ns::XML), "lang").map(str::to_owned),
     };
-    let type_ = el.attr("type");
+    let type_ = attr(None, "type");
     Ok(match kind {
         StanzaKind::Message => {
             let type_ = match type_ {
@@ -69,7 +98,7 @@ pub(crate) fn element_to_stanza(mut el: Element) -> Result<Stanza> {
                     .parse()
                     .map_err(|_| bad_type(kind, t, "chat, groupchat, headline, normal or error"))?,
             };
-            Stanza::Message(decode_message(head, type_, take_nodes(&mut el)))
+            Stanza::Message(decode_message(head, type_, nodes))
         }
         StanzaKind::Presence => {
             let type_ = match type_ {
@@ -82,7 +111,7 @@ pub(crate) fn element_to_stanza(mut el: Element) -> Result<Stanza> {
                     )
                 })?,
             };
-            Stanza::Presence(decode_presence(head, type_, take_nodes(&mut el)))
+            Stanza::Presence(decode_presence(head, type_, nodes))
         }
         StanzaKind::Iq => {
             let type_: IqType = match type_ {
@@ -91,7 +120,7 @@ pub(crate) fn element_to_stanza(mut el: Element) -> Result<Stanza> {
                     .parse()
                     .map_err(|_| bad_type(kind, t, "get, set, result or error"))?,
             };
-            Stanza::Iq(decode_iq(head, type_, take_nodes(&mut el)))
+            Stanza::Iq(decode_iq(head, type_, nodes))
         }
     })
 }
@@ -102,8 +131,8 @@ fn bad_type(kind: StanzaKind, value: &str, expected: &str) -> Error {
     ))
 }
 
-fn jid_attr(el: &Element, name: &str, kind: StanzaKind) -> Result<Option<Jid>> {
-    match el.attr(name) {
+fn jid_attr(value: Option<&str>, name: &str, kind: StanzaKind) -> Result<Option<Jid>> {
+    match value {
         None => Ok(None),
         Some(value) => Jid::new(value).map(Some).map_err(|e| {
             Error::invalid(format!(
