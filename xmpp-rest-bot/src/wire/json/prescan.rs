@@ -109,7 +109,11 @@ mod tests {
         assert!(scan(r#"{"a":"[[[[{{{{\"]]]"}"#, 1, 10).is_ok());
         assert!(scan(r#"{"a":"\\","b":"[["}"#, 1, 10).is_ok());
         // an escaped backslash right before the closing quote ends the string
-        assert!(scan(r#"{"a":"x\\\\","b":[[1]]}"#, 2, 10).unwrap_err().is_limit());
+        assert!(
+            scan(r#"{"a":"x\\\\","b":[[1]]}"#, 2, 10)
+                .unwrap_err()
+                .is_limit()
+        );
         // escaped quotes, then brackets after the string count again
         assert!(scan(r#"["\"[\"",[[]]]"#, 2, 10).unwrap_err().is_limit());
         // an unterminated string (serde_json reports it later) hides nothing
