@@ -559,9 +559,12 @@ async fn users_talk_to_the_bot_like_xmpp_clients() {
         Some("test-bot")
     );
 
-    // No handler takes pings here: an iq get nobody handles is service-unavailable.
+    // No handler takes pings here: the bot answers them itself. An iq get
+    // nobody handles is service-unavailable.
+    alice.iq_get(Ping).await.assert_result();
+    let unknown = xmpp_rest_bot::stanza::Element::builder("q", "urn:example:unknown").build();
     alice
-        .iq_get(Ping)
+        .sends(Iq::new(IqType::Get, Some(unknown)))
         .await
         .assert_error(Condition::ServiceUnavailable);
     // Presences nobody handles get nothing back.

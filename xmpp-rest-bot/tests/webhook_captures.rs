@@ -120,7 +120,8 @@ impl Payload for IqPayloadNone {
 #[tokio::test]
 async fn unhandled_iq_is_service_unavailable() {
     let case = capture("iq-503-errstanza");
-    let server = start(Bot::new()).await;
+    // (a version query: without the built-in answers, nobody takes it)
+    let server = start(Bot::new().builtin_answers(false)).await;
     let answer = case.replay(server.addr).await;
     assert_eq!(answer.status, case.answer_status);
     assert_eq!(
@@ -196,18 +197,21 @@ async fn json_mode_session() {
     let answer = requests[2].replay(server.addr).await;
     assert_eq!(answer.status, 202);
 
-    // disco#info get: nobody takes it
+    // disco#info get: no handler takes it, the bot answers it itself
     let answer = requests[3].replay(server.addr).await;
-    assert_eq!(answer.status, 503);
+    assert_eq!(answer.status, 200);
     assert_eq!(answer.content_type(), Some("application/json"));
-    let Stanza::Iq(error) = answer.stanza() else {
+    let Stanza::Iq(result) = answer.stanza() else {
         panic!("expected an iq")
     };
-    assert_eq!(error.id.as_deref(), Some("d1"));
-    assert_eq!(
-        error.error.unwrap().condition,
-        Condition::ServiceUnavailable
-    );
+    assert_eq!(result.id.as_deref(), Some("d1"));
+    assert_eq!(result.type_, IqType::Result);
+    let info = result
+        .payload_as::<xmpp_rest_bot::stanza::DiscoInfo>()
+        .unwrap()
+        .unwrap();
+    assert_eq!(info.identities[0].type_, "bot");
+    assert!(info.has_feature("urn:xmpp:ping"));
 
     // presence unavailable, without Content-Language
     let answer = requests[4].replay(server.addr).await;

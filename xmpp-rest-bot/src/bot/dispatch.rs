@@ -10,9 +10,10 @@ use std::task::{Context, Poll};
 use axum::http::StatusCode;
 
 use super::Config;
+use super::metrics;
 use crate::command::Intercept;
 use crate::extract::{Incoming, Outcome};
-use crate::handler::{ReplyFuture, Route};
+use crate::handler::{ReplyFuture, Route, Skips};
 use crate::reply::{Reply, ReplyKind};
 use crate::stanza::{Condition, Iq, IqType, Message, MessageType, Receipt, Stanza, StanzaError};
 use crate::wire::WireFormat;
@@ -68,8 +69,30 @@ enum Selection {
     Unhandled(Option<Reply>),
 }
 
-/// Finds the handler for `incoming` and turns its reply into the answer.
-pub(crate) async fn dispatch(routes: &[Route], config: &Config, mut incoming: Incoming) -> Answer {
+/// Finds the handler for `incoming` and turns its reply into the answer; says
+/// how it went, for the metrics.
+///
+/// In order: the message rules say which routes may see the stanza; with
+/// per-sender ordering, the stanza waits for the previous ones of its sender;
+/// registered ad-hoc commands are looked at; the first route that takes the
+/// stanza runs; when none does, the first fallback answer, then the built-in
+/// answers (disco, ping, version), then the default (nothing, or
+/// `service-unavailable` to an iq request).
+pub(crate) async fn dispatch(
+    routes: &[Route],
+    config: &Config,
+    mut incoming: Incoming,
+) -> (Answer, metrics::Outcome) {
+    let shared = &config.shared;
+    shared.self_in_rooms.observe(incoming.stanza());
+    let skips = config
+        .policy
+        .classify(incoming.stanza(), &shared.self_in_rooms);
+    // Held until the answer is ready: the sender's next stanza waits for it.
+    let _turn = match (config.ordered, sender_key(incoming.stanza())) {
+        (true, Some(sender)) => Some(shared.sequencer.turn(sender).await),
+        _ => None,
+    };
     // XEP-0050 commands of the registered enums: discovery and the stages
     // that need no handler are answered here; a submission goes on to the
     // routes with its call attached, and its reply becomes the command's.
@@ -77,15 +100,19 @@ pub(crate) async fn dispatch(routes: &[Route], config: &Config, mut incoming: In
     let mut call = None;
     match config.ad_hoc.intercept(&incoming) {
         Intercept::Pass => {}
-        Intercept::Answer(reply) => return resolve(reply, incoming.stanza(), false),
+        Intercept::Answer(reply) => {
+            let answer = resolve(reply, incoming.stanza(), false);
+            return (answer, metrics::Outcome::Builtin);
+        }
         Intercept::Fallback(reply) => fallback = Some(reply),
         Intercept::Run(ad_hoc) => {
             incoming.set_ad_hoc(Arc::clone(&ad_hoc));
             call = Some(ad_hoc);
         }
     }
-    let selection = catch_unwind(AssertUnwindSafe(|| select(routes, &incoming)));
+    let selection = catch_unwind(AssertUnwindSafe(|| select(routes, &incoming, skips)));
     let stanza = incoming.stanza();
+    let mut outcome = None;
     let reply = match selection {
         Err(panic) => Reply::internal_error(format!(
             "a filter or extractor panicked: {}",
@@ -95,7 +122,19 @@ pub(crate) async fn dispatch(routes: &[Route], config: &Config, mut incoming: In
             (Some(reply), Some(call)) => call.finish(reply),
             (Some(reply), None) => reply,
             (None, Some(call)) => call.unhandled(),
-            (None, None) => unhandled(stanza),
+            (None, None) => match builtin(stanza, routes, config) {
+                Some(reply) => {
+                    outcome = Some(metrics::Outcome::Builtin);
+                    reply
+                }
+                None => {
+                    if !skips.is_empty() {
+                        tracing::debug!(reasons = ?skips, "stanza skipped by the message rules");
+                        outcome = Some(metrics::Outcome::Skipped);
+                    }
+                    unhandled(stanza)
+                }
+            },
         },
         Ok(Selection::Respond(name, reply)) => {
             tracing::debug!(handler = name, "stanza answered by an extractor");
@@ -115,13 +154,37 @@ pub(crate) async fn dispatch(routes: &[Route], config: &Config, mut incoming: In
     // mod_rest's JSON mapping carries no receipts: a receipt-only answer in
     // JSON would reach the sender as an empty message.
     let receipts = config.receipts.0 && incoming.format() == WireFormat::Xml;
-    resolve(reply, stanza, receipts)
+    let answer = resolve(reply, stanza, receipts);
+    let outcome = outcome.unwrap_or(match answer.status.as_u16() {
+        200 => metrics::Outcome::Reply,
+        202 => metrics::Outcome::Ack,
+        500 | 504 => metrics::Outcome::Failed,
+        _ => metrics::Outcome::Error,
+    });
+    (answer, outcome)
 }
 
-fn select(routes: &[Route], incoming: &Incoming) -> Selection {
+/// The ordering key: the sender's bare JID (for a room occupant, the room).
+fn sender_key(stanza: &Stanza) -> Option<String> {
+    stanza.from().map(|from| from.to_bare().to_string())
+}
+
+/// The built-in answer to an iq request no route took.
+fn builtin(stanza: &Stanza, routes: &[Route], config: &Config) -> Option<Reply> {
+    match stanza {
+        Stanza::Iq(iq) => {
+            let reply = config.courtesy.answer(iq, routes)?;
+            tracing::debug!(payload = iq.payload_ns(), "answered by the bot itself");
+            Some(reply)
+        }
+        _ => None,
+    }
+}
+
+fn select(routes: &[Route], incoming: &Incoming, skips: Skips) -> Selection {
     let mut fallback = None;
     for route in routes {
-        if !route.accepts(incoming.stanza()) {
+        if !route.accepts_skipping(incoming.stanza(), skips) {
             continue;
         }
         match route.call(incoming, &()) {

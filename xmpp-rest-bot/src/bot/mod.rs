@@ -3,10 +3,15 @@
 //! See [`Bot`].
 
 mod auth;
+mod courtesy;
 mod dispatch;
+mod metrics;
+mod order;
+mod policy;
 mod service;
 
 pub use dispatch::Answer;
+pub use metrics::Metrics;
 
 use std::future::Future;
 use std::io;
@@ -18,6 +23,7 @@ use tokio::net::{TcpListener, ToSocketAddrs};
 use crate::command::{BotCommands, Registry};
 use crate::extract::Incoming;
 use crate::handler::{Filter, Handler, IntoRoute, Route};
+use crate::stanza::{BareJid, DiscoInfo, DiscoItem, Identity, Version};
 use crate::wire::{Limits, WireFormat};
 
 /// An XMPP bot: the handlers, the shared state and the webhook settings.
@@ -48,15 +54,52 @@ use crate::wire::{Limits, WireFormat};
 /// error, or with its reply ([`Rejection::reply`](crate::extract::Rejection::reply));
 /// one that does not apply but has a [fallback](crate::extract::Rejection::fallback)
 /// answer lets the search go on, and the first fallback is the answer when no
-/// handler takes the stanza. Otherwise, when no handler takes the stanza, an
-/// iq `get`/`set` is answered with `service-unavailable` (RFC 6120) and a
-/// message or presence with nothing (202). Ad-hoc commands registered with
+/// handler takes the stanza. Otherwise, when no handler takes the stanza, the
+/// [built-in answers](#built-in-answers) get their chance; then an iq
+/// `get`/`set` is answered with `service-unavailable` (RFC 6120) and a message
+/// or presence with nothing (202). Ad-hoc commands registered with
 /// [`ad_hoc_commands`](Self::ad_hoc_commands) are looked at before the
 /// handlers.
 ///
 /// Stanzas of type `error` and iq results are never answered (mod_rest would
 /// drop the answer): they only reach handlers whose [`Filter`] opts in with
 /// [`Filter::include_responses`], and whatever those return, the answer is 202.
+///
+/// # Built-in answers
+/// Every XMPP entity is expected to answer service discovery and pings; the
+/// bot does it for you, **after** your handlers: a handler that takes the same
+/// request (one with a [`Version`] argument, say) answers instead, so any of
+/// them can be overridden. Only `get` requests are answered
+/// ([`builtin_answers`](Self::builtin_answers) switches them off):
+///
+/// | request | answer |
+/// |---|---|
+/// | XEP-0030 disco#info | the [identity](Self::identity) (`client`/`bot`, [named](Self::name)) and the features: the built-in ones, the payload namespaces of every route ([`Route::features`]: typed payload arguments declare theirs, [`Route::with_feature`] adds more), and those added with [`disco_feature`](Self::disco_feature); on a node, what [`disco_node_info`](Self::disco_node_info) gave, else `item-not-found` |
+/// | XEP-0030 disco#items | the items added with [`disco_item`](Self::disco_item) (none by default); on a node, those added with [`disco_node_item`](Self::disco_node_item), else `item-not-found` |
+/// | XEP-0199 ping | an empty result |
+/// | XEP-0092 software version | [`software`](Self::software): `xmpp-rest-bot` and its version unless you give yours ([`software_version!`](crate::software_version)) |
+///
+/// # Skipped messages
+/// Some messages are not meant for a bot's handlers, and answering them makes
+/// bots loop or spam. By default they reach only the routes whose [`Filter`]
+/// explicitly asks for them, and no other handler sees them (when no route
+/// takes them, the answer is 202, with a receipt if one was requested):
+///
+/// | messages | rule (default on) | a route asks for them with |
+/// |---|---|---|
+/// | of type `error` | [`skip_error_messages`](Self::skip_error_messages) | [`Filter::include_responses`] |
+/// | without content: a chat state, a marker, a receipt alone | [`skip_contentless`](Self::skip_contentless) | [`Filter::include_contentless`] |
+/// | delayed (XEP-0203): room history on join, offline messages | [`skip_delayed`](Self::skip_delayed) | [`Filter::include_delayed`] |
+/// | the bot's own groupchat messages reflected by the room | [`skip_own_messages`](Self::skip_own_messages) (with [`muc_nick`](Self::muc_nick) / [`default_muc_nick`](Self::default_muc_nick)) | [`Filter::include_own_messages`] |
+///
+/// A rule switched off lets those messages reach every route.
+///
+/// # Order
+/// mod_rest posts every stanza on its own HTTP request, concurrently: two
+/// messages of one user can be handled at the same time and finish in any
+/// order. [`ordered_per_sender`](Self::ordered_per_sender) handles the
+/// stanzas of one sender (bare JID) one at a time, in the order they reached
+/// the bot, which is the best order mod_rest leaves.
 ///
 /// # Requests mod_rest would never send
 /// | request | answer |
@@ -67,6 +110,8 @@ use crate::wire::{Limits, WireFormat};
 /// | a body that is not well-formed XML or JSON | 400 |
 /// | well-formed, but not a stanza (wrong top element, invalid JID, ...) | 422 |
 /// | missing credentials, when [`secret_path`](Self::secret_path) or [`basic_auth`](Self::basic_auth) is set | 401 |
+/// | a body that takes longer than [`read_timeout`](Self::read_timeout) to arrive | 408 |
+/// | a post while [`max_concurrency`](Self::max_concurrency) requests are in flight | 503, without a body and with `Retry-After: 1` |
 ///
 /// These answers carry a `text/plain` explanation. (mod_rest would turn a
 /// `text/plain` body into a chat message to the sender; it never sends such
@@ -83,13 +128,60 @@ use crate::wire::{Limits, WireFormat};
 /// Handlers take the state (or parts of it, see
 /// [`FromRef`](crate::extract::FromRef)) with [`State`](crate::extract::State).
 ///
+/// Conversation state (where each user is in a dialogue, say) lives in that
+/// state, keyed by the sender's bare JID, behind a lock; with
+/// [`ordered_per_sender`](Self::ordered_per_sender) the handlers of one sender
+/// never run at the same time, so read-modify-write on its entry is safe:
+///
+/// ```
+/// use std::collections::HashMap;
+/// use std::sync::{Arc, Mutex};
+/// use xmpp_rest_bot::prelude::*;
+///
+/// #[derive(Clone, Default)]
+/// struct Conversations(Arc<Mutex<HashMap<String, Vec<String>>>>);
+///
+/// async fn remember(
+///     State(conversations): State<Conversations>,
+///     Sender(from): Sender,
+///     Body(text): Body,
+/// ) -> String {
+///     let mut all = conversations.0.lock().unwrap();
+///     let history = all.entry(from.to_bare().to_string()).or_default();
+///     history.push(text);
+///     format!("{} messages so far", history.len())
+/// }
+///
+/// let bot: Bot = Bot::new()
+///     .handler(remember)
+///     .with_state(Conversations::default())
+///     .ordered_per_sender(true);
+/// ```
+///
+/// Such state is in the memory of one process. To run several replicas
+/// behind a load balancer, either keep the state in a shared store (a
+/// database), or route each sender to one replica: mod_rest's callback URL
+/// can carry the sender (`rest_callback_url =
+/// "http://proxy/<secret>/{from}"`), and the proxy hashes on its bare JID. The
+/// deployment chapter of the book shows the nginx configuration, which
+/// `scripts/nginx_replicas_test.sh` tests with two replicas. Per-sender order
+/// then holds across replicas too.
+///
 /// # Defaults
 /// | setting | default |
 /// |---|---|
 /// | [`format`](Self::format) | [`WireFormat::Xml`] (what the startup probe asks mod_rest for) |
-/// | [`limits`](Self::limits) | [`Limits::default`]: 192 KiB per stanza, like mod_rest |
+/// | [`limits`](Self::limits) | [`Limits::default`]: 192 KiB per stanza (like mod_rest), depth 64, 64 attributes and 4096 children per element |
+/// | [`max_concurrency`](Self::max_concurrency) | [`DEFAULT_MAX_CONCURRENCY`](Bot::DEFAULT_MAX_CONCURRENCY) (512); 503 beyond |
+/// | [`read_timeout`](Self::read_timeout) | [`DEFAULT_READ_TIMEOUT`](Bot::DEFAULT_READ_TIMEOUT) (10 s) for the request body; 408 beyond |
+/// | [`timeout`](Self::timeout) | none (per handler; 504 beyond) |
 /// | [`receipts`](Self::receipts) | on |
-/// | [`timeout`](Self::timeout) | none |
+/// | [`builtin_answers`](Self::builtin_answers) | on: disco#info, disco#items, ping, version |
+/// | [`name`](Self::name), [`identity`](Self::identity), [`software`](Self::software) | `client`/`bot` named after the software, `xmpp-rest-bot` and its version |
+/// | [`skip_error_messages`](Self::skip_error_messages), [`skip_contentless`](Self::skip_contentless), [`skip_delayed`](Self::skip_delayed), [`skip_own_messages`](Self::skip_own_messages) | on |
+/// | [`muc_nick`](Self::muc_nick), [`default_muc_nick`](Self::default_muc_nick) | none (nicks are still learnt from the rooms' self-presences) |
+/// | [`ordered_per_sender`](Self::ordered_per_sender) | off |
+/// | [`metrics_route`](Self::metrics_route) | none (the [metrics](Self::metrics) are collected anyway) |
 /// | [`secret_path`](Self::secret_path), [`basic_auth`](Self::basic_auth) | none: no authentication, as mod_rest sends none |
 #[must_use]
 pub struct Bot<S = ()> {
@@ -106,6 +198,41 @@ pub(crate) struct Config {
     pub(crate) timeout: Option<Duration>,
     pub(crate) auth: auth::Auth,
     pub(crate) ad_hoc: Registry,
+    pub(crate) courtesy: courtesy::Courtesy,
+    pub(crate) policy: policy::Policy,
+    pub(crate) ordered: bool,
+    pub(crate) max_concurrency: MaxConcurrency,
+    pub(crate) read_timeout: ReadTimeout,
+    pub(crate) metrics_path: Option<String>,
+    pub(crate) shared: Arc<Shared>,
+}
+
+/// What the requests share at run time; clones of a bot share it too.
+#[derive(Debug, Default)]
+pub(crate) struct Shared {
+    pub(crate) metrics: Metrics,
+    pub(crate) sequencer: order::Sequencer,
+    pub(crate) self_in_rooms: policy::SelfInRooms,
+}
+
+/// The concurrency limit; a newtype for its default.
+#[derive(Debug, Clone, Copy)]
+pub(crate) struct MaxConcurrency(pub(crate) usize);
+
+impl Default for MaxConcurrency {
+    fn default() -> Self {
+        MaxConcurrency(Bot::<()>::DEFAULT_MAX_CONCURRENCY)
+    }
+}
+
+/// The body read timeout; a newtype for its default.
+#[derive(Debug, Clone, Copy)]
+pub(crate) struct ReadTimeout(pub(crate) Duration);
+
+impl Default for ReadTimeout {
+    fn default() -> Self {
+        ReadTimeout(Bot::<()>::DEFAULT_READ_TIMEOUT)
+    }
 }
 
 /// Whether receipts are answered; a newtype so that the default is "on".
@@ -237,9 +364,12 @@ impl<S: 'static> Bot<S> {
     /// commands are not listed but can be executed by node. Registering the
     /// same enum twice changes nothing; when two enums have a command of the
     /// same name, the first registered keeps the node.
+    ///
+    /// The bot's own disco#info (see [Built-in answers](#built-in-answers))
+    /// then lists the feature `http://jabber.org/protocol/commands`.
     pub fn ad_hoc_commands<C: BotCommands + 'static>(mut self) -> Self {
         self.config.ad_hoc.add::<C>();
-        self
+        self.disco_feature(crate::stanza::ns::COMMANDS)
     }
 
     /// The registered routes, in the order they are tried.
@@ -323,6 +453,280 @@ impl<S: 'static> Bot<S> {
         self.config.auth.basic = Some(auth::Credentials::new(user.into(), password.into()));
         self
     }
+
+    // ----- protocol courtesy -----
+
+    /// The bot's name, shown by clients in service discovery (the name of
+    /// its disco#info identity). Default: the software name
+    /// ([`software`](Self::software)).
+    pub fn name(mut self, name: impl Into<String>) -> Self {
+        self.config.courtesy.name = Some(name.into());
+        self
+    }
+
+    /// The disco#info identity. Default: category `client`, type `bot` ("an
+    /// automated conversation bot"), named by [`name`](Self::name). An
+    /// identity without a name gets that name.
+    ///
+    /// ```
+    /// use xmpp_rest_bot::Bot;
+    /// use xmpp_rest_bot::stanza::Identity;
+    ///
+    /// let bot: Bot = Bot::new().identity(Identity::new("component", "generic").with_name("Deploy"));
+    /// assert_eq!(bot.disco_info().identities[0].category, "component");
+    /// ```
+    pub fn identity(mut self, identity: Identity) -> Self {
+        self.config.courtesy.identity = Some(identity);
+        self
+    }
+
+    /// What the bot answers to XEP-0092 software version requests. Default:
+    /// `xmpp-rest-bot` and this crate's version, without OS. Give your own
+    /// crate's name and version with [`software_version!`](crate::software_version)
+    /// (a library cannot read them at run time), and the OS if you want to
+    /// tell it:
+    ///
+    /// ```
+    /// use xmpp_rest_bot::{Bot, software_version};
+    ///
+    /// let bot: Bot = Bot::new().software(software_version!().with_os(std::env::consts::OS));
+    /// ```
+    pub fn software(mut self, software: Version) -> Self {
+        self.config.courtesy.software = software;
+        self
+    }
+
+    /// Whether the bot answers disco#info, disco#items, ping and software
+    /// version requests itself when no handler takes them (default on).
+    pub fn builtin_answers(mut self, enabled: bool) -> Self {
+        self.config.courtesy.enabled = enabled;
+        self
+    }
+
+    /// Adds a feature (protocol namespace) to the disco#info answer, for a
+    /// protocol the bot implements in a way its routes do not declare (see
+    /// [`Route::with_feature`]).
+    pub fn disco_feature(mut self, namespace: impl Into<String>) -> Self {
+        let namespace = namespace.into();
+        if !self.config.courtesy.features.contains(&namespace) {
+            self.config.courtesy.features.push(namespace);
+        }
+        self
+    }
+
+    /// Adds an item to the disco#items answer (without node).
+    pub fn disco_item(mut self, item: DiscoItem) -> Self {
+        self.config.courtesy.items.push(item);
+        self
+    }
+
+    /// Adds an item to the disco#items answer for `node` (the node becomes
+    /// known: a disco#items query on it is answered, with an empty list if
+    /// need be). This is how the ad-hoc commands list (node
+    /// `http://jabber.org/protocol/commands`) is published.
+    ///
+    /// ```
+    /// use xmpp_rest_bot::Bot;
+    /// use xmpp_rest_bot::stanza::{DiscoInfo, DiscoItem, Identity, ns};
+    ///
+    /// let me = "bot@bot.example.net".parse().unwrap();
+    /// let bot: Bot = Bot::new()
+    ///     .disco_feature(ns::COMMANDS)
+    ///     .disco_node_item(ns::COMMANDS, DiscoItem::new(me).with_node("deploy").with_name("Deploy"))
+    ///     .disco_node_info(
+    ///         "deploy",
+    ///         DiscoInfo::new()
+    ///             .with_identity(Identity::new("automation", "command-node").with_name("Deploy"))
+    ///             .with_features([ns::COMMANDS, ns::DATA_FORMS]),
+    ///     );
+    /// assert!(bot.disco_info().has_feature(ns::COMMANDS));
+    /// ```
+    pub fn disco_node_item(mut self, node: impl Into<String>, item: DiscoItem) -> Self {
+        self.config.courtesy.node_mut(node.into()).items.push(item);
+        self
+    }
+
+    /// The disco#info answer for `node` (replacing an earlier one). Queries
+    /// on nodes without one are answered `item-not-found`.
+    pub fn disco_node_info(mut self, node: impl Into<String>, info: DiscoInfo) -> Self {
+        self.config.courtesy.node_mut(node.into()).info = Some(info);
+        self
+    }
+
+    /// What the bot answers to a disco#info query without node: its identity
+    /// and features (the built-in ones, those of its routes, those added with
+    /// [`disco_feature`](Self::disco_feature)), each once.
+    pub fn disco_info(&self) -> DiscoInfo {
+        self.config.courtesy.disco_info(&self.routes)
+    }
+
+    // ----- message rules -----
+
+    /// Whether messages of type `error` are kept from handlers (default on).
+    /// They still reach routes whose filter
+    /// [includes responses](Filter::include_responses); off, they reach
+    /// every route. Whatever a handler returns, they are never answered.
+    pub fn skip_error_messages(mut self, enabled: bool) -> Self {
+        self.config.policy.skip_error_messages = enabled;
+        self
+    }
+
+    /// Whether messages without content (no body, subject, XHTML or link:
+    /// a chat state, a chat marker or a receipt alone) are kept from handlers
+    /// (default on). They still reach routes whose filter
+    /// [includes them](Filter::include_contentless); off, they reach every route.
+    pub fn skip_contentless(mut self, enabled: bool) -> Self {
+        self.config.policy.skip_contentless = enabled;
+        self
+    }
+
+    /// Whether delayed messages (XEP-0203 `<delay/>`: the history a room
+    /// sends on join, offline messages) are kept from handlers (default on),
+    /// so that a bot does not answer hours-old commands. They still reach
+    /// routes whose filter [includes them](Filter::include_delayed); off,
+    /// they reach every route.
+    pub fn skip_delayed(mut self, enabled: bool) -> Self {
+        self.config.policy.skip_delayed = enabled;
+        self
+    }
+
+    /// Whether the bot's own groupchat messages, which the room reflects back
+    /// to it, are kept from handlers (default on): an echo bot in a room would
+    /// otherwise answer itself forever. Its own messages are those from its
+    /// nickname in the room ([`muc_nick`](Self::muc_nick),
+    /// [`default_muc_nick`](Self::default_muc_nick), or the one the room's
+    /// self-presence gave it), or carrying its XEP-0421 occupant id (learnt
+    /// from the room's self-presence, status 110). They still reach routes
+    /// whose filter [includes them](Filter::include_own_messages).
+    pub fn skip_own_messages(mut self, enabled: bool) -> Self {
+        self.config.policy.skip_own_messages = enabled;
+        self
+    }
+
+    /// The bot's nickname in `room`, to recognise its own reflected messages
+    /// (see [`skip_own_messages`](Self::skip_own_messages)).
+    ///
+    /// ```
+    /// use xmpp_rest_bot::Bot;
+    ///
+    /// let bot: Bot = Bot::new()
+    ///     .default_muc_nick("deploybot")
+    ///     .muc_nick("ops@rooms.example.org".parse().unwrap(), "deploybot-ops");
+    /// ```
+    pub fn muc_nick(mut self, room: BareJid, nick: impl Into<String>) -> Self {
+        let nick = nick.into();
+        match self
+            .config
+            .policy
+            .nicks
+            .iter_mut()
+            .find(|(r, _)| *r == room)
+        {
+            Some(entry) => entry.1 = nick,
+            None => self.config.policy.nicks.push((room, nick)),
+        }
+        self
+    }
+
+    /// The bot's nickname in the rooms not named with
+    /// [`muc_nick`](Self::muc_nick).
+    pub fn default_muc_nick(mut self, nick: impl Into<String>) -> Self {
+        self.config.policy.default_nick = Some(nick.into());
+        self
+    }
+
+    // ----- ordering, limits, metrics -----
+
+    /// Whether the stanzas of one sender are handled one at a time, in the
+    /// order they reached the bot (default off: concurrently).
+    ///
+    /// The sender is the bare JID of `from`: all resources of a user share
+    /// one queue, and for a room occupant the bare JID is the room, so a
+    /// room's messages are handled in order too. Stanzas of different senders
+    /// still run concurrently. mod_rest posts stanzas concurrently, each on
+    /// its own HTTP request, so two messages sent in quick succession can
+    /// reach the bot in either order: the order of arrival at the bot is the
+    /// best order available, and it is the one kept. A stanza waiting for its
+    /// turn counts against [`max_concurrency`](Self::max_concurrency) and,
+    /// while it waits, against nothing else ([`timeout`](Self::timeout) starts
+    /// with its handler). With several replicas, route each sender to one
+    /// replica (see the deployment chapter of the book).
+    pub fn ordered_per_sender(mut self, enabled: bool) -> Self {
+        self.config.ordered = enabled;
+        self
+    }
+
+    /// The most requests handled at once (default
+    /// [`DEFAULT_MAX_CONCURRENCY`](Bot::DEFAULT_MAX_CONCURRENCY)). Over it, a
+    /// post is answered 503 at once, without a body (mod_rest turns that into
+    /// `service-unavailable` for the sender), instead of queueing up and
+    /// running the bot out of memory. Counts posts from the moment they
+    /// arrive, before their body is read.
+    pub fn max_concurrency(mut self, limit: usize) -> Self {
+        self.config.max_concurrency = MaxConcurrency(limit);
+        self
+    }
+
+    /// How long reading a request body may take (default
+    /// [`DEFAULT_READ_TIMEOUT`](Bot::DEFAULT_READ_TIMEOUT)); slower clients get
+    /// 408. mod_rest sends a stanza in one go: only a broken or hostile
+    /// client needs this long. (The HTTP server used by [`serve`](Self::serve)
+    /// has no timeout for reading request headers: put a reverse proxy in
+    /// front of a bot reachable from untrusted networks.)
+    pub fn read_timeout(mut self, timeout: Duration) -> Self {
+        self.config.read_timeout = ReadTimeout(timeout);
+        self
+    }
+
+    /// Serves the [metrics](Metrics) in the Prometheus text format on `GET
+    /// path` (default: not served). The route needs no credentials, even
+    /// with [`secret_path`](Self::secret_path) or
+    /// [`basic_auth`](Self::basic_auth): expose it only where it may be read
+    /// (the reverse proxy of the deployment chapter does not forward it).
+    ///
+    /// ```
+    /// use xmpp_rest_bot::Bot;
+    ///
+    /// let bot: Bot = Bot::new().secret_path("3f6c9a").metrics_route("/metrics");
+    /// ```
+    pub fn metrics_route(mut self, path: impl Into<String>) -> Self {
+        self.config.metrics_path = Some(path.into());
+        self
+    }
+
+    /// The bot's metrics (collected whether or not they are served), shared
+    /// with its clones and with the router it becomes.
+    pub fn metrics(&self) -> Metrics {
+        self.config.shared.metrics.clone()
+    }
+}
+
+impl Bot {
+    /// The default of [`max_concurrency`](Bot::max_concurrency): 512 requests
+    /// (at most 96 MiB of stanzas with the default 192 KiB limit).
+    pub const DEFAULT_MAX_CONCURRENCY: usize = 512;
+
+    /// The default of [`read_timeout`](Bot::read_timeout): 10 seconds.
+    pub const DEFAULT_READ_TIMEOUT: Duration = Duration::from_secs(10);
+}
+
+/// The software name and version of the crate it is written in, as a
+/// [`Version`](crate::stanza::Version) for [`Bot::software`]: expands to
+/// `Version::new(env!("CARGO_PKG_NAME"), env!("CARGO_PKG_VERSION"))`, read
+/// when your crate is compiled.
+///
+/// ```
+/// use xmpp_rest_bot::{Bot, software_version};
+///
+/// let version = software_version!();
+/// assert_eq!(version.name.as_deref(), Some(env!("CARGO_PKG_NAME")));
+/// let bot: Bot = Bot::new().software(version);
+/// ```
+#[macro_export]
+macro_rules! software_version {
+    () => {
+        $crate::stanza::Version::new(env!("CARGO_PKG_NAME"), env!("CARGO_PKG_VERSION"))
+    };
 }
 
 impl Bot {
@@ -348,20 +752,21 @@ impl Bot {
     ///     .nest_service("/xmpp", Bot::new().handler(echo).into_router());
     /// ```
     pub fn into_router(self) -> axum::Router {
-        service::router(Arc::new(service::Webhook {
-            routes: self.routes,
-            config: self.config,
-        }))
+        service::router(Arc::new(service::Webhook::new(self.routes, self.config)))
     }
 
     /// Serves the webhook on `addr` until SIGTERM or ctrl-c, then stops
     /// accepting connections, lets the handlers in flight finish and returns.
     ///
     /// # Errors
-    /// When the address cannot be bound.
+    /// When the address cannot be bound, or the signal handlers cannot be
+    /// installed.
     pub async fn serve(self, addr: impl ToSocketAddrs) -> io::Result<()> {
+        // Listen for the signals before binding: once the address answers, a
+        // SIGTERM is a graceful shutdown, never the default "terminate now".
+        let signal = shutdown_signal()?;
         let listener = TcpListener::bind(addr).await?;
-        self.serve_with_shutdown(listener, shutdown_signal()).await
+        self.serve_with_shutdown(listener, signal).await
     }
 
     /// Serves the webhook on `listener` until `signal` completes, then stops
@@ -402,38 +807,45 @@ impl Bot {
     /// assert_eq!(reply.body(), Some("hi"));
     /// # }
     /// ```
+    ///
+    /// The message rules, per-sender ordering and built-in answers apply as
+    /// in the webhook; the HTTP layer (limits, authentication, metrics) does not.
     pub async fn dispatch(&self, incoming: Incoming) -> Answer {
-        dispatch::dispatch(&self.routes, &self.config, incoming).await
+        dispatch::dispatch(&self.routes, &self.config, incoming)
+            .await
+            .0
     }
 }
 
-/// Completes on ctrl-c, or on SIGTERM on Unix.
-async fn shutdown_signal() {
-    let ctrl_c = async {
-        if let Err(e) = tokio::signal::ctrl_c().await {
-            tracing::warn!(error = %e, "cannot listen for ctrl-c");
-            std::future::pending::<()>().await;
-        }
-    };
+/// Listens for ctrl-c, and SIGTERM on Unix, now; the future completes on the
+/// first of them.
+fn shutdown_signal() -> io::Result<impl Future<Output = ()> + Send + 'static> {
     #[cfg(unix)]
-    let terminate = async {
-        match tokio::signal::unix::signal(tokio::signal::unix::SignalKind::terminate()) {
-            Ok(mut sigterm) => {
-                sigterm.recv().await;
-            }
-            Err(e) => {
-                tracing::warn!(error = %e, "cannot listen for SIGTERM");
+    {
+        use tokio::signal::unix::{SignalKind, signal};
+        let mut interrupt = signal(SignalKind::interrupt())?;
+        let mut terminate = signal(SignalKind::terminate())?;
+        Ok(async move {
+            let name = tokio::select! {
+                _ = interrupt.recv() => "SIGINT",
+                _ = terminate.recv() => "SIGTERM",
+            };
+            tracing::info!(
+                signal = name,
+                "shutting down: finishing the stanzas in flight"
+            );
+        })
+    }
+    #[cfg(not(unix))]
+    {
+        Ok(async {
+            if let Err(e) = tokio::signal::ctrl_c().await {
+                tracing::warn!(error = %e, "cannot listen for ctrl-c");
                 std::future::pending::<()>().await;
             }
-        }
-    };
-    #[cfg(not(unix))]
-    let terminate = std::future::pending::<()>();
-    tokio::select! {
-        () = ctrl_c => {}
-        () = terminate => {}
+            tracing::info!("shutting down: finishing the stanzas in flight");
+        })
     }
-    tracing::info!("shutting down: finishing the stanzas in flight");
 }
 
 #[cfg(test)]

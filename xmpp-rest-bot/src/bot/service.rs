@@ -1,4 +1,5 @@
-//! The axum service: probe, content negotiation, limits, authentication.
+//! The axum service: probe, content negotiation, limits, authentication,
+//! load shedding, metrics.
 //!
 //! Answers to requests mod_rest would never send (wrong method, unknown
 //! content type, malformed or oversized body) are `text/plain`: mod_rest would
@@ -8,24 +9,43 @@
 use std::future::poll_fn;
 use std::pin::Pin;
 use std::sync::Arc;
+use std::time::Instant;
 
 use axum::Router;
 use axum::body::{Body, Bytes, HttpBody};
 use axum::extract::Request;
 use axum::http::{HeaderMap, HeaderValue, Method, StatusCode, header};
 use axum::response::{IntoResponse, Response};
+use tokio::sync::Semaphore;
 use tracing::Instrument;
 
 use super::Config;
 use super::dispatch::{Answer, dispatch};
+use super::metrics::{Kind, Metrics, Outcome};
 use crate::extract::Incoming;
 use crate::handler::Route;
 use crate::wire::WireFormat;
 
 /// Everything the webhook needs, shared by all requests.
 pub(crate) struct Webhook {
-    pub(crate) routes: Vec<Route>,
-    pub(crate) config: Config,
+    routes: Vec<Route>,
+    config: Config,
+    permits: Arc<Semaphore>,
+}
+
+impl Webhook {
+    pub(crate) fn new(routes: Vec<Route>, config: Config) -> Self {
+        let permits = config.max_concurrency.0.min(Semaphore::MAX_PERMITS);
+        Webhook {
+            routes,
+            config,
+            permits: Arc::new(Semaphore::new(permits)),
+        }
+    }
+
+    fn metrics(&self) -> &Metrics {
+        &self.config.shared.metrics
+    }
 }
 
 pub(crate) fn router(webhook: Arc<Webhook>) -> Router {
@@ -41,16 +61,54 @@ pub(crate) fn router(webhook: Arc<Webhook>) -> Router {
 
 impl Webhook {
     async fn handle(&self, request: Request) -> Response {
+        if request.method() == Method::GET
+            && self
+                .config
+                .metrics_path
+                .as_deref()
+                .is_some_and(|path| path == request.uri().path())
+        {
+            return (
+                [(header::CONTENT_TYPE, Metrics::CONTENT_TYPE)],
+                self.metrics().render(),
+            )
+                .into_response();
+        }
+        let started = Instant::now();
+        let _in_flight = self.metrics().in_flight();
+        let (response, kind, outcome) = self.answer(request).await;
+        self.metrics().record(kind, outcome, started.elapsed());
+        response
+    }
+
+    /// The answer to a request, with its labels for the metrics.
+    async fn answer(&self, request: Request) -> (Response, Kind, Outcome) {
         if let Err(denied) = self
             .config
             .auth
             .check(request.uri().path(), request.headers())
         {
-            return denied;
+            return (denied, Kind::None, Outcome::Unauthorized);
         }
         match *request.method() {
-            Method::POST => self.post(request).await,
-            Method::OPTIONS => self.probe(),
+            Method::POST => {
+                // Shed load before reading anything: a saturated bot answers
+                // at once instead of queueing requests up.
+                let Ok(_permit) = Arc::clone(&self.permits).try_acquire_owned() else {
+                    tracing::warn!(
+                        limit = self.config.max_concurrency.0,
+                        "too many requests in flight: answering 503"
+                    );
+                    let response = (
+                        StatusCode::SERVICE_UNAVAILABLE,
+                        [(header::RETRY_AFTER, "1")],
+                    )
+                        .into_response();
+                    return (response, Kind::None, Outcome::Shed);
+                };
+                self.post(request).await
+            }
+            Method::OPTIONS => (self.probe(), Kind::None, Outcome::Probe),
             _ => {
                 let mut response = plain(
                     StatusCode::METHOD_NOT_ALLOWED,
@@ -62,7 +120,7 @@ impl Webhook {
                 response
                     .headers_mut()
                     .insert(header::ALLOW, HeaderValue::from_static("POST, OPTIONS"));
-                response
+                (response, Kind::None, Outcome::Rejected)
             }
         }
     }
@@ -82,24 +140,33 @@ impl Webhook {
             .into_response()
     }
 
-    async fn post(&self, request: Request) -> Response {
+    async fn post(&self, request: Request) -> (Response, Kind, Outcome) {
+        let rejected = |response| (response, Kind::None, Outcome::Rejected);
         let format = match request_format(request.headers()) {
             Ok(format) => format,
-            Err(response) => return response,
+            Err(response) => return rejected(response),
         };
         let limit = self.config.limits.bytes();
         if content_length(request.headers()).is_some_and(|n| n > limit) {
-            return too_large(limit);
+            return rejected(too_large(limit));
         }
         let (parts, body) = request.into_parts();
-        let bytes = match read_body(body, limit).await {
-            Ok(bytes) => bytes,
-            Err(BodyError::TooLarge) => return too_large(limit),
-            Err(BodyError::Read(e)) => {
-                return plain(
+        let read_timeout = self.config.read_timeout.0;
+        let bytes = match tokio::time::timeout(read_timeout, read_body(body, limit)).await {
+            Ok(Ok(bytes)) => bytes,
+            Ok(Err(BodyError::TooLarge)) => return rejected(too_large(limit)),
+            Ok(Err(BodyError::Read(e))) => {
+                return rejected(plain(
                     StatusCode::BAD_REQUEST,
                     format!("cannot read the request body: {e}"),
-                );
+                ));
+            }
+            Err(_) => {
+                tracing::debug!(?read_timeout, "request body not received in time");
+                return rejected(plain(
+                    StatusCode::REQUEST_TIMEOUT,
+                    format!("request body not received within {read_timeout:?}"),
+                ));
             }
         };
         let stanza = match format.decode(&bytes, &self.config.limits) {
@@ -113,9 +180,10 @@ impl Webhook {
                     StatusCode::BAD_REQUEST
                 };
                 tracing::debug!(%status, error = %e, "request body rejected");
-                return plain(status, e.to_string());
+                return rejected(plain(status, e.to_string()));
             }
         };
+        let kind = Kind::from(stanza.kind());
         let span = tracing::info_span!(
             "stanza",
             kind = %stanza.kind(),
@@ -126,11 +194,11 @@ impl Webhook {
         let incoming = Incoming::new(stanza)
             .with_headers(parts.headers)
             .with_format(format);
-        let answer = dispatch(&self.routes, &self.config, incoming)
+        let (answer, outcome) = dispatch(&self.routes, &self.config, incoming)
             .instrument(span.clone())
             .await;
         span.in_scope(|| tracing::debug!(status = answer.status.as_u16(), "answered"));
-        answer_response(answer, format)
+        (answer_response(answer, format), kind, outcome)
     }
 }
 

@@ -476,7 +476,7 @@ async fn typed_iq_payloads_route_by_payload() {
     let payload = result.payload_as::<Weather>().unwrap().unwrap();
     assert_eq!(payload.city, "sunny Oslo");
 
-    let other = Element::builder("query", "jabber:iq:version").build();
+    let other = Element::builder("query", "urn:example:unknown").build();
     let answer = bot.dispatch(Incoming::new(iq_get(other))).await;
     assert_eq!(error_of(&answer).condition, Condition::ServiceUnavailable);
 
@@ -532,7 +532,11 @@ async fn a_skipping_extractor_falls_through_to_the_next_handler() {
     async fn any_message(_: Message) -> &'static str {
         "any"
     }
-    let bot = Bot::new().handler(with_body).handler(any_message);
+    // (contentless messages reach handlers only when the bot lets them)
+    let bot = Bot::new()
+        .skip_contentless(false)
+        .handler(with_body)
+        .handler(any_message);
     let mut state_only = chat("");
     state_only.bodies.clear();
     let answer = bot.dispatch(Incoming::new(state_only)).await;
@@ -711,7 +715,7 @@ async fn optional_and_fallible_extractors() {
             sender.is_ok()
         )
     }
-    let bot = Bot::new().handler(maybe);
+    let bot = Bot::new().skip_contentless(false).handler(maybe);
     let mut bodiless = chat("");
     bodiless.bodies.clear();
     bodiless.from = None;

@@ -83,6 +83,15 @@ pub trait FromStanza<S>: Sized {
     /// takes it), [`Rejection::error`] when it applies but the stanza is
     /// invalid, [`Rejection::reply`] when it answers the stanza itself.
     fn from_stanza(incoming: &Incoming, state: &S) -> Result<Self, Rejection>;
+
+    /// The XEP-0030 features (protocol namespaces) a handler taking this
+    /// argument implements: the bot lists them in its disco#info answer.
+    /// Empty by default; typed iq payloads ([`IqPayload<P>`], [`Version`],
+    /// ...) declare their namespace, `Option<T>` and `Result<T, Rejection>`
+    /// those of `T`. Override it in an extractor of a payload of yours.
+    fn disco_features() -> Vec<&'static str> {
+        Vec::new()
+    }
 }
 
 impl<S> FromStanza<S> for Incoming {
@@ -139,12 +148,20 @@ impl<S, T: FromStanza<S>> FromStanza<S> for Option<T> {
             Err(rejection) => Err(rejection),
         }
     }
+
+    fn disco_features() -> Vec<&'static str> {
+        T::disco_features()
+    }
 }
 
 impl<S, T: FromStanza<S>> FromStanza<S> for Result<T, Rejection> {
     /// Always applies: the handler decides what a rejection of `T` means.
     fn from_stanza(incoming: &Incoming, state: &S) -> Result<Self, Rejection> {
         Ok(T::from_stanza(incoming, state))
+    }
+
+    fn disco_features() -> Vec<&'static str> {
+        T::disco_features()
     }
 }
 
@@ -292,6 +309,11 @@ impl<S, P: Payload> FromStanza<S> for IqPayload<P> {
     fn from_stanza(incoming: &Incoming, _state: &S) -> Result<Self, Rejection> {
         extract_payload::<P>(incoming).map(IqPayload)
     }
+
+    /// `P::NS`.
+    fn disco_features() -> Vec<&'static str> {
+        vec![P::NS]
+    }
 }
 
 macro_rules! builtin_payload_extractors {
@@ -302,6 +324,10 @@ macro_rules! builtin_payload_extractors {
         impl<S> FromStanza<S> for $ty {
             fn from_stanza(incoming: &Incoming, _state: &S) -> Result<Self, Rejection> {
                 extract_payload::<$ty>(incoming)
+            }
+
+            fn disco_features() -> Vec<&'static str> {
+                vec![<$ty as Payload>::NS]
             }
         }
     )*};

@@ -7,6 +7,54 @@ use std::sync::Arc;
 
 use crate::stanza::{Jid, Stanza, StanzaKind};
 
+/// Stanzas the bot keeps from routes unless their filter opts in: a set of
+/// reasons, as bits.
+#[derive(Clone, Copy, PartialEq, Eq, Default)]
+pub(crate) struct Skips(u8);
+
+impl Skips {
+    pub(crate) const NONE: Skips = Skips(0);
+    /// A stanza of type `error`, or an iq result.
+    pub(crate) const RESPONSE: Skips = Skips(1);
+    /// A message with nothing a person would read.
+    pub(crate) const CONTENTLESS: Skips = Skips(1 << 1);
+    /// A delayed message (XEP-0203).
+    pub(crate) const DELAYED: Skips = Skips(1 << 2);
+    /// The bot's own groupchat message reflected by the room.
+    pub(crate) const OWN: Skips = Skips(1 << 3);
+
+    pub(crate) const fn union(self, other: Skips) -> Skips {
+        Skips(self.0 | other.0)
+    }
+
+    pub(crate) const fn contains(self, other: Skips) -> bool {
+        self.0 & other.0 == other.0
+    }
+
+    pub(crate) const fn is_empty(self) -> bool {
+        self.0 == 0
+    }
+}
+
+impl fmt::Debug for Skips {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        let names = [
+            (Skips::RESPONSE, "responses"),
+            (Skips::CONTENTLESS, "contentless"),
+            (Skips::DELAYED, "delayed"),
+            (Skips::OWN, "own messages"),
+        ];
+        f.debug_set()
+            .entries(
+                names
+                    .iter()
+                    .filter(|(s, _)| self.contains(*s))
+                    .map(|(_, n)| n),
+            )
+            .finish()
+    }
+}
+
 type Predicate = dyn Fn(&Stanza) -> bool + Send + Sync + 'static;
 
 /// A predicate over the incoming stanza that decides whether a [`Route`](super::Route)
@@ -16,7 +64,12 @@ type Predicate = dyn Fn(&Stanza) -> bool + Send + Sync + 'static;
 /// Stanzas of type `error` and iq results (which are never answered) only
 /// reach routes whose filter [opts in](Self::include_responses); the filters
 /// made by [`stanza_type("error")`](Self::stanza_type) and
-/// `stanza_type("result")` do.
+/// `stanza_type("result")` do. In the same way, the messages the bot skips by
+/// default (see [Skipped messages](crate::Bot#skipped-messages): without
+/// content, delayed, its own in a room) only reach routes whose filter opts
+/// in with [`include_contentless`](Self::include_contentless),
+/// [`include_delayed`](Self::include_delayed) or
+/// [`include_own_messages`](Self::include_own_messages).
 ///
 /// ```
 /// use xmpp_rest_bot::handler::Filter;
@@ -36,7 +89,7 @@ type Predicate = dyn Fn(&Stanza) -> bool + Send + Sync + 'static;
 #[derive(Clone)]
 pub struct Filter {
     predicate: Arc<Predicate>,
-    responses: bool,
+    includes: Skips,
 }
 
 impl Filter {
@@ -44,7 +97,7 @@ impl Filter {
     pub fn new(predicate: impl Fn(&Stanza) -> bool + Send + Sync + 'static) -> Self {
         Filter {
             predicate: Arc::new(predicate),
-            responses: false,
+            includes: Skips::NONE,
         }
     }
 
@@ -59,10 +112,14 @@ impl Filter {
     /// [includes responses](Self::include_responses).
     pub fn stanza_type(type_: impl Into<Cow<'static, str>>) -> Self {
         let type_ = type_.into();
-        let responses = type_ == "error" || type_ == "result";
+        let includes = if type_ == "error" || type_ == "result" {
+            Skips::RESPONSE
+        } else {
+            Skips::NONE
+        };
         Filter {
             predicate: Arc::new(move |s| s.type_str() == type_),
-            responses,
+            includes,
         }
     }
 
@@ -81,28 +138,73 @@ impl Filter {
     /// (by default they never reach a route).
     #[must_use]
     pub fn include_responses(mut self) -> Self {
-        self.responses = true;
+        self.includes = self.includes.union(Skips::RESPONSE);
         self
     }
 
-    /// Accepts what both filters accept. Includes responses when either does:
-    /// the predicates decide.
+    /// Lets messages without content (no body, subject, XHTML or link: a chat
+    /// state, a marker or a receipt alone) through to the predicate. By
+    /// default the bot keeps them from every route
+    /// ([`Bot::skip_contentless`](crate::Bot::skip_contentless)).
+    ///
+    /// ```
+    /// use xmpp_rest_bot::Bot;
+    /// use xmpp_rest_bot::handler::{Filter, HandlerExt};
+    /// use xmpp_rest_bot::stanza::{ChatState, Message, StanzaKind};
+    ///
+    /// async fn typing(msg: Message) {
+    ///     if msg.chat_state == Some(ChatState::Composing) {
+    ///         // show "typing..." somewhere
+    ///     }
+    /// }
+    ///
+    /// let bot: Bot = Bot::new()
+    ///     .handler(typing.with_filter(Filter::kind(StanzaKind::Message).include_contentless()));
+    /// ```
+    #[must_use]
+    pub fn include_contentless(mut self) -> Self {
+        self.includes = self.includes.union(Skips::CONTENTLESS);
+        self
+    }
+
+    /// Lets delayed messages (XEP-0203 `<delay/>`: room history on join,
+    /// offline messages) through to the predicate. By default the bot keeps
+    /// them from every route ([`Bot::skip_delayed`](crate::Bot::skip_delayed)).
+    #[must_use]
+    pub fn include_delayed(mut self) -> Self {
+        self.includes = self.includes.union(Skips::DELAYED);
+        self
+    }
+
+    /// Lets the bot's own groupchat messages, reflected by the room, through
+    /// to the predicate. By default the bot keeps them from every route
+    /// ([`Bot::skip_own_messages`](crate::Bot::skip_own_messages)).
+    #[must_use]
+    pub fn include_own_messages(mut self) -> Self {
+        self.includes = self.includes.union(Skips::OWN);
+        self
+    }
+
+    /// Accepts what both filters accept. Includes responses (and the other
+    /// stanzas the bot skips by default) when either does: the predicates
+    /// decide.
     #[must_use]
     pub fn and(self, other: Filter) -> Self {
         let (a, b) = (self.predicate, other.predicate);
         Filter {
             predicate: Arc::new(move |s| a(s) && b(s)),
-            responses: self.responses || other.responses,
+            includes: self.includes.union(other.includes),
         }
     }
 
-    /// Accepts what either filter accepts. Includes responses when either does.
+    /// Accepts what either filter accepts. Includes responses (and the other
+    /// stanzas the bot skips by default) when either does.
     #[must_use]
     pub fn or(self, other: Filter) -> Self {
         let (a, b) = (self.predicate, other.predicate);
         Filter {
             predicate: Arc::new(move |s| a(s) || b(s)),
-            responses: self.responses || other.responses,
+            includes: self.includes.union(other.includes),
         }
     }
 
@@ -113,19 +215,24 @@ impl Filter {
 
     /// Whether stanzas of type `error` and iq results reach the predicate.
     pub fn accepts_responses(&self) -> bool {
-        self.responses
+        self.includes.contains(Skips::RESPONSE)
+    }
+
+    /// The kinds of skipped stanzas this filter opted in to.
+    pub(crate) fn includes(&self) -> Skips {
+        self.includes
     }
 }
 
 impl Not for Filter {
     type Output = Filter;
 
-    /// Accepts what this filter rejects (responses included as before).
+    /// Accepts what this filter rejects (what it opted in to stays opted in).
     fn not(self) -> Filter {
         let p = self.predicate;
         Filter {
             predicate: Arc::new(move |s| !p(s)),
-            responses: self.responses,
+            includes: self.includes,
         }
     }
 }
@@ -133,7 +240,7 @@ impl Not for Filter {
 impl fmt::Debug for Filter {
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
         f.debug_struct("Filter")
-            .field("responses", &self.responses)
+            .field("includes", &self.includes)
             .finish_non_exhaustive()
     }
 }

@@ -33,6 +33,7 @@ mod filter;
 mod route;
 
 pub use filter::Filter;
+pub(crate) use filter::Skips;
 pub use route::{IntoRoute, Route};
 
 use std::future::Future;
@@ -67,6 +68,13 @@ pub trait Handler<T, S>: Send + Sync + 'static {
     /// # Errors
     /// The first extractor's [`Rejection`].
     fn call(&self, incoming: &Incoming, state: &S) -> Result<ReplyFuture, Rejection>;
+
+    /// The XEP-0030 features (protocol namespaces) this handler implements,
+    /// listed in the bot's disco#info answer. For handler functions: the
+    /// features of their arguments ([`FromStanza::disco_features`]).
+    fn disco_features(&self) -> Vec<&'static str> {
+        Vec::new()
+    }
 }
 
 macro_rules! impl_handler {
@@ -83,6 +91,13 @@ macro_rules! impl_handler {
                 $(let $ty = $ty::from_stanza(incoming, state)?;)*
                 let future = (self)($($ty),*);
                 Ok(Box::pin(async move { future.await.into_reply() }))
+            }
+
+            fn disco_features(&self) -> Vec<&'static str> {
+                #[allow(unused_mut)]
+                let mut features = Vec::new();
+                $(features.extend(<$ty as FromStanza<S>>::disco_features());)*
+                features
             }
         }
 

@@ -1,8 +1,10 @@
 //! Routes: a handler, an optional filter, and a name for the logs.
 
+use std::borrow::Cow;
 use std::fmt;
 use std::sync::Arc;
 
+use super::filter::Skips;
 use super::{ErasedHandler, Filter, Handler, ReplyFuture, erase, provide_state};
 use crate::extract::{Incoming, Rejection};
 use crate::stanza::Stanza;
@@ -15,6 +17,12 @@ use crate::stanza::Stanza;
 /// Routes without a filter, and routes whose filter does not
 /// [opt in](Filter::include_responses), never see stanzas of type `error` or
 /// iq results.
+///
+/// A route also carries the XEP-0030 features (protocol namespaces) its
+/// handler implements, which the bot lists in its answer to disco#info: those
+/// of its extractors ([`FromStanza::disco_features`](crate::extract::FromStanza::disco_features):
+/// an [`IqPayload<P>`](crate::extract::IqPayload) argument declares `P::NS`)
+/// and those added with [`with_feature`](Self::with_feature).
 ///
 /// ```
 /// use xmpp_rest_bot::Bot;
@@ -34,6 +42,7 @@ pub struct Route<S = ()> {
     handler: Arc<dyn ErasedHandler<S>>,
     filter: Option<Filter>,
     name: &'static str,
+    features: Vec<Cow<'static, str>>,
 }
 
 impl<S> Clone for Route<S> {
@@ -42,23 +51,71 @@ impl<S> Clone for Route<S> {
             handler: Arc::clone(&self.handler),
             filter: self.filter.clone(),
             name: self.name,
+            features: self.features.clone(),
         }
     }
 }
 
 impl<S: 'static> Route<S> {
     /// A route for `handler`, without a filter, named after the handler's type
-    /// (`my_bot::echo` for `async fn echo`).
+    /// (`my_bot::echo` for `async fn echo`), with the features its extractors
+    /// declare.
     pub fn new<H, T>(handler: H) -> Self
     where
         H: Handler<T, S>,
         T: 'static,
     {
+        let mut features = Vec::new();
+        for feature in handler.disco_features() {
+            let feature = Cow::Borrowed(feature);
+            if !features.contains(&feature) {
+                features.push(feature);
+            }
+        }
         Route {
             handler: erase(handler),
             filter: None,
             name: std::any::type_name::<H>(),
+            features,
         }
+    }
+
+    /// Declares that the handler implements the protocol `namespace`: the bot
+    /// lists it among the features of its disco#info answer. Use it when the
+    /// handler matches its payload in a way extractors do not tell (a
+    /// [`Filter`] on the payload namespace, a raw [`Iq`](crate::stanza::Iq)
+    /// argument).
+    ///
+    /// ```
+    /// use xmpp_rest_bot::Bot;
+    /// use xmpp_rest_bot::handler::{Filter, Route};
+    /// use xmpp_rest_bot::stanza::{Iq, Stanza};
+    ///
+    /// async fn time(iq: Iq) -> Iq {
+    ///     iq.result::<xmpp_rest_bot::stanza::Ping>(None)
+    /// }
+    ///
+    /// let route = Route::new(time)
+    ///     .with_filter(Filter::new(|s| match s {
+    ///         Stanza::Iq(iq) => iq.payload_ns() == Some("urn:xmpp:time"),
+    ///         _ => false,
+    ///     }))
+    ///     .with_feature("urn:xmpp:time");
+    /// assert_eq!(route.features().collect::<Vec<_>>(), ["urn:xmpp:time"]);
+    /// let bot: Bot = Bot::new().handler(route);
+    /// ```
+    #[must_use]
+    pub fn with_feature(mut self, namespace: impl Into<Cow<'static, str>>) -> Self {
+        let feature = namespace.into();
+        if !self.features.contains(&feature) {
+            self.features.push(feature);
+        }
+        self
+    }
+
+    /// The features (protocol namespaces) this route declares, for disco#info.
+    pub fn features(&self) -> impl Iterator<Item = &str> {
+        self.features.iter().map(|f| f.as_ref())
     }
 
     /// Adds a filter; a second filter is combined with the first with
@@ -91,12 +148,26 @@ impl<S: 'static> Route<S> {
 
     /// Whether this route is to be tried for `stanza`: its filter accepts it,
     /// and it is not an `error`/`result` stanza unless the filter opts in.
+    ///
+    /// The bot also keeps some messages from routes that do not opt in
+    /// (without content, delayed, its own; see
+    /// [Skipped messages](crate::Bot#skipped-messages)); this method does not
+    /// know the bot's settings and leaves them out.
     pub fn accepts(&self, stanza: &Stanza) -> bool {
+        let skips = if stanza.is_response() {
+            Skips::RESPONSE
+        } else {
+            Skips::NONE
+        };
+        self.accepts_skipping(stanza, skips)
+    }
+
+    /// Whether this route is to be tried for `stanza`, which the bot would
+    /// skip for the reasons in `skips` unless the filter opts in to all of them.
+    pub(crate) fn accepts_skipping(&self, stanza: &Stanza, skips: Skips) -> bool {
         match &self.filter {
-            None => !stanza.is_response(),
-            Some(filter) => {
-                (filter.accepts_responses() || !stanza.is_response()) && filter.matches(stanza)
-            }
+            None => skips.is_empty(),
+            Some(filter) => filter.includes().contains(skips) && filter.matches(stanza),
         }
     }
 
@@ -117,6 +188,7 @@ impl<S: 'static> Route<S> {
             handler: provide_state(self.handler, state),
             filter: self.filter,
             name: self.name,
+            features: self.features,
         }
     }
 }
@@ -126,6 +198,7 @@ impl<S> fmt::Debug for Route<S> {
         f.debug_struct("Route")
             .field("name", &self.name)
             .field("filter", &self.filter)
+            .field("features", &self.features)
             .finish_non_exhaustive()
     }
 }

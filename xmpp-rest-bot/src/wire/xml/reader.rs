@@ -333,6 +333,12 @@ impl<'a, 'l> Parser<'a, 'l> {
             Some("xmlns") => {
                 return Err(self.error_at("element names cannot use the xmlns prefix", pos));
             }
+            // Legal XML, but no XMPP element is in the XML namespace, and an
+            // element of that namespace cannot be written back with a default
+            // namespace declaration (found by fuzzing).
+            Some("xml") => {
+                return Err(self.error_at("element names cannot use the xml prefix", pos));
+            }
             Some(p) => self
                 .lookup_prefix(p)
                 .ok_or_else(|| self.error_at(format!("unbound namespace prefix {p:?}"), pos))?,
