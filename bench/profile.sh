@@ -1,8 +1,8 @@
 #!/usr/bin/env bash
-# Where a request's time goes, counted exactly: runs one server of bench/run.sh
+# Where a request's time goes, in instructions: runs one server of bench/run.sh
 # under valgrind's callgrind, loads it with the same wrk workload for a few
 # seconds, and prints the instructions and allocations per request and the
-# costliest functions. Instruction counts do not depend on what else the
+# costliest functions. Instruction counts hardly depend on what else the
 # machine is doing, so two builds compare even on a busy machine.
 #
 # Usage: bench/profile.sh [raw|xml|json] [SECONDS]      (default: xml 4)
