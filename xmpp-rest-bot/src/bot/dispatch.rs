@@ -89,8 +89,9 @@ pub(crate) async fn dispatch(
         .policy
         .classify(incoming.stanza(), &shared.self_in_rooms);
     // Held until the answer is ready: the sender's next stanza waits for it.
-    let _turn = match (config.ordered, sender_key(incoming.stanza())) {
-        (true, Some(sender)) => Some(shared.sequencer.turn(sender).await),
+    // The key is only built when ordering is on (it costs two allocations).
+    let _turn = match config.ordered.then(|| sender_key(incoming.stanza())) {
+        Some(Some(sender)) => Some(shared.sequencer.turn(sender).await),
         _ => None,
     };
     // XEP-0050 commands of the registered enums: discovery and the stages
