@@ -3,7 +3,6 @@
 //! The bot is built here, served by `main.rs` and tested by `tests/bot.rs`.
 
 use xmpp_rest_bot::prelude::*;
-use xmpp_rest_bot::stanza::Version;
 
 /// The chat commands, typed with `!` or `/`: `!ping`, `/echo hello`. Each
 /// variant's doc comment is its line in `!help`, which the bot answers itself.
@@ -35,14 +34,9 @@ pub async fn echo(Body(text): Body) -> String {
     text
 }
 
-/// Software version (XEP-0092): what clients show about the bot.
-#[on_iq(get)]
-pub async fn version(_query: Version) -> Version {
-    Version::new(env!("CARGO_PKG_NAME"), env!("CARGO_PKG_VERSION"))
-}
-
 /// The bot: handlers are tried in this order, the first that takes a stanza
-/// answers it.
+/// answers it. Disco, ping and software version (this package's name and
+/// version, read by the attributes above) are answered by the bot itself.
 pub fn bot() -> Bot {
-    Bot::new().handler(command).handler(echo).handler(version)
+    Bot::new().handler(command).handler(echo)
 }

@@ -85,6 +85,7 @@ pub mod prelude {
         Condition, Iq, IqType, Jid, Message, MessageType, Payload, Presence, PresenceType, Stanza,
         StanzaError, StanzaKind,
     };
+    pub use crate::software_version;
     pub use crate::wire::WireFormat;
     #[cfg(feature = "macros")]
     pub use xmpp_rest_bot_macros::{on_iq, on_message, on_presence};

@@ -7,7 +7,6 @@ use webhook_support::start;
 use xmpp_rest_bot::extract::IqPayload;
 use xmpp_rest_bot::handler::{Filter, Route};
 use xmpp_rest_bot::prelude::*;
-use xmpp_rest_bot::software_version;
 use xmpp_rest_bot::stanza::{
     DiscoInfo, DiscoItem, DiscoItems, Element, Identity, Ping, Version, ns,
 };
@@ -156,6 +155,46 @@ async fn version_defaults_to_the_sdk_and_takes_the_users_crate() {
     assert_eq!(version.name.as_deref(), Some(env!("CARGO_PKG_NAME")));
     assert_eq!(version.version.as_deref(), Some(env!("CARGO_PKG_VERSION")));
     assert_eq!(version.os.as_deref(), Some("Linux"));
+}
+
+/// An attributed handler: it carries the package it was compiled in.
+#[on_message(chat)]
+async fn attributed(Body(text): Body) -> String {
+    text
+}
+
+/// A handler without attribute: its package is unknown.
+async fn plain(Body(text): Body) -> String {
+    text
+}
+
+#[tokio::test]
+async fn version_comes_from_the_first_attributed_handler_unless_given() {
+    let given = Version::new("weather-bot", "2.0.1");
+    let package = Version::new(env!("CARGO_PKG_NAME"), env!("CARGO_PKG_VERSION"));
+    let cases: [(&str, Bot, &Version); 4] = [
+        // (in this test crate the package is xmpp-rest-bot itself: the
+        // template check proves a user's package name is the one answered)
+        ("attributed", Bot::new().handler(attributed), &package),
+        (
+            "given, then attributed",
+            Bot::new().software(given.clone()).handler(attributed),
+            &given,
+        ),
+        (
+            "attributed, then given",
+            Bot::new().handler(attributed).software(given.clone()),
+            &given,
+        ),
+        ("plain", Bot::new().handler(plain), &package),
+    ];
+    for (case, bot, expected) in cases {
+        let (_, _, version) = ask::<Version>(&bot, Version::default().to_element()).await;
+        assert_eq!(version.as_ref(), Some(expected), "{case}");
+    }
+    let route = xmpp_rest_bot::handler::IntoRoute::into_route(attributed);
+    let bot: Bot = Bot::new().handler(route).handler(plain);
+    assert_eq!(bot.disco_info().identities[0].name.as_deref(), Some(env!("CARGO_PKG_NAME")));
 }
 
 #[tokio::test]

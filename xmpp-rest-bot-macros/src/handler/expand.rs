@@ -113,9 +113,13 @@ pub(crate) fn expand(model: &HandlerModel) -> TokenStream {
             {
                 fn into_route(self) -> #krate::handler::Route<S> {
                     #reply_check
-                    #krate::handler::Route::new(#route_handler)
-                        .with_filter(#filter)
-                        .with_name(::core::concat!(::core::module_path!(), "::", ::core::stringify!(#name)))
+                    #private::in_package(
+                        #krate::handler::Route::new(#route_handler)
+                            .with_filter(#filter)
+                            .with_name(::core::concat!(::core::module_path!(), "::", ::core::stringify!(#name))),
+                        ::core::env!("CARGO_PKG_NAME"),
+                        ::core::env!("CARGO_PKG_VERSION"),
+                    )
                 }
             }
         };

@@ -82,6 +82,18 @@ pub fn payload(ns: Option<&'static str>, element: Option<&'static str>) -> Filte
     })
 }
 
+/// Records the Cargo package the attributed handler was compiled in (the
+/// attribute passes `env!("CARGO_PKG_NAME")` and `env!("CARGO_PKG_VERSION")`,
+/// read in the user's crate).
+pub fn in_package<S>(
+    mut route: crate::handler::Route<S>,
+    name: &'static str,
+    version: &'static str,
+) -> crate::handler::Route<S> {
+    route.package = Some((name, version));
+    route
+}
+
 /// The captures of `re` in `body` (the filter made sure it matches).
 pub fn captures(re: &Regex, body: &str) -> Captures {
     Captures::from_regex(re, body)

@@ -16,6 +16,9 @@ pub(crate) struct Courtesy {
     pub(crate) identity: Option<Identity>,
     pub(crate) name: Option<String>,
     pub(crate) software: Version,
+    /// Whether `software` was chosen, by `Bot::software` or from the package
+    /// of the first attributed handler, rather than the SDK's default.
+    pub(crate) software_chosen: bool,
     pub(crate) features: Vec<String>,
     pub(crate) items: Vec<DiscoItem>,
     pub(crate) nodes: Vec<Node>,
@@ -36,6 +39,7 @@ impl Default for Courtesy {
             identity: None,
             name: None,
             software: Version::new(DEFAULT_SOFTWARE, env!("CARGO_PKG_VERSION")),
+            software_chosen: false,
             features: Vec::new(),
             items: Vec::new(),
             nodes: Vec::new(),

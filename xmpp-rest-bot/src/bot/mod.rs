@@ -77,7 +77,7 @@ use crate::wire::{Limits, WireFormat};
 /// | XEP-0030 disco#info | the [identity](Self::identity) (`client`/`bot`, [named](Self::name)) and the features: the built-in ones, the payload namespaces of every route ([`Route::features`]: typed payload arguments declare theirs, [`Route::with_feature`] adds more), and those added with [`disco_feature`](Self::disco_feature); on a node, what [`disco_node_info`](Self::disco_node_info) gave, else `item-not-found` |
 /// | XEP-0030 disco#items | the items added with [`disco_item`](Self::disco_item) (none by default); on a node, those added with [`disco_node_item`](Self::disco_node_item), else `item-not-found` |
 /// | XEP-0199 ping | an empty result |
-/// | XEP-0092 software version | [`software`](Self::software): `xmpp-rest-bot` and its version unless you give yours ([`software_version!`](crate::software_version)) |
+/// | XEP-0092 software version | [`software`](Self::software): your package's name and version when a handler has an attribute macro, else `xmpp-rest-bot`'s, unless you give yours ([`software_version!`](crate::software_version)) |
 ///
 /// # Skipped messages
 /// Some messages are not meant for a bot's handlers, and answering them makes
@@ -107,8 +107,8 @@ use crate::wire::{Limits, WireFormat};
 /// | a method other than `POST` and `OPTIONS` | 405 |
 /// | a `Content-Type` other than `application/xmpp+xml` and `application/json` (charset other than UTF-8 included) | 415 |
 /// | a body over [`Limits::bytes`] (or over another decoding limit) | 413 |
-/// | a body that is not well-formed XML or JSON | 400 |
-/// | well-formed, but not a stanza (wrong top element, invalid JID, ...) | 422 |
+/// | a body that is not well-formed XML or JSON, or JSON that is not mod_rest's mapping (a value of the wrong type, such as `"to": 5`; mod_rest's `/rest` answers such JSON with 400 too) | 400 |
+/// | well-formed, but not an acceptable stanza (wrong top element, invalid JID, ...) | 422 |
 /// | missing credentials, when [`secret_path`](Self::secret_path) or [`basic_auth`](Self::basic_auth) is set | 401 |
 /// | a body that takes longer than [`read_timeout`](Self::read_timeout) to arrive | 408 |
 /// | a post while [`max_concurrency`](Self::max_concurrency) requests are in flight | 503, without a body and with `Retry-After: 1` |
@@ -177,7 +177,7 @@ use crate::wire::{Limits, WireFormat};
 /// | [`timeout`](Self::timeout) | none (per handler; 504 beyond) |
 /// | [`receipts`](Self::receipts) | on |
 /// | [`builtin_answers`](Self::builtin_answers) | on: disco#info, disco#items, ping, version |
-/// | [`name`](Self::name), [`identity`](Self::identity), [`software`](Self::software) | `client`/`bot` named after the software, `xmpp-rest-bot` and its version |
+/// | [`name`](Self::name), [`identity`](Self::identity), [`software`](Self::software) | `client`/`bot` named after the software; the package of the first attributed handler, else `xmpp-rest-bot`, and its version |
 /// | [`skip_error_messages`](Self::skip_error_messages), [`skip_contentless`](Self::skip_contentless), [`skip_delayed`](Self::skip_delayed), [`skip_own_messages`](Self::skip_own_messages) | on |
 /// | [`muc_nick`](Self::muc_nick), [`default_muc_nick`](Self::default_muc_nick) | none (nicks are still learnt from the rooms' self-presences) |
 /// | [`ordered_per_sender`](Self::ordered_per_sender) | off |
@@ -281,7 +281,13 @@ impl<S: 'static> Bot<S> {
     /// Registers a handler (an `async fn` taking extractors) or a [`Route`].
     /// Handlers are tried in registration order.
     pub fn handler<T>(mut self, handler: impl IntoRoute<T, S>) -> Self {
-        self.routes.push(handler.into_route());
+        let route = handler.into_route();
+        let courtesy = &mut self.config.courtesy;
+        if let (false, Some((name, version))) = (courtesy.software_chosen, route.package) {
+            courtesy.software = Version::new(name, version);
+            courtesy.software_chosen = true;
+        }
+        self.routes.push(route);
         self
     }
 
@@ -481,10 +487,13 @@ impl<S: 'static> Bot<S> {
     }
 
     /// What the bot answers to XEP-0092 software version requests. Default:
-    /// `xmpp-rest-bot` and this crate's version, without OS. Give your own
-    /// crate's name and version with [`software_version!`](crate::software_version)
-    /// (a library cannot read them at run time), and the OS if you want to
-    /// tell it:
+    /// the name and version of the Cargo package of the first handler
+    /// registered with an attribute macro (`#[on_message]`, `#[on_iq]`,
+    /// `#[on_presence]` read them when your crate compiles), else
+    /// `xmpp-rest-bot` and this crate's version; without OS. A library cannot
+    /// read your package at run time: for a bot of plain functions or
+    /// closures, give it with [`software_version!`](crate::software_version),
+    /// with the OS if you want to tell it:
     ///
     /// ```
     /// use xmpp_rest_bot::{Bot, software_version};
@@ -493,6 +502,7 @@ impl<S: 'static> Bot<S> {
     /// ```
     pub fn software(mut self, software: Version) -> Self {
         self.config.courtesy.software = software;
+        self.config.courtesy.software_chosen = true;
         self
     }
 

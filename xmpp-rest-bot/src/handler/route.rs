@@ -43,6 +43,10 @@ pub struct Route<S = ()> {
     filter: Option<Filter>,
     name: &'static str,
     features: Vec<Cow<'static, str>>,
+    /// The Cargo package (name, version) the handler was written in, known
+    /// for handlers made by the attribute macros: the bot's default answer
+    /// to software version requests.
+    pub(crate) package: Option<(&'static str, &'static str)>,
 }
 
 impl<S> Clone for Route<S> {
@@ -52,6 +56,7 @@ impl<S> Clone for Route<S> {
             filter: self.filter.clone(),
             name: self.name,
             features: self.features.clone(),
+            package: self.package,
         }
     }
 }
@@ -77,6 +82,7 @@ impl<S: 'static> Route<S> {
             filter: None,
             name: std::any::type_name::<H>(),
             features,
+            package: None,
         }
     }
 
@@ -189,6 +195,7 @@ impl<S: 'static> Route<S> {
             filter: self.filter,
             name: self.name,
             features: self.features,
+            package: self.package,
         }
     }
 }
