@@ -81,11 +81,11 @@ pub mod prelude {
     };
     pub use crate::handler::{Filter, Handler, HandlerExt, IntoRoute, Route};
     pub use crate::reply::{Ack, IntoReply, IqResult, Reply};
+    pub use crate::software_version;
     pub use crate::stanza::{
         Condition, Iq, IqType, Jid, Message, MessageType, Payload, Presence, PresenceType, Stanza,
         StanzaError, StanzaKind,
     };
-    pub use crate::software_version;
     pub use crate::wire::WireFormat;
     #[cfg(feature = "macros")]
     pub use xmpp_rest_bot_macros::{on_iq, on_message, on_presence};

@@ -194,7 +194,10 @@ async fn version_comes_from_the_first_attributed_handler_unless_given() {
     }
     let route = xmpp_rest_bot::handler::IntoRoute::into_route(attributed);
     let bot: Bot = Bot::new().handler(route).handler(plain);
-    assert_eq!(bot.disco_info().identities[0].name.as_deref(), Some(env!("CARGO_PKG_NAME")));
+    assert_eq!(
+        bot.disco_info().identities[0].name.as_deref(),
+        Some(env!("CARGO_PKG_NAME"))
+    );
 }
 
 #[tokio::test]
