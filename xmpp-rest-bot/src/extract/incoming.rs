@@ -26,7 +26,9 @@ use crate::wire::WireFormat;
 /// ```
 #[derive(Debug, Clone)]
 pub struct Incoming {
-    stanza: Stanza,
+    /// Boxed: a `Message` is close to 1 KiB, and an `Incoming` moves through
+    /// several futures on its way to the handler.
+    stanza: Box<Stanza>,
     headers: HeaderMap,
     format: WireFormat,
     /// Set by dispatch when the stanza is an XEP-0050 submission of a
@@ -39,7 +41,7 @@ impl Incoming {
     /// An incoming stanza with no request headers, in the XML format.
     pub fn new(stanza: impl Into<Stanza>) -> Self {
         Incoming {
-            stanza: stanza.into(),
+            stanza: Box::new(stanza.into()),
             headers: HeaderMap::new(),
             format: WireFormat::Xml,
             ad_hoc: None,
@@ -86,6 +88,6 @@ impl Incoming {
 
     /// Takes the stanza out.
     pub fn into_stanza(self) -> Stanza {
-        self.stanza
+        *self.stanza
     }
 }

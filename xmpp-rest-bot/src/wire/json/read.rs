@@ -66,7 +66,7 @@ pub(super) fn strings(v: Value, path: &str) -> crate::Result<Vec<String>> {
 
 pub(super) fn into_jid(v: Value, path: &str) -> crate::Result<Jid> {
     let s = into_string(v, path)?;
-    Jid::new(&s).map_err(|e| jid_error(&s, path, e))
+    crate::wire::jid_cache::parse(&s).map_err(|e| jid_error(&s, path, e))
 }
 
 fn jid_error(value: &str, path: &str, e: jid::Error) -> Error {
@@ -171,7 +171,7 @@ impl Obj {
     pub(super) fn jid(&mut self, key: &str) -> crate::Result<Option<Jid>> {
         match self.take(key) {
             None => Ok(None),
-            Some(Value::String(s)) => match Jid::new(&s) {
+            Some(Value::String(s)) => match crate::wire::jid_cache::parse(&s) {
                 Ok(jid) => Ok(Some(jid)),
                 Err(e) => Err(jid_error(&s, &self.key_path(key), e)),
             },

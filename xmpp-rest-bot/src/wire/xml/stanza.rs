@@ -134,7 +134,7 @@ fn bad_type(kind: StanzaKind, value: &str, expected: &str) -> Error {
 fn jid_attr(value: Option<&str>, name: &str, kind: StanzaKind) -> Result<Option<Jid>> {
     match value {
         None => Ok(None),
-        Some(value) => Jid::new(value).map(Some).map_err(|e| {
+        Some(value) => crate::wire::jid_cache::parse(value).map(Some).map_err(|e| {
             Error::invalid(format!(
                 "invalid {name} attribute {value:?} on <{kind}/>: not a valid jid ({e})"
             ))
@@ -356,7 +356,7 @@ fn has_lang_of(texts: &[Text], el: &Element) -> bool {
 }
 
 fn jid(value: &str) -> Option<Jid> {
-    Jid::new(value).ok()
+    crate::wire::jid_cache::parse(value).ok()
 }
 
 // ---------------------------------------------------------------------------
