@@ -32,5 +32,11 @@ async fn main() -> std::io::Result<()> {
         .unwrap_or_else(|| "127.0.0.1:8080".to_owned());
     let listener = tokio::net::TcpListener::bind(&addr).await?;
     eprintln!("raw axum: fixed reply on http://{addr}/");
-    axum::serve(listener, axum::Router::new().fallback(reply)).await
+    // Stops cleanly on ctrl-c, as the echo bots do: bench/profile.sh needs
+    // a clean exit for callgrind to write its profile.
+    axum::serve(listener, axum::Router::new().fallback(reply))
+        .with_graceful_shutdown(async {
+            let _ = tokio::signal::ctrl_c().await;
+        })
+        .await
 }
