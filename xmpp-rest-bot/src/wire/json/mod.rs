@@ -183,7 +183,62 @@ pub fn encode(stanza: &Stanza) -> Vec<u8> {
     let value = to_value(stanza);
     // Straight into the buffer, rather than through `Display`'s formatter; a
     // `Value` has only string keys, so this cannot fail.
-    serde_json::to_vec(&value).unwrap_or_else(|_| value.to_string().into_bytes())
+    let json = serde_json::to_vec(&value).unwrap_or_else(|_| value.to_string().into_bytes());
+    xml_safe(json)
+}
+
+/// `json` with every string character that XML 1.0 cannot carry (control
+/// characters other than tab, newline and carriage return; U+FFFE, U+FFFF)
+/// replaced by U+FFFD, as the XML encoder does: mod_rest turns the JSON into
+/// an XML stanza, and Prosody refuses such text. serde_json writes those
+/// characters as `\b`, `\f` or `\u00XX` escapes, and U+FFFE/U+FFFF as they
+/// are; nothing else in its output looks like them.
+fn xml_safe(json: Vec<u8>) -> Vec<u8> {
+    // Most replies have no escape at all: one pass the compiler vectorises.
+    if !json
+        .iter()
+        .fold(false, |seen, &b| seen | (b == b'\\') | (b == 0xEF))
+    {
+        return json;
+    }
+    let mut out = Vec::with_capacity(json.len() + 16);
+    let mut i = 0;
+    while i < json.len() {
+        match &json[i..] {
+            // An escape: the pair as it is, unless it stands for a forbidden character.
+            [b'\\', b'b' | b'f', ..] => {
+                out.extend_from_slice(b"\\ufffd");
+                i += 2;
+            }
+            [b'\\', b'u', rest @ ..] if rest.len() >= 4 => {
+                let code = std::str::from_utf8(&rest[..4])
+                    .ok()
+                    .and_then(|hex| u32::from_str_radix(hex, 16).ok());
+                match code {
+                    Some(c) if c < 0x20 && !matches!(c, 0x09 | 0x0A | 0x0D) => {
+                        out.extend_from_slice(b"\\ufffd");
+                    }
+                    Some(0xFFFE | 0xFFFF) => out.extend_from_slice(b"\\ufffd"),
+                    _ => out.extend_from_slice(&json[i..i + 6]),
+                }
+                i += 6;
+            }
+            [b'\\', next, ..] => {
+                out.extend_from_slice(&[b'\\', *next]);
+                i += 2;
+            }
+            [0xEF, 0xBF, 0xBE | 0xBF, ..] => {
+                out.extend_from_slice("\u{FFFD}".as_bytes());
+                i += 3;
+            }
+            [b, ..] => {
+                out.push(*b);
+                i += 1;
+            }
+            [] => break,
+        }
+    }
+    out
 }
 
 /// Converts a JSON value in mod_rest's mapping to a stanza.

@@ -836,3 +836,23 @@ fn html() {
     );
     assert!(e.is_invalid(), "{e}");
 }
+
+#[test]
+fn characters_xml_cannot_carry_are_replaced_on_encoding() {
+    use crate::stanza::{Jid, Message, Stanza};
+    let to: Jid = "alice@example.org".parse().unwrap();
+    let text = "\u{1b}[31mred\u{1b}[0m \u{0}\u{8}\u{c}\u{1f} tab\tnl\ncr\r \\b \\u0001 \u{fffe}\u{ffff}\u{fffd} é ✓";
+    let json = encode(&Stanza::Message(Message::chat(to, text)));
+    let value: serde_json::Value = serde_json::from_slice(&json).unwrap();
+    assert_eq!(
+        value["body"],
+        "\u{fffd}[31mred\u{fffd}[0m \u{fffd}\u{fffd}\u{fffd}\u{fffd} tab\tnl\ncr\r \\b \\u0001 \u{fffd}\u{fffd}\u{fffd} é ✓"
+    );
+    // Without such characters the output is serde_json's, unchanged.
+    let plain = Message::chat("bob@example.org".parse().unwrap(), "a \\ b\n\"c\"");
+    let value = to_value(&Stanza::Message(plain.clone()));
+    assert_eq!(
+        encode(&Stanza::Message(plain)),
+        serde_json::to_vec(&value).unwrap()
+    );
+}

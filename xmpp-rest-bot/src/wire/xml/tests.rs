@@ -460,3 +460,21 @@ fn decode_all_unwraps_xmpp_wrappers() {
     let err = decode_all(b"<xmpp><foo/></xmpp>", &Limits::default()).unwrap_err();
     assert!(err.is_invalid());
 }
+
+#[test]
+fn characters_xml_cannot_carry_are_replaced_on_encoding() {
+    use crate::stanza::Element;
+    let to: crate::stanza::Jid = "alice@example.org".parse().unwrap();
+    let text = "\u{1b}[31mred\u{1b}[0m \u{0}\u{8}\u{1f} tab\tnl\ncr\r \u{fffe}\u{ffff}\u{fffd}\u{ef}\u{feff} é ✓";
+    let mut msg = Message::chat(to, text);
+    msg.extensions
+        .push(Element::builder("x", "urn:example").attr("a", text).build());
+    let xml = encode(&Stanza::Message(msg));
+    let expected = "\u{fffd}[31mred\u{fffd}[0m \u{fffd}\u{fffd}\u{fffd} tab\tnl\ncr\r \u{fffd}\u{fffd}\u{fffd}\u{ef}\u{feff} é ✓";
+    // The strict decoder, which refuses those characters, takes the output.
+    let Stanza::Message(back) = decode(xml.as_bytes(), &Limits::default()).unwrap() else {
+        panic!("not a message: {xml}")
+    };
+    assert_eq!(back.body(), Some(expected));
+    assert_eq!(back.extensions[0].attr("a"), Some(expected));
+}

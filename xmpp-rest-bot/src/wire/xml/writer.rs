@@ -285,15 +285,24 @@ fn write_attrs(out: &mut String, el: &Element) {
 }
 
 /// Bytes escaped in character data: `&`, `<`, `>` (so `]]>` never appears) and
-/// `\r` (which a parser would otherwise turn into `\n`).
+/// `\r` (which a parser would otherwise turn into `\n`); and the bytes of the
+/// characters XML 1.0 cannot carry at all (see [`escape_with`]).
 const TEXT_ESCAPES: [bool; 256] = escape_table(b"&<>\r");
 /// Bytes escaped in single-quoted attribute values: `&`, `<`, `'`, and tab,
 /// newline and carriage return, which attribute normalisation would otherwise
-/// turn into spaces.
+/// turn into spaces; and, as in text, the characters XML cannot carry.
 const ATTR_ESCAPES: [bool; 256] = escape_table(b"&<'\t\n\r");
 
+/// Marks `special`, the C0 control characters other than tab, newline and
+/// carriage return, and 0xEF (the first byte of U+FFFE and U+FFFF).
 const fn escape_table(special: &[u8]) -> [bool; 256] {
     let mut table = [false; 256];
+    let mut i = 0;
+    while i < 0x20 {
+        table[i] = !matches!(i as u8, b'\t' | b'\n' | b'\r');
+        i += 1;
+    }
+    table[0xEF] = true;
     let mut i = 0;
     while i < special.len() {
         table[special[i] as usize] = true;
@@ -302,24 +311,43 @@ const fn escape_table(special: &[u8]) -> [bool; 256] {
     table
 }
 
+/// Appends `s` with the bytes `table` marks escaped.
+///
+/// Characters that XML 1.0 forbids even as character references (control
+/// characters other than tab, newline and carriage return; U+FFFE, U+FFFF)
+/// are written as U+FFFD, the replacement character: a handler that answers
+/// with a shell command's output (colour codes start with ESC) would
+/// otherwise produce a reply that Prosody cannot parse and drops.
 fn escape_with(out: &mut String, s: &str, table: &[bool; 256]) {
     let bytes = s.as_bytes();
     let mut last = 0;
-    for (i, &b) in bytes.iter().enumerate() {
-        if !table[b as usize] {
+    let mut i = 0;
+    while i < bytes.len() {
+        let b = bytes[i];
+        if !table[usize::from(b)] {
+            i += 1;
             continue;
         }
+        let (replacement, len) = match b {
+            b'&' => ("&amp;", 1),
+            b'<' => ("&lt;", 1),
+            b'>' => ("&gt;", 1),
+            b'\'' => ("&apos;", 1),
+            b'\t' => ("&#9;", 1),
+            b'\n' => ("&#10;", 1),
+            b'\r' => ("&#13;", 1),
+            0xEF if matches!(bytes.get(i + 1..i + 3), Some([0xBF, 0xBE | 0xBF])) => ("\u{FFFD}", 3),
+            // Another character starting with 0xEF: written as it is.
+            0xEF => {
+                i += 1;
+                continue;
+            }
+            _ => ("\u{FFFD}", 1),
+        };
         out.push_str(&s[last..i]);
-        out.push_str(match b {
-            b'&' => "&amp;",
-            b'<' => "&lt;",
-            b'>' => "&gt;",
-            b'\'' => "&apos;",
-            b'\t' => "&#9;",
-            b'\n' => "&#10;",
-            _ => "&#13;",
-        });
-        last = i + 1;
+        out.push_str(replacement);
+        i += len;
+        last = i;
     }
     out.push_str(&s[last..]);
 }
