@@ -130,6 +130,54 @@ async fn a_body_that_does_not_arrive_in_time_is_408() {
 }
 
 #[tokio::test]
+async fn a_client_trickling_its_headers_is_disconnected() {
+    let bot = Bot::new().header_read_timeout(Duration::from_millis(300));
+    let server = start(bot).await;
+    let mut stream = TcpStream::connect(server.addr).await.unwrap();
+    let started = std::time::Instant::now();
+    // A byte of the head every 100 ms: the body timeout never starts, the
+    // header timeout ends it.
+    let mut closed = false;
+    for byte in b"POST / HTTP/1.1\r\nHost: x\r\nContent-Type: application/xmpp+xml\r\n".iter() {
+        if stream.write_all(&[*byte]).await.is_err() {
+            closed = true;
+            break;
+        }
+        tokio::time::sleep(Duration::from_millis(100)).await;
+    }
+    let mut answer = vec![0; 1024];
+    if !closed {
+        let n = tokio::time::timeout(Duration::from_secs(5), stream.read(&mut answer))
+            .await
+            .expect("the bot should close the connection by itself")
+            .unwrap_or(0);
+        assert!(
+            n == 0 || String::from_utf8_lossy(&answer[..n]).starts_with("HTTP/1.1 408"),
+            "{}",
+            String::from_utf8_lossy(&answer[..n])
+        );
+    }
+    let elapsed = started.elapsed();
+    assert!(elapsed >= Duration::from_millis(250), "{elapsed:?}");
+    assert!(elapsed < Duration::from_secs(4), "{elapsed:?}");
+
+    // A prompt client on a new connection is served as usual.
+    let mut stream = TcpStream::connect(server.addr).await.unwrap();
+    stream
+        .write_all(b"OPTIONS / HTTP/1.1\r\nHost: x\r\nConnection: close\r\n\r\n")
+        .await
+        .unwrap();
+    let mut answer = Vec::new();
+    stream.read_to_end(&mut answer).await.unwrap();
+    assert!(
+        answer.starts_with(b"HTTP/1.1 200"),
+        "{}",
+        String::from_utf8_lossy(&answer)
+    );
+    server.stop().await.unwrap();
+}
+
+#[tokio::test]
 async fn the_metrics_route_counts_requests_by_kind_and_outcome() {
     async fn echo(Body(text): Body) -> String {
         text

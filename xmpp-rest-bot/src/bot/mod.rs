@@ -8,6 +8,7 @@ mod dispatch;
 mod metrics;
 mod order;
 mod policy;
+mod server;
 mod service;
 
 pub use dispatch::Answer;
@@ -174,6 +175,7 @@ use crate::wire::{Limits, WireFormat};
 /// | [`limits`](Self::limits) | [`Limits::default`]: 192 KiB per stanza (like mod_rest), depth 64, 64 attributes and 4096 children per element |
 /// | [`max_concurrency`](Self::max_concurrency) | [`DEFAULT_MAX_CONCURRENCY`](Bot::DEFAULT_MAX_CONCURRENCY) (512); 503 beyond |
 /// | [`read_timeout`](Self::read_timeout) | [`DEFAULT_READ_TIMEOUT`](Bot::DEFAULT_READ_TIMEOUT) (10 s) for the request body; 408 beyond |
+/// | [`header_read_timeout`](Self::header_read_timeout) | [`DEFAULT_HEADER_READ_TIMEOUT`](Bot::DEFAULT_HEADER_READ_TIMEOUT) (75 s) for the request headers with [`serve`](Self::serve); the connection is closed beyond |
 /// | [`timeout`](Self::timeout) | none (per handler; 504 beyond) |
 /// | [`receipts`](Self::receipts) | on |
 /// | [`builtin_answers`](Self::builtin_answers) | on: disco#info, disco#items, ping, version |
@@ -203,6 +205,7 @@ pub(crate) struct Config {
     pub(crate) ordered: bool,
     pub(crate) max_concurrency: MaxConcurrency,
     pub(crate) read_timeout: ReadTimeout,
+    pub(crate) header_read_timeout: HeaderReadTimeout,
     pub(crate) metrics_path: Option<String>,
     pub(crate) shared: Arc<Shared>,
 }
@@ -232,6 +235,16 @@ pub(crate) struct ReadTimeout(pub(crate) Duration);
 impl Default for ReadTimeout {
     fn default() -> Self {
         ReadTimeout(Bot::<()>::DEFAULT_READ_TIMEOUT)
+    }
+}
+
+/// The header read timeout of `serve`; a newtype for its default.
+#[derive(Debug, Clone, Copy)]
+pub(crate) struct HeaderReadTimeout(pub(crate) Duration);
+
+impl Default for HeaderReadTimeout {
+    fn default() -> Self {
+        HeaderReadTimeout(Bot::<()>::DEFAULT_HEADER_READ_TIMEOUT)
     }
 }
 
@@ -680,11 +693,36 @@ impl<S: 'static> Bot<S> {
     /// How long reading a request body may take (default
     /// [`DEFAULT_READ_TIMEOUT`](Bot::DEFAULT_READ_TIMEOUT)); slower clients get
     /// 408. mod_rest sends a stanza in one go: only a broken or hostile
-    /// client needs this long. (The HTTP server used by [`serve`](Self::serve)
-    /// has no timeout for reading request headers: put a reverse proxy in
-    /// front of a bot reachable from untrusted networks.)
+    /// client needs this long. The headers have their own timeout,
+    /// [`header_read_timeout`](Self::header_read_timeout).
     pub fn read_timeout(mut self, timeout: Duration) -> Self {
         self.config.read_timeout = ReadTimeout(timeout);
+        self
+    }
+
+    /// How long [`serve`](Self::serve) waits for a request's headers (default
+    /// [`DEFAULT_HEADER_READ_TIMEOUT`](Bot::DEFAULT_HEADER_READ_TIMEOUT)):
+    /// then it closes the connection, so that clients trickling their
+    /// headers (slowloris) cannot hold connections for ever.
+    ///
+    /// The wait starts as soon as the server waits for the next request, so
+    /// it also closes keep-alive connections idle for that long. Keep it
+    /// above the idle timeout of a reverse proxy's pooled connections
+    /// (nginx's upstream `keepalive_timeout`, 60 s by default): the proxy
+    /// must be the one that closes them, or a request it sends just as the
+    /// bot closes the connection fails with 502. (Routers from
+    /// [`into_router`](Self::into_router) are served by you, with your
+    /// server's timeouts.)
+    ///
+    /// ```
+    /// use std::time::Duration;
+    /// use xmpp_rest_bot::Bot;
+    ///
+    /// // Reachable from Prosody only, without a proxy: no need to wait long.
+    /// let bot: Bot = Bot::new().header_read_timeout(Duration::from_secs(15));
+    /// ```
+    pub fn header_read_timeout(mut self, timeout: Duration) -> Self {
+        self.config.header_read_timeout = HeaderReadTimeout(timeout);
         self
     }
 
@@ -718,6 +756,11 @@ impl Bot {
 
     /// The default of [`read_timeout`](Bot::read_timeout): 10 seconds.
     pub const DEFAULT_READ_TIMEOUT: Duration = Duration::from_secs(10);
+
+    /// The default of [`header_read_timeout`](Bot::header_read_timeout): 75
+    /// seconds, above nginx's 60 s upstream `keepalive_timeout` (like nginx's
+    /// own client `keepalive_timeout`).
+    pub const DEFAULT_HEADER_READ_TIMEOUT: Duration = Duration::from_secs(75);
 }
 
 /// The software name and version of the crate it is written in, as a
@@ -790,9 +833,8 @@ impl Bot {
         signal: impl Future<Output = ()> + Send + 'static,
     ) -> io::Result<()> {
         tracing::info!(addr = %listener.local_addr()?, "xmpp webhook listening");
-        axum::serve(listener, self.into_router())
-            .with_graceful_shutdown(signal)
-            .await
+        let header_read_timeout = self.config.header_read_timeout.0;
+        server::serve(listener, self.into_router(), header_read_timeout, signal).await
     }
 
     /// Dispatches one stanza without HTTP: runs the handler that takes it and

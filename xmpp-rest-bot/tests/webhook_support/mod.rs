@@ -23,8 +23,9 @@ pub struct Server {
     task: JoinHandle<io::Result<()>>,
 }
 
+/// Serves `bot` the way users do, with [`Bot::serve_with_shutdown`].
 pub async fn start(bot: Bot) -> Server {
-    start_router(bot.into_router()).await
+    start_bot_serve(bot).await
 }
 
 pub async fn start_router(router: axum::Router) -> Server {
