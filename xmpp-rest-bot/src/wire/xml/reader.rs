@@ -765,7 +765,7 @@ fn split_qname(qname: &str) -> Option<(Option<&str>, &str)> {
 }
 
 /// Whether `s` is an XML name without colons (Namespaces in XML, NCName).
-fn is_ncname(s: &str) -> bool {
+pub(crate) fn is_ncname(s: &str) -> bool {
     // Nearly every name is ASCII: check those bytes with a table, and only
     // decode characters for the rest.
     let bytes = s.as_bytes();

@@ -478,3 +478,36 @@ fn characters_xml_cannot_carry_are_replaced_on_encoding() {
     assert_eq!(back.body(), Some(expected));
     assert_eq!(back.extensions[0].attr("a"), Some(expected));
 }
+
+#[test]
+fn elements_and_attributes_xml_cannot_carry_are_left_out() {
+    use crate::stanza::Element;
+    let to: crate::stanza::Jid = "alice@example.org".parse().unwrap();
+    let mut msg = Message::chat(to, "hi");
+    let mut kept = Element::builder("x", "urn:example")
+        .attr("ok", "1")
+        .attr("not a name", "2")
+        .attr("x'/><injected a='", "3")
+        .build();
+    kept.push_child(Element::new("in xml ns", "urn:example"));
+    kept.push_child(Element::new("child", "urn:example:inner"));
+    msg.extensions.push(kept);
+    msg.extensions
+        .push(Element::new("lang", "http://www.w3.org/XML/1998/namespace"));
+    msg.extensions
+        .push(Element::new("decl", "http://www.w3.org/2000/xmlns/"));
+    msg.extensions.push(Element::new("p:q", "urn:example"));
+    msg.extensions.push(Element::new("", "urn:example"));
+    let xml = encode(&Stanza::Message(msg));
+    let Stanza::Message(back) = decode(xml.as_bytes(), &Limits::default()).unwrap() else {
+        panic!("not a message: {xml}")
+    };
+    assert_eq!(back.body(), Some("hi"));
+    assert_eq!(back.extensions.len(), 1, "{xml}");
+    let x = &back.extensions[0];
+    assert_eq!(x.attrs().len(), 1, "{xml}");
+    assert_eq!(x.attr("ok"), Some("1"));
+    let children: Vec<_> = x.children().map(|c| c.name().to_owned()).collect();
+    assert_eq!(children, ["child"], "{xml}");
+    assert!(!xml.contains("injected"), "{xml}");
+}

@@ -210,7 +210,22 @@ impl<'a> Sink<'a> for TreeSink {
 }
 
 /// Writes `el` and its subtree; `parent_ns` is the default namespace in scope.
+///
+/// An element built in code can have what no XML can carry: a name that is
+/// not an XML name (`"a b"`, `"x:y"`, `""`), or one of the two reserved
+/// namespaces, which cannot be a default namespace. Such an element is left
+/// out with its subtree, and so is such an attribute, with a warning in the
+/// log: written, it would make the whole stanza unreadable for Prosody, or
+/// inject markup. (Decoded elements never have them.)
 pub(crate) fn write_element(out: &mut String, el: &Element, parent_ns: &str) {
+    if !super::reader::is_ncname(el.name()) || el.ns() == ns::XML || el.ns() == XMLNS_NS {
+        tracing::warn!(
+            name = el.name(),
+            ns = el.ns(),
+            "element left out of the stanza: not an XML name, or a reserved namespace"
+        );
+        return;
+    }
     out.push('<');
     out.push_str(el.name());
     if el.ns() != parent_ns {
@@ -263,6 +278,14 @@ fn write_attrs(out: &mut String, el: &Element) {
         }
     }
     for a in el.attrs() {
+        if !super::reader::is_ncname(&a.name) {
+            tracing::warn!(
+                element = el.name(),
+                name = %a.name,
+                "attribute left out of the stanza: not an XML name"
+            );
+            continue;
+        }
         match a.ns.as_deref() {
             None | Some("") => {
                 if a.name == "xmlns" || a.name.starts_with("xmlns:") {
