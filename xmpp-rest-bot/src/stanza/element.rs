@@ -51,6 +51,12 @@ pub struct Element {
 
 impl Element {
     /// A new, empty element named `name` in namespace `ns`.
+    ///
+    /// `name` must be an XML name without prefix (`"query"`, not `"a b"` or
+    /// `"x:query"`), and `ns` neither the `xml` nor the `xmlns` namespace:
+    /// the XML encoder leaves out, with a warning in the log, an element it
+    /// could not write as valid XML (and attributes whose names are not XML
+    /// names).
     pub fn new(name: impl Into<String>, ns: impl Into<String>) -> Self {
         Element::from_cow(Cow::Owned(name.into()), Cow::Owned(ns.into()))
     }
