@@ -202,6 +202,24 @@ async fn send_text_uses_the_text_path() {
 }
 
 #[tokio::test]
+async fn text_xml_cannot_carry_is_replaced_before_sending() {
+    let mock = MockRest::start().await;
+    let client = client(&mock, Default::default());
+    let output = "\u{1b}[32mok\u{1b}[0m\tdone\u{0}";
+    client.send_text("bob@localhost", output).await.unwrap();
+    client.send_chat("bob@localhost", output).await.unwrap();
+    let expected = "\u{fffd}[32mok\u{fffd}[0m\tdone\u{fffd}";
+    assert_eq!(mock.requests()[0].body, expected.as_bytes());
+    let sent = mock.wait_for_sent(2, WAIT).await;
+    for stanza in &sent {
+        let Stanza::Message(message) = stanza else {
+            panic!("not a message: {stanza:?}")
+        };
+        assert_eq!(message.body(), Some(expected));
+    }
+}
+
+#[tokio::test]
 async fn the_endpoint_url_is_accepted_too() {
     let mock = MockRest::start().await;
     let client = xmpp_rest_bot::client::RestClient::builder(mock.rest_url() + "/")

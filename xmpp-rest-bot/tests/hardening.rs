@@ -178,6 +178,29 @@ async fn a_client_trickling_its_headers_is_disconnected() {
 }
 
 #[tokio::test]
+async fn header_timeouts_of_zero_or_ever_serve_as_usual() {
+    for timeout in [Duration::ZERO, Duration::MAX] {
+        let server = start(Bot::new().header_read_timeout(timeout)).await;
+        let mut stream = TcpStream::connect(server.addr).await.unwrap();
+        // Headers in two parts: zero means "off", not "at once".
+        stream.write_all(b"OPTIONS / HTTP/1.1\r\n").await.unwrap();
+        tokio::time::sleep(Duration::from_millis(50)).await;
+        stream
+            .write_all(b"Host: x\r\nConnection: close\r\n\r\n")
+            .await
+            .unwrap();
+        let mut answer = Vec::new();
+        stream.read_to_end(&mut answer).await.unwrap();
+        assert!(
+            answer.starts_with(b"HTTP/1.1 200"),
+            "{timeout:?}: {}",
+            String::from_utf8_lossy(&answer)
+        );
+        server.stop().await.unwrap();
+    }
+}
+
+#[tokio::test]
 async fn the_metrics_route_counts_requests_by_kind_and_outcome() {
     async fn echo(Body(text): Body) -> String {
         text

@@ -248,6 +248,16 @@ impl Default for HeaderReadTimeout {
     }
 }
 
+impl HeaderReadTimeout {
+    /// What hyper is given: `None` for zero (hyper would time out every
+    /// connection whose headers are not there at once), and at most a year
+    /// (hyper adds the timeout to `Instant::now()`, which panics on overflow).
+    fn for_hyper(self) -> Option<Duration> {
+        const YEAR: Duration = Duration::from_secs(365 * 24 * 3600);
+        (!self.0.is_zero()).then(|| self.0.min(YEAR))
+    }
+}
+
 /// Whether receipts are answered; a newtype so that the default is "on".
 #[derive(Debug, Clone, Copy)]
 pub(crate) struct Receipts(pub(crate) bool);
@@ -714,6 +724,9 @@ impl<S: 'static> Bot<S> {
     /// [`into_router`](Self::into_router) are served by you, with your
     /// server's timeouts.)
     ///
+    /// `Duration::ZERO` turns the timeout off; durations over a year count
+    /// as a year.
+    ///
     /// ```
     /// use std::time::Duration;
     /// use xmpp_rest_bot::Bot;
@@ -833,7 +846,7 @@ impl Bot {
         signal: impl Future<Output = ()> + Send + 'static,
     ) -> io::Result<()> {
         tracing::info!(addr = %listener.local_addr()?, "xmpp webhook listening");
-        let header_read_timeout = self.config.header_read_timeout.0;
+        let header_read_timeout = self.config.header_read_timeout.for_hyper();
         server::serve(listener, self.into_router(), header_read_timeout, signal).await
     }
 

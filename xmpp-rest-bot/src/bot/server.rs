@@ -22,24 +22,31 @@ use tokio::net::TcpListener;
 pub(crate) async fn serve(
     listener: TcpListener,
     router: axum::Router,
-    header_read_timeout: Duration,
+    header_read_timeout: Option<Duration>,
     signal: impl Future<Output = ()> + Send + 'static,
 ) -> io::Result<()> {
     let mut http = http1::Builder::new();
     http.timer(TokioTimer::new())
         .header_read_timeout(header_read_timeout);
+    // Turns the router's handlers into routes once, as axum::serve does;
+    // otherwise axum rebuilds the fallback's route for every request.
+    let router = router.with_state::<()>(());
     let graceful = GracefulShutdown::new();
     let mut signal = std::pin::pin!(signal);
     loop {
-        let (stream, peer) = tokio::select! {
-            accepted = listener.accept() => match accepted {
-                Ok(accepted) => accepted,
-                Err(e) => {
-                    accept_failed(e).await;
-                    continue;
-                }
-            },
+        let accepted = tokio::select! {
+            accepted = listener.accept() => accepted,
             () = &mut signal => break,
+        };
+        let (stream, peer) = match accepted {
+            Ok(accepted) => accepted,
+            Err(e) => {
+                // The pause (see `accept_failed`) gives way to the signal.
+                tokio::select! {
+                    () = accept_failed(e) => continue,
+                    () = &mut signal => break,
+                }
+            }
         };
         let service = TowerToHyperService::new(router.clone());
         let connection = graceful.watch(http.serve_connection(TokioIo::new(stream), service));

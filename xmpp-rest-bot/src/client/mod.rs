@@ -326,7 +326,9 @@ impl RestClient {
         text: impl Into<String>,
     ) -> Result<Option<Stanza>> {
         let to = to.into_jid()?;
-        let text = text.into();
+        // Prosody refuses text XML cannot carry (the ESC of colour codes...).
+        let text: String = text.into();
+        let text = crate::wire::xml::xml_safe_text(&text).unwrap_or(text);
         if !self.is_legacy() {
             let url = self.path_url(&["message", "chat"], &to.to_string(), None);
             match self

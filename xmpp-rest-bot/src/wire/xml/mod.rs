@@ -96,6 +96,8 @@ mod reader;
 mod stanza;
 mod writer;
 
+pub(crate) use writer::xml_safe_text;
+
 use super::Limits;
 use crate::stanza::{Element, Stanza, ns};
 

@@ -375,6 +375,19 @@ fn escape_with(out: &mut String, s: &str, table: &[bool; 256]) {
     out.push_str(&s[last..]);
 }
 
+/// `s` with the characters XML 1.0 cannot carry replaced by U+FFFD, as
+/// [`escape_with`] writes them, or `None` when it has none: for text sent as
+/// it is (the client's `text/plain` posts, which Prosody turns into a
+/// message body).
+pub(crate) fn xml_safe_text(s: &str) -> Option<String> {
+    let forbidden = |c: char| matches!(c, '\0'..='\u{8}' | '\u{b}' | '\u{c}' | '\u{e}'..='\u{1f}' | '\u{fffe}' | '\u{ffff}');
+    s.chars().any(forbidden).then(|| {
+        s.chars()
+            .map(|c| if forbidden(c) { '\u{fffd}' } else { c })
+            .collect()
+    })
+}
+
 /// Appends `s` escaped as character data.
 pub(crate) fn escape_text(out: &mut String, s: &str) {
     escape_with(out, s, &TEXT_ESCAPES);
