@@ -57,8 +57,10 @@ use crate::wire::{Limits, WireFormat};
 /// answer lets the search go on, and the first fallback is the answer when no
 /// handler takes the stanza. Otherwise, when no handler takes the stanza, the
 /// [built-in answers](#built-in-answers) get their chance; then an iq
-/// `get`/`set` is answered with `service-unavailable` (RFC 6120) and a message
-/// or presence with nothing (202). Ad-hoc commands registered with
+/// `get`/`set` is answered with `service-unavailable` (RFC 6120), a presence
+/// with nothing (202), and a message with nothing (202) or, when it asks for
+/// a receipt, with a message carrying only the receipt (200; see
+/// [`receipts`](Self::receipts)). Ad-hoc commands registered with
 /// [`ad_hoc_commands`](Self::ad_hoc_commands) are looked at before the
 /// handlers.
 ///
@@ -84,7 +86,8 @@ use crate::wire::{Limits, WireFormat};
 /// Some messages are not meant for a bot's handlers, and answering them makes
 /// bots loop or spam. By default they reach only the routes whose [`Filter`]
 /// explicitly asks for them, and no other handler sees them (when no route
-/// takes them, the answer is 202, with a receipt if one was requested):
+/// takes them, the answer is 202, or 200 with only a receipt when one was
+/// requested):
 ///
 /// | messages | rule (default on) | a route asks for them with |
 /// |---|---|---|
