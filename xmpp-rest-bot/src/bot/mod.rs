@@ -827,6 +827,10 @@ impl Bot {
     /// Serves the webhook on `addr` until SIGTERM or ctrl-c, then stops
     /// accepting connections, lets the handlers in flight finish and returns.
     ///
+    /// HTTP/1.1 with keep-alive, as mod_rest speaks it; a connection whose
+    /// request headers do not arrive within the
+    /// [`header_read_timeout`](Self::header_read_timeout) is closed.
+    ///
     /// # Errors
     /// When the address cannot be bound, or the signal handlers cannot be
     /// installed.
