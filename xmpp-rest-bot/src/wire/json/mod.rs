@@ -180,6 +180,11 @@ pub fn decode(input: &[u8], limits: &Limits) -> crate::Result<Stanza> {
 
 /// Encodes one stanza in mod_rest's JSON mapping.
 pub fn encode(stanza: &Stanza) -> Vec<u8> {
+    if let Stanza::Message(m) = stanza
+        && let Some(json) = encode::simple_message(m)
+    {
+        return xml_safe(json);
+    }
     let value = to_value(stanza);
     // Straight into the buffer, rather than through `Display`'s formatter; a
     // `Value` has only string keys, so this cannot fail.

@@ -856,3 +856,80 @@ fn characters_xml_cannot_carry_are_replaced_on_encoding() {
         serde_json::to_vec(&value).unwrap()
     );
 }
+
+/// The direct writer of simple messages writes what the `Value` path writes.
+#[test]
+fn simple_messages_are_written_exactly_as_through_a_value() {
+    use crate::stanza::{ChatState, Jid, Message, MessageType, Receipt, Stanza, Text, Thread};
+    let through_value = |s: &Stanza| xml_safe(serde_json::to_vec(&to_value(s)).unwrap());
+    let texts = [
+        "",
+        "hi",
+        "a \"quoted\" \\ back\\slash\n\ttab",
+        "ünïcödé ✓ 🎉",
+        "\u{1b}[0m\u{7f}",
+    ];
+    let types = [
+        MessageType::Normal,
+        MessageType::Chat,
+        MessageType::Groupchat,
+        MessageType::Headline,
+    ];
+    let mut count = 0;
+    for (i, text) in texts.iter().enumerate() {
+        for (j, type_) in types.iter().enumerate() {
+            for variant in 0..8u8 {
+                let mut m = Message::new(*type_);
+                let bit = |n: u8| variant & (1 << n) != 0;
+                if bit(0) {
+                    m.to = Some("bob@example.org/phone".parse::<Jid>().unwrap());
+                    m.from = Some("bot.example.net".parse::<Jid>().unwrap());
+                    m.id = Some(format!("id-{i}-{j}\"x"));
+                }
+                if bit(1) {
+                    m.bodies.push(Text {
+                        lang: None,
+                        text: (*text).to_owned(),
+                    });
+                    m.bodies.push(Text {
+                        lang: Some("de".into()),
+                        text: "zweiter".into(),
+                    });
+                    m.lang = Some("en".into());
+                    m.receipt = Some(Receipt::Request);
+                    m.origin_id = Some("o1".into());
+                }
+                if bit(2) {
+                    m.chat_state = Some(ChatState::Composing);
+                    m.thread = Some(Thread {
+                        id: format!("t{text}"),
+                        parent: (i % 2 == 0).then(|| "p1".to_owned()),
+                    });
+                }
+                let stanza = Stanza::Message(m.clone());
+                assert!(
+                    encode::simple_message(&m).is_some(),
+                    "{m:?} should take the direct path"
+                );
+                assert_eq!(
+                    String::from_utf8(encode(&stanza)).unwrap(),
+                    String::from_utf8(through_value(&stanza)).unwrap(),
+                    "{m:?}"
+                );
+                count += 1;
+            }
+        }
+    }
+    assert_eq!(count, texts.len() * types.len() * 8);
+
+    // Anything else goes through the `Value`, unchanged.
+    let mut markable = Message::chat("bob@example.org".parse().unwrap(), "hi");
+    markable.markable = true;
+    assert!(encode::simple_message(&markable).is_none());
+    let mut extra = Message::chat("bob@example.org".parse().unwrap(), "hi");
+    extra.json_extra.insert("x".into(), serde_json::json!(1));
+    assert!(encode::simple_message(&extra).is_none());
+    let error = Message::chat("bob@example.org".parse().unwrap(), "hi")
+        .error_reply(crate::stanza::Condition::BadRequest);
+    assert!(encode::simple_message(&error).is_none());
+}
