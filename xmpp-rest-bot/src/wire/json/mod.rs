@@ -173,6 +173,9 @@ pub fn decode(input: &[u8], limits: &Limits) -> crate::Result<Stanza> {
         Error::json(format!("invalid utf-8 at byte {}", e.valid_up_to()), "$").with_source(e)
     })?;
     prescan::prescan(text.as_bytes(), limits)?;
+    if let Some(message) = decode::simple_message(text) {
+        return Ok(Stanza::Message(message));
+    }
     let value: Value =
         serde_json::from_str(text).map_err(|e| Error::json(e.to_string(), "$").with_source(e))?;
     decode::stanza(value, limits)

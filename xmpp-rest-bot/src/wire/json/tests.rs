@@ -933,3 +933,75 @@ fn simple_messages_are_written_exactly_as_through_a_value() {
         .error_reply(crate::stanza::Condition::BadRequest);
     assert!(encode::simple_message(&error).is_none());
 }
+
+/// Whatever the direct reader of common messages takes, it reads exactly as
+/// the general decoder does; and it takes the chat lines mod_rest posts.
+#[test]
+fn simple_messages_are_read_exactly_as_through_a_value() {
+    let fixtures = std::path::Path::new(env!("CARGO_MANIFEST_DIR")).join("tests/fixtures/json");
+    let mut inputs: Vec<String> = std::fs::read_dir(&fixtures)
+        .unwrap()
+        .map(|entry| entry.unwrap().path())
+        .filter(|path| path.extension().is_some_and(|e| e == "json"))
+        .map(|path| std::fs::read_to_string(path).unwrap())
+        .collect();
+    assert!(
+        inputs.len() > 10,
+        "fixtures not found in {}",
+        fixtures.display()
+    );
+    let taken = [
+        r#"{"kind":"message","type":"chat","id":"m1","lang":"en","from":"alice@example.org/phone","to":"bot@bot.example.net","body":"!status please","state":"active"}"#,
+        r#"{"kind":"message","type":"chat","id":"m2","from":"bob@example.org/Gajim.x1","to":"bot@bot.example.net","body":"deploy","state":"active","markable":true}"#,
+        r#"{"kind":"message","type":"groupchat","id":"m3","from":"ops@rooms.example.org/carol","to":"bot@bot.example.net","body":"bot: rollback prod","occupant_id":"dGhp"}"#,
+        r#"{"kind":"message","type":"chat","from":"dave@example.org/dino","to":"bot@bot.example.net","body":"hi <bot> & \"friends\" \\ \u00e9 \ud83c\udf89 — ünï ✓\n"}"#,
+        r#"{"kind":"message"}"#,
+        r#"{"kind":"message","type":"error","body":""}"#,
+        r#"{"kind":"message","type":null,"to":null,"body":null,"markable":null,"state":null}"#,
+        r#"{"kind":"message","markable":false,"type":"headline","to":"ALICE@Example.ORG"}"#,
+        r#"{"kind":"message","b\u006fdy":"escaped key","to":"bob@example.org"}"#,
+        "  {\"kind\" : \"message\" ,\n \"body\" : \"spaced\" }  ",
+    ];
+    let refused = [
+        // general decoder: another kind, implied kinds, extensions, unknown keys
+        r#"{"kind":"presence","type":"unavailable"}"#,
+        r#"{"type":"chat","body":"no kind"}"#,
+        r#"{"kind":"message","body":"x","thread":"t1"}"#,
+        r#"{"kind":"message","body":"x","unknown":1}"#,
+        r#"{"kind":"message","body":"x","error":{"condition":"bad-request"}}"#,
+        // errors, said by the general decoder
+        r#"{"kind":"message","to":"not a@jid@x"}"#,
+        r#"{"kind":"message","type":"sms"}"#,
+        r#"{"kind":"message","state":"dancing"}"#,
+        r#"{"kind":"message","body":5}"#,
+        r#"{"kind":"message","markable":"yes"}"#,
+        r#"{"kind":"message","body":"a","body":"b"}"#,
+        r#"{"kind":"message","body":"x"} trailing"#,
+        r#"{"kind":"message","body":"\ud800"}"#,
+        r#"[{"kind":"message"}]"#,
+    ];
+    inputs.extend(taken.iter().chain(&refused).map(|s| (*s).to_owned()));
+    for input in &inputs {
+        let general = serde_json::from_str::<serde_json::Value>(input)
+            .map_err(|e| format!("invalid json at $: {e}"))
+            .and_then(|v| decode::stanza(v, &Limits::default()).map_err(|e| e.to_string()));
+        if let Some(direct) = decode::simple_message(input) {
+            assert_eq!(Ok(Stanza::Message(direct)), general, "{input}");
+        }
+        // And the public decoder answers as the general one, whichever way it went.
+        assert_eq!(
+            decode(input.as_bytes(), &Limits::default()).map_err(|e| e.to_string()),
+            general,
+            "{input}"
+        );
+    }
+    for input in taken {
+        assert!(
+            decode::simple_message(input).is_some(),
+            "not taken: {input}"
+        );
+    }
+    for input in refused {
+        assert!(decode::simple_message(input).is_none(), "taken: {input}");
+    }
+}
