@@ -92,6 +92,7 @@
 //! - presence: show, status, priority, MUC join, caps, idle, nick, error;
 //! - iq: payload, error.
 
+mod fast;
 mod reader;
 mod stanza;
 mod writer;
@@ -120,7 +121,13 @@ use crate::stanza::{Element, Stanza, ns};
 /// When the input is malformed, over `limits`, or not an acceptable stanza
 /// (see the [module docs](self)).
 pub fn decode(input: &[u8], limits: &Limits) -> crate::Result<Stanza> {
-    let (root, attrs) = reader::parse_stanza(input, limits)?;
+    let src = reader::checked_source(input, limits)?;
+    // The common chat message, straight to the model; anything else through
+    // the element tree.
+    if let Some(message) = fast::message(src, limits) {
+        return Ok(Stanza::Message(message));
+    }
+    let (root, attrs) = reader::parse_checked_stanza(src, limits)?;
     stanza::parts_to_stanza(root, &attrs)
 }
 

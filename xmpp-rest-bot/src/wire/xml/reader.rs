@@ -50,14 +50,29 @@ pub(crate) struct RootAttr<'a> {
 /// [`parse`], but gives the root element's attributes apart, borrowed from the
 /// input: they become typed fields of the stanza, so copying them into the
 /// tree would be wasted.
+#[cfg(test)]
 pub(crate) fn parse_stanza<'a>(
     input: &'a [u8],
     limits: &Limits,
 ) -> Result<(Element, Vec<RootAttr<'a>>)> {
+    parse_checked_stanza(checked_source(input, limits)?, limits)
+}
+
+/// `input` as text, once it is within the size limit and holds only
+/// characters XML allows: what [`parse_checked_stanza`] needs.
+pub(crate) fn checked_source<'a>(input: &'a [u8], limits: &Limits) -> Result<&'a str> {
     if input.len() > limits.bytes() {
         return Err(Error::limit("xml input size in bytes", limits.bytes()));
     }
-    let src = check_chars(input)?;
+    check_chars(input)
+}
+
+/// Parses a stanza from the text [`checked_source`] gave, with the
+/// attributes of the stanza element apart.
+pub(crate) fn parse_checked_stanza<'a>(
+    src: &'a str,
+    limits: &Limits,
+) -> Result<(Element, Vec<RootAttr<'a>>)> {
     let mut parser = Parser::new(src, limits, ns::CLIENT, true);
     let root = parser.run()?;
     Ok((root, parser.root_attrs.unwrap_or_default()))
@@ -152,7 +167,7 @@ struct Parser<'a, 'l> {
     attrs: Vec<RawAttr<'a>>,
     root: Option<Element>,
     /// Where the root's attributes go instead of the root element, when set
-    /// (see [`parse_stanza`]).
+    /// (see [`parse_checked_stanza`]).
     root_attrs: Option<Vec<RootAttr<'a>>>,
 }
 
@@ -845,7 +860,7 @@ pub(crate) fn is_xml_char(c: char) -> bool {
 
 /// Resolves the name of a reference (between `&` and `;`): one of the five
 /// predefined entities or a character reference to a legal character.
-fn resolve_reference(name: &str) -> std::result::Result<char, String> {
+pub(super) fn resolve_reference(name: &str) -> std::result::Result<char, String> {
     Ok(match name {
         "amp" => '&',
         "lt" => '<',
@@ -893,7 +908,7 @@ static ATTR_SPECIAL: [bool; 256] = {
 /// Unescapes an attribute value and normalises its whitespace as XML 1.0
 /// requires (literal tab, newline and carriage return become spaces; character
 /// references to them are kept). The error carries the offset in `raw`.
-fn unescape_attr(raw: &str) -> std::result::Result<Cow<'_, str>, (String, usize)> {
+pub(super) fn unescape_attr(raw: &str) -> std::result::Result<Cow<'_, str>, (String, usize)> {
     let bytes = raw.as_bytes();
     // Values are short: a table lookup per byte beats a vectorised scan that
     // never gets past its scalar tail.

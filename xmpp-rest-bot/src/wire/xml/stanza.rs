@@ -39,7 +39,7 @@ pub(crate) fn element_to_stanza(mut el: Element) -> Result<Stanza> {
 }
 
 /// [`element_to_stanza`] for the decoder, which gives the attributes of the
-/// stanza element apart (see [`reader::parse_stanza`](super::reader::parse_stanza)).
+/// stanza element apart (see [`reader::parse_checked_stanza`](super::reader::parse_checked_stanza)).
 pub(crate) fn parts_to_stanza(mut el: Element, attrs: &[RootAttr<'_>]) -> Result<Stanza> {
     let kind = stanza_kind(&el)?;
     let nodes = take_nodes(&mut el);

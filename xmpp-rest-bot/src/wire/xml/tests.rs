@@ -511,3 +511,146 @@ fn elements_and_attributes_xml_cannot_carry_are_left_out() {
     assert_eq!(children, ["child"], "{xml}");
     assert!(!xml.contains("injected"), "{xml}");
 }
+
+/// What the strict reader makes of `src`, as a result to compare.
+fn strict(src: &str) -> std::result::Result<Stanza, String> {
+    let limits = Limits::default();
+    super::reader::checked_source(src.as_bytes(), &limits)
+        .and_then(|src| super::reader::parse_checked_stanza(src, &limits))
+        .and_then(|(root, attrs)| super::stanza::parts_to_stanza(root, &attrs))
+        .map_err(|e| e.to_string())
+}
+
+/// Whatever the direct reader takes, it reads exactly as the strict reader;
+/// the public decoder answers as the strict reader, whichever way it goes.
+fn assert_direct_matches_strict(src: &str) -> bool {
+    let expected = strict(src);
+    let direct = super::fast::message(src, &Limits::default());
+    let taken = direct.is_some();
+    if let Some(m) = direct {
+        assert_eq!(Ok(Stanza::Message(m)), expected, "{src}");
+    }
+    assert_eq!(
+        decode(src.as_bytes(), &Limits::default()).map_err(|e| e.to_string()),
+        expected,
+        "{src}"
+    );
+    taken
+}
+
+#[test]
+fn common_messages_are_read_directly_exactly_as_by_the_strict_reader() {
+    // Every fixture, whichever way it goes.
+    let fixtures = std::path::Path::new(env!("CARGO_MANIFEST_DIR")).join("tests/fixtures/xml");
+    let mut seen = 0;
+    for entry in std::fs::read_dir(&fixtures).unwrap() {
+        let path = entry.unwrap().path();
+        if path.extension().is_some_and(|e| e == "xml") {
+            let src = std::fs::read_to_string(&path).unwrap();
+            assert_direct_matches_strict(src.trim_end());
+            seen += 1;
+        }
+    }
+    assert!(seen > 20, "fixtures not found in {}", fixtures.display());
+
+    // Generated: every subset of the payloads, in two orders, with both
+    // quotes, escapes and non-ASCII text.
+    let payloads = [
+        "<active xmlns='http://jabber.org/protocol/chatstates'/>",
+        "<request xmlns='urn:xmpp:receipts'/>",
+        "<markable xmlns=\"urn:xmpp:chat-markers:0\"/>",
+        "<origin-id xmlns='urn:xmpp:sid:0' id='6a1f&amp;0c'/>",
+        "<stanza-id by='ops@rooms.example.org' xmlns='urn:xmpp:sid:0' id='K7aa-31_d'/>",
+        "<stanza-id xmlns='urn:xmpp:sid:0' id='second' by='example.org'/>",
+        "<occupant-id xmlns='urn:xmpp:occupant-id:0' id='dGhp=='/>",
+    ];
+    let bodies = [
+        None,
+        Some("<body></body>"),
+        Some("<body>!status please</body>"),
+        Some("<body>hi &lt;bot&gt; &amp; friends &#x1F389;&#233; — ünïcödé ✓ > \" '\n\ttab</body>"),
+    ];
+    let heads = [
+        "<message>",
+        "<message to='bot@bot.example.net' id='m1' xml:lang='en' from='alice@example.org/phone' type='chat'>",
+        "<message type=\"groupchat\" from=\"ops@rooms.example.org/carol\" to=\"bot@bot.example.net\">",
+        "<message type='headline' id='a&apos;b&#x26;c' to='Bot@Bot.Example.NET'>",
+        "<message type='normal' xml:lang=''>",
+    ];
+    let mut taken = 0;
+    for (h, head) in heads.iter().enumerate() {
+        for (b, body) in bodies.iter().enumerate() {
+            for set in 0u32..(1 << payloads.len()) {
+                if !(set + h as u32 + b as u32).is_multiple_of(3) {
+                    continue; // a third of the combinations is plenty
+                }
+                let chosen: Vec<&str> = (0..payloads.len())
+                    .filter(|i| set & (1 << i) != 0)
+                    .map(|i| payloads[i])
+                    .collect();
+                for reversed in [false, true] {
+                    let mut children: Vec<&str> =
+                        body.iter().copied().chain(chosen.iter().copied()).collect();
+                    if reversed {
+                        children.reverse();
+                    }
+                    let src = format!("{head}{}</message>", children.concat());
+                    assert!(assert_direct_matches_strict(&src), "not taken: {src}");
+                    taken += 1;
+                }
+            }
+        }
+    }
+    assert!(taken > 500, "{taken}");
+
+    // Anything else goes to the strict reader (which reads it, or says why not).
+    let refused = [
+        "<message><body xml:lang='de'>hallo</body></message>",
+        "<message><body>a</body><body>b</body></message>",
+        "<message><body>a</body> <active xmlns='http://jabber.org/protocol/chatstates'/></message>",
+        "<message><body/></message>",
+        "<message><body><![CDATA[x]]></body></message>",
+        "<message><body>a<!-- c --></body></message>",
+        "<message><body>a\r\nb</body></message>",
+        "<message><body>a]]>b</body></message>",
+        "<message><body>&unknown;</body></message>",
+        "<message><body>&#0;</body></message>",
+        "<message><body>&amp</body></message>",
+        "<message id='a\tb'/>",
+        "<message id='a\tb'></message>",
+        "<message/>",
+        "<message xmlns='jabber:client'></message>",
+        "<message type='error'></message>",
+        "<message type='chat' type='chat'></message>",
+        "<message to='not a@jid@x'></message>",
+        "<message to=''></message>",
+        "<message id=unquoted></message>",
+        "<message id='x' ></message>",
+        "<message  id='x'></message>",
+        "<message><store xmlns='urn:xmpp:hints'/></message>",
+        "<message><active xmlns='http://jabber.org/protocol/chatstates'/><paused xmlns='http://jabber.org/protocol/chatstates'/></message>",
+        "<message><dancing xmlns='http://jabber.org/protocol/chatstates'/></message>",
+        "<message><active xmlns='http://jabber.org/protocol/chatstates' extra='1'/></message>",
+        "<message><origin-id xmlns='urn:xmpp:sid:0'/></message>",
+        "<message><stanza-id xmlns='urn:xmpp:sid:0' id='x' by='not a@jid@x'/></message>",
+        "<message><request xmlns='urn:xmpp:receipts'></request></message>",
+        "<message><x:active xmlns:x='http://jabber.org/protocol/chatstates'/></message>",
+        "<message></message> ",
+        " <message></message>",
+        "<?xml version='1.0'?><message></message>",
+        "<message></message><message></message>",
+        "<message><body>unclosed</message>",
+        "<message>text</message>",
+        "<presence/>",
+        "<messages></messages>",
+    ];
+    for src in refused {
+        assert!(!assert_direct_matches_strict(src), "taken: {src}");
+    }
+
+    // Tighter limits than the shape needs: the strict reader decides.
+    let tight = Limits::default().max_children(2);
+    let src = "<message><body>a</body><request xmlns='urn:xmpp:receipts'/><markable xmlns='urn:xmpp:chat-markers:0'/></message>";
+    assert!(super::fast::message(src, &tight).is_none());
+    assert!(decode(src.as_bytes(), &tight).unwrap_err().is_limit());
+}
