@@ -14,6 +14,8 @@
 //!   <origin-id xmlns='urn:xmpp:sid:0' id='…'/>
 //!   <stanza-id xmlns='urn:xmpp:sid:0' id='…' by='…'/>
 //!   <occupant-id xmlns='urn:xmpp:occupant-id:0' id='…'/>
+//!   <reply xmlns='urn:xmpp:reply:0' id='…' to='…'/>           (to optional)
+//!   <store xmlns='urn:xmpp:hints'/>                          (or another hint: an extension)
 //! </message>
 //! ```
 //!
@@ -28,9 +30,12 @@
 use std::borrow::Cow;
 
 use super::reader::{resolve_reference, unescape_attr};
-use crate::stanza::{ChatState, Message, MessageType, Receipt, StanzaId, Text, ns};
+use crate::stanza::{ChatState, Element, Message, MessageType, Receipt, Reply, StanzaId, Text, ns};
 use crate::wire::Limits;
 use crate::wire::jid_cache;
+
+/// XEP-0334 message processing hints.
+const HINTS: &str = "urn:xmpp:hints";
 
 /// At most this many children (below every sane limit).
 const MAX_CHILDREN: usize = 16;
@@ -104,13 +109,14 @@ pub(super) fn message(src: &str, limits: &Limits) -> Option<Message> {
 fn payload(cursor: &mut Cursor<'_>, m: &mut Message) -> Option<()> {
     cursor.eat("<")?;
     let name = cursor.name()?;
-    // xmlns, id, by
-    let mut attrs: [Option<Cow<'_, str>>; 3] = Default::default();
+    // xmlns, id, by, to
+    let mut attrs: [Option<Cow<'_, str>>; 4] = Default::default();
     while let Some((key, value)) = cursor.attribute()? {
         let slot = match key {
             "xmlns" => 0,
             "id" => 1,
             "by" => 2,
+            "to" => 3,
             _ => return None,
         };
         if attrs[slot].replace(value).is_some() {
@@ -118,9 +124,30 @@ fn payload(cursor: &mut Cursor<'_>, m: &mut Message) -> Option<()> {
         }
     }
     cursor.eat("/>")?;
-    let [xmlns, id, by] = attrs;
+    let [xmlns, id, by, to] = attrs;
     let xmlns = xmlns?;
+    if let ("reply", ns::REPLY, Some(id), None) = (name, &*xmlns, &id, &by) {
+        if m.reply.is_some() {
+            return None;
+        }
+        let to = match to {
+            Some(to) => Some(jid_cache::parse(&to).ok()?),
+            None => None,
+        };
+        m.reply = Some(Reply {
+            id: id.clone().into_owned(),
+            to,
+        });
+        return Some(());
+    }
+    if to.is_some() {
+        return None;
+    }
     match (name, &*xmlns, id, by) {
+        // Hints have no field: kept as they are, like every other extension.
+        ("store" | "no-store" | "no-copy" | "no-permanent-store", HINTS, None, None) => {
+            m.extensions.push(Element::new(name, HINTS));
+        }
         (_, ns::CHATSTATES, None, None) if m.chat_state.is_none() => {
             m.chat_state = Some(ChatState::from_name(name)?);
         }
