@@ -661,3 +661,55 @@ fn common_messages_are_read_directly_exactly_as_by_the_strict_reader() {
     assert!(super::fast::message(src, &tight).is_none());
     assert!(decode(src.as_bytes(), &tight).unwrap_err().is_limit());
 }
+
+/// Mutated chat messages (bytes replaced, inserted, deleted, with XML's
+/// special characters more often than not): wherever the direct reader
+/// takes one, it reads it as the strict reader does.
+#[test]
+fn mutated_messages_are_read_directly_only_as_the_strict_reader_reads_them() {
+    let seeds = [
+        "<message to='bot@bot.example.net' id='m1' xml:lang='en' from='alice@example.org/phone' type='chat'><body>!status please</body><active xmlns='http://jabber.org/protocol/chatstates'/></message>",
+        "<message type='groupchat' from='ops@rooms.example.org/carol' to='bot@bot.example.net'><body>a &amp; b &#233;</body><occupant-id xmlns='urn:xmpp:occupant-id:0' id='dGhp'/><stanza-id xmlns='urn:xmpp:sid:0' id='K7' by='ops@rooms.example.org'/></message>",
+        "<message id=\"m4\"><body>hi</body><reply xmlns='urn:xmpp:reply:0' to='bot@bot.example.net' id='prev-42'/><store xmlns='urn:xmpp:hints'/><request xmlns='urn:xmpp:receipts'/><markable xmlns='urn:xmpp:chat-markers:0'/><origin-id xmlns='urn:xmpp:sid:0' id='o1'/></message>",
+    ];
+    const SPECIAL: &[u8] = b"<>/='\"&;#x: \t\r\n]!?-";
+    let mut state: u64 = 0x9e37_79b9_7f4a_7c15;
+    let mut next = move |n: usize| {
+        // xorshift: deterministic, no dependency
+        state ^= state << 13;
+        state ^= state >> 7;
+        state ^= state << 17;
+        (state % n as u64) as usize
+    };
+    let (mut taken, mut total) = (0, 0);
+    for seed in seeds {
+        for _ in 0..4000 {
+            let mut bytes = seed.as_bytes().to_vec();
+            for _ in 0..1 + next(3) {
+                let at = next(bytes.len());
+                let byte = if next(4) == 0 {
+                    b'a' + next(26) as u8
+                } else {
+                    SPECIAL[next(SPECIAL.len())]
+                };
+                match next(3) {
+                    0 => bytes[at] = byte,
+                    1 => bytes.insert(at, byte),
+                    _ => {
+                        bytes.remove(at);
+                    }
+                }
+            }
+            // Only text: the mutations keep ASCII where they touch.
+            let Ok(src) = String::from_utf8(bytes) else {
+                continue;
+            };
+            total += 1;
+            if assert_direct_matches_strict(&src) {
+                taken += 1;
+            }
+        }
+    }
+    // Some mutations keep the shape (a changed letter in a text), most do not.
+    assert!(taken > 100 && taken < total, "{taken} of {total}");
+}
