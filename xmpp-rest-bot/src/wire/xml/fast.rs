@@ -49,23 +49,9 @@ pub(super) fn message(src: &str, limits: &Limits) -> Option<Message> {
     }
     let mut cursor = Cursor { rest: src };
     cursor.eat("<message")?;
-    // to, from, id, type, xml:lang
-    let mut head: [Option<Cow<'_, str>>; 5] = Default::default();
-    while let Some((name, value)) = cursor.attribute()? {
-        let slot = match name {
-            "to" => 0,
-            "from" => 1,
-            "id" => 2,
-            "type" => 3,
-            "xml:lang" => 4,
-            _ => return None,
-        };
-        if head[slot].replace(value).is_some() {
-            return None;
-        }
-    }
+    let [to, from, id, type_, lang] =
+        cursor.attributes(["to", "from", "id", "type", "xml:lang"])?;
     cursor.eat(">")?;
-    let [to, from, id, type_, lang] = head;
     let type_ = match type_.as_deref() {
         None | Some("normal") => MessageType::Normal,
         Some("chat") => MessageType::Chat,
@@ -109,22 +95,8 @@ pub(super) fn message(src: &str, limits: &Limits) -> Option<Message> {
 fn payload(cursor: &mut Cursor<'_>, m: &mut Message) -> Option<()> {
     cursor.eat("<")?;
     let name = cursor.name()?;
-    // xmlns, id, by, to
-    let mut attrs: [Option<Cow<'_, str>>; 4] = Default::default();
-    while let Some((key, value)) = cursor.attribute()? {
-        let slot = match key {
-            "xmlns" => 0,
-            "id" => 1,
-            "by" => 2,
-            "to" => 3,
-            _ => return None,
-        };
-        if attrs[slot].replace(value).is_some() {
-            return None;
-        }
-    }
+    let [xmlns, id, by, to] = cursor.attributes(["xmlns", "id", "by", "to"])?;
     cursor.eat("/>")?;
-    let [xmlns, id, by, to] = attrs;
     let xmlns = xmlns?;
     if let ("reply", ns::REPLY, Some(id), None) = (name, &*xmlns, &id, &by) {
         if m.reply.is_some() {
@@ -201,6 +173,22 @@ impl<'a> Cursor<'a> {
         let (name, rest) = self.rest.split_at(len);
         self.rest = rest;
         (!name.is_empty()).then_some(name)
+    }
+
+    /// The attributes of a start tag, each of `names` at most once, by
+    /// name; `None` for another name or a repeated one.
+    fn attributes<const N: usize>(
+        &mut self,
+        names: [&str; N],
+    ) -> Option<[Option<Cow<'a, str>>; N]> {
+        let mut values: [Option<Cow<'a, str>>; N] = std::array::from_fn(|_| None);
+        while let Some((name, value)) = self.attribute()? {
+            let slot = names.iter().position(|n| *n == name)?;
+            if values[slot].replace(value).is_some() {
+                return None;
+            }
+        }
+        Some(values)
     }
 
     /// ` name='value'` (or `"value"`), unescaped: `Some(None)` when no
