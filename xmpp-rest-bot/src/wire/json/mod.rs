@@ -219,15 +219,15 @@ fn xml_safe(json: Vec<u8>) -> Vec<u8> {
                 i += 2;
             }
             [b'\\', b'u', rest @ ..] if rest.len() >= 4 => {
-                let code = std::str::from_utf8(&rest[..4])
+                let forbidden = std::str::from_utf8(&rest[..4])
                     .ok()
-                    .and_then(|hex| u32::from_str_radix(hex, 16).ok());
-                match code {
-                    Some(c) if c < 0x20 && !matches!(c, 0x09 | 0x0A | 0x0D) => {
-                        out.extend_from_slice(b"\\ufffd");
-                    }
-                    Some(0xFFFE | 0xFFFF) => out.extend_from_slice(b"\\ufffd"),
-                    _ => out.extend_from_slice(&json[i..i + 6]),
+                    .and_then(|hex| u32::from_str_radix(hex, 16).ok())
+                    .and_then(char::from_u32)
+                    .is_some_and(|c| !super::xml::is_xml_char(c));
+                if forbidden {
+                    out.extend_from_slice(b"\\ufffd");
+                } else {
+                    out.extend_from_slice(&json[i..i + 6]);
                 }
                 i += 6;
             }

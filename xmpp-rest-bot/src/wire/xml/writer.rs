@@ -380,7 +380,7 @@ fn escape_with(out: &mut String, s: &str, table: &[bool; 256]) {
 /// it is (the client's `text/plain` posts, which Prosody turns into a
 /// message body).
 pub(crate) fn xml_safe_text(s: &str) -> Option<String> {
-    let forbidden = |c: char| matches!(c, '\0'..='\u{8}' | '\u{b}' | '\u{c}' | '\u{e}'..='\u{1f}' | '\u{fffe}' | '\u{ffff}');
+    let forbidden = |c: char| !super::reader::is_xml_char(c);
     s.chars().any(forbidden).then(|| {
         s.chars()
             .map(|c| if forbidden(c) { '\u{fffd}' } else { c })
