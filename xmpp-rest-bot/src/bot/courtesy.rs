@@ -15,10 +15,9 @@ pub(crate) struct Courtesy {
     pub(crate) enabled: bool,
     pub(crate) identity: Option<Identity>,
     pub(crate) name: Option<String>,
-    pub(crate) software: Version,
-    /// Whether `software` was chosen, by `Bot::software` or from the package
-    /// of the first attributed handler, rather than the SDK's default.
-    pub(crate) software_chosen: bool,
+    /// Chosen by `Bot::software` or from the package of the first
+    /// attributed handler; `None`: the SDK's name and version.
+    pub(crate) software: Option<Version>,
     pub(crate) features: Vec<String>,
     pub(crate) items: Vec<DiscoItem>,
     pub(crate) nodes: Vec<Node>,
@@ -38,8 +37,7 @@ impl Default for Courtesy {
             enabled: true,
             identity: None,
             name: None,
-            software: Version::new(DEFAULT_SOFTWARE, env!("CARGO_PKG_VERSION")),
-            software_chosen: false,
+            software: None,
             features: Vec::new(),
             items: Vec::new(),
             nodes: Vec::new(),
@@ -81,7 +79,7 @@ impl Courtesy {
             identity.name = self
                 .name
                 .clone()
-                .or_else(|| self.software.name.clone())
+                .or_else(|| self.software.as_ref().and_then(|v| v.name.clone()))
                 .or_else(|| Some(DEFAULT_SOFTWARE.to_owned()));
         }
         identity
@@ -118,7 +116,11 @@ impl Courtesy {
             return Some(Reply::stanza(iq.result::<Ping>(None)));
         }
         if Version::matches(payload) {
-            return Some(Reply::stanza(iq.result(Some(self.software.clone()))));
+            let software = self
+                .software
+                .clone()
+                .unwrap_or_else(|| Version::new(DEFAULT_SOFTWARE, env!("CARGO_PKG_VERSION")));
+            return Some(Reply::stanza(iq.result(Some(software))));
         }
         if DiscoInfo::matches(payload) {
             return Some(match DiscoInfo::from_element(payload) {

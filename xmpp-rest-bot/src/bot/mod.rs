@@ -308,10 +308,9 @@ impl<S: 'static> Bot<S> {
     /// Handlers are tried in registration order.
     pub fn handler<T>(mut self, handler: impl IntoRoute<T, S>) -> Self {
         let route = handler.into_route();
-        let courtesy = &mut self.config.courtesy;
-        if let (false, Some((name, version))) = (courtesy.software_chosen, route.package) {
-            courtesy.software = Version::new(name, version);
-            courtesy.software_chosen = true;
+        let software = &mut self.config.courtesy.software;
+        if let (None, Some((name, version))) = (&software, route.package) {
+            *software = Some(Version::new(name, version));
         }
         self.routes.push(route);
         self
@@ -527,8 +526,7 @@ impl<S: 'static> Bot<S> {
     /// let bot: Bot = Bot::new().software(software_version!().with_os(std::env::consts::OS));
     /// ```
     pub fn software(mut self, software: Version) -> Self {
-        self.config.courtesy.software = software;
-        self.config.courtesy.software_chosen = true;
+        self.config.courtesy.software = Some(software);
         self
     }
 
