@@ -5,7 +5,7 @@ mod webhook_support;
 
 use std::str::FromStr;
 
-use webhook_support::{HttpResponse, Server, mod_rest_headers, request, start};
+use webhook_support::{HttpResponse, Server, post_xml, start};
 use xmpp_rest_bot::command::{BotCommands, Command};
 use xmpp_rest_bot::handler::HandlerExt;
 use xmpp_rest_bot::prelude::*;
@@ -700,14 +700,7 @@ async fn a_submission_in_mod_rest_json() {
 async fn a_submission_in_xml_as_clients_send_it() {
     let server = ops_bot().await;
     let body = r#"<iq type="set" id="x1" to="bot@bot.localhost" from="alice@localhost/gajim"><command xmlns="http://jabber.org/protocol/commands" node="deploy" sessionid="s1" action="execute"><x xmlns="jabber:x:data" type="submit"><field var="env" type="text-single"><value>staging</value></field><field var="version" type="text-single"><value>v3</value></field></x></command></iq>"#;
-    let answer = request(
-        server.addr,
-        "POST",
-        "/",
-        &mod_rest_headers(WireFormat::Xml),
-        body.as_bytes(),
-    )
-    .await;
+    let answer = post_xml(server.addr, "/", body).await;
     assert_eq!(answer.status, 200);
     let text = answer.text();
     assert!(text.starts_with("<iq "), "{text}");

@@ -11,7 +11,7 @@ use std::process::{Command, Stdio};
 use std::sync::mpsc;
 use std::time::{Duration, Instant};
 
-use webhook_support::{mod_rest_headers, request};
+use webhook_support::post_xml;
 use xmpp_rest_bot::prelude::*;
 
 const ADDR_ENV: &str = "XMPP_REST_BOT_SHUTDOWN_TEST_ADDR";
@@ -101,14 +101,7 @@ async fn sigterm_lets_requests_in_flight_finish() {
                     "<message type='chat' id='m{n}' from='user{n}@localhost/r' \
                      to='bot@bot.localhost'><body>msg{n}</body></message>"
                 );
-                request(
-                    addr,
-                    "POST",
-                    "/",
-                    &mod_rest_headers(WireFormat::Xml),
-                    body.as_bytes(),
-                )
-                .await
+                post_xml(addr, "/", &body).await
             })
         })
         .collect();

@@ -9,7 +9,7 @@ use std::time::Duration;
 use tokio::io::{AsyncReadExt, AsyncWriteExt};
 use tokio::net::TcpStream;
 use tokio::sync::Notify;
-use webhook_support::{mod_rest_headers, request, start};
+use webhook_support::{post_xml, request, start};
 use xmpp_rest_bot::prelude::*;
 
 const MESSAGE: &str = "<message type='chat' id='m1' from='alice@localhost/phone' \
@@ -46,18 +46,7 @@ async fn over_the_concurrency_limit_posts_are_shed_with_503() {
     let metrics = bot.metrics();
     let server = start(bot).await;
     let addr = server.addr;
-    let post = move || {
-        tokio::spawn(async move {
-            request(
-                addr,
-                "POST",
-                "/",
-                &mod_rest_headers(WireFormat::Xml),
-                MESSAGE.as_bytes(),
-            )
-            .await
-        })
-    };
+    let post = move || tokio::spawn(async move { post_xml(addr, "/", MESSAGE).await });
     let first = [post(), post()];
     wait_for("two handlers in flight", || {
         waiting.load(Ordering::SeqCst) == 2
@@ -212,16 +201,8 @@ async fn the_metrics_route_counts_requests_by_kind_and_outcome() {
         .metrics_route("/metrics");
     let server = start(bot).await;
     let addr = server.addr;
-    let post = |path: &'static str, body: &'static str| async move {
-        request(
-            addr,
-            "POST",
-            path,
-            &mod_rest_headers(WireFormat::Xml),
-            body.as_bytes(),
-        )
-        .await
-    };
+    let post =
+        |path: &'static str, body: &'static str| async move { post_xml(addr, path, body).await };
     assert_eq!(post("/s3cret/", MESSAGE).await.status, 200);
     assert_eq!(post("/s3cret/", MESSAGE).await.status, 200);
     let ping = "<iq type='get' id='p1' from='alice@localhost/phone' to='bot@bot.localhost'>\

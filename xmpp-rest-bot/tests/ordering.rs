@@ -11,7 +11,7 @@ use std::sync::{Arc, Mutex};
 use std::task::Poll;
 use std::time::Duration;
 
-use webhook_support::{mod_rest_headers, request, start};
+use webhook_support::{post_xml, start};
 use xmpp_rest_bot::bot::Answer;
 use xmpp_rest_bot::prelude::*;
 
@@ -202,14 +202,7 @@ async fn over_http_one_sender_never_runs_twice_at_once() {
             let body = format!(
                 "<message type='chat' from='{from}' to='bot@bot.localhost'><body>{latency}</body></message>"
             );
-            request(
-                addr,
-                "POST",
-                "/",
-                &mod_rest_headers(WireFormat::Xml),
-                body.as_bytes(),
-            )
-            .await
+            post_xml(addr, "/", &body).await
         })
     };
     let mut rng = Lcg(11);

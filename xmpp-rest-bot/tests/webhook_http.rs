@@ -6,7 +6,7 @@ mod webhook_support;
 use std::time::Duration;
 
 use webhook_support::{
-    capture, mod_rest_headers, request, send_raw, start, start_bot_serve, start_router,
+    capture, mod_rest_headers, post_xml, request, send_raw, start, start_bot_serve, start_router,
 };
 use xmpp_rest_bot::prelude::*;
 use xmpp_rest_bot::wire::Limits;
@@ -213,14 +213,7 @@ async fn other_methods_are_405() {
 async fn every_path_is_served() {
     // rest_callback_url = "http://127.0.0.1:8080/{kind}/{type}"
     let server = start(Bot::new().handler(echo)).await;
-    let answer = request(
-        server.addr,
-        "POST",
-        "/message/chat",
-        &mod_rest_headers(WireFormat::Xml),
-        MESSAGE_XML.as_bytes(),
-    )
-    .await;
+    let answer = post_xml(server.addr, "/message/chat", MESSAGE_XML).await;
     assert_eq!(answer.status, 200);
     server.stop().await.unwrap();
 }
@@ -376,16 +369,7 @@ async fn shutdown_lets_handlers_in_flight_finish() {
     }
     let mut server = start_bot_serve(Bot::new().handler(slow)).await;
     let addr = server.addr;
-    let in_flight = tokio::spawn(async move {
-        request(
-            addr,
-            "POST",
-            "/",
-            &mod_rest_headers(WireFormat::Xml),
-            MESSAGE_XML.as_bytes(),
-        )
-        .await
-    });
+    let in_flight = tokio::spawn(async move { post_xml(addr, "/", MESSAGE_XML).await });
     tokio::time::sleep(Duration::from_millis(100)).await;
     server.signal_shutdown();
     let answer = in_flight.await.unwrap();
@@ -408,16 +392,7 @@ async fn concurrent_stanzas_are_handled_concurrently() {
     let started = std::time::Instant::now();
     let requests = (0..8).map(|_| {
         let addr = server.addr;
-        tokio::spawn(async move {
-            request(
-                addr,
-                "POST",
-                "/",
-                &mod_rest_headers(WireFormat::Xml),
-                MESSAGE_XML.as_bytes(),
-            )
-            .await
-        })
+        tokio::spawn(async move { post_xml(addr, "/", MESSAGE_XML).await })
     });
     for r in requests.collect::<Vec<_>>() {
         assert_eq!(r.await.unwrap().status, 200);

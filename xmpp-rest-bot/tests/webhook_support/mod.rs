@@ -176,6 +176,18 @@ pub async fn request(
     send_raw(addr, &raw).await
 }
 
+/// Posts `body` to `path` as mod_rest posts an XML stanza.
+pub async fn post_xml(addr: SocketAddr, path: &str, body: &str) -> HttpResponse {
+    request(
+        addr,
+        "POST",
+        path,
+        &mod_rest_headers(WireFormat::Xml),
+        body.as_bytes(),
+    )
+    .await
+}
+
 /// Sends raw bytes over a fresh connection and parses the answer.
 pub async fn send_raw(addr: SocketAddr, raw: &[u8]) -> HttpResponse {
     let mut stream = TcpStream::connect(addr).await.unwrap();
