@@ -155,70 +155,73 @@ async fn chat_reply(server: &Server, format: WireFormat, body: &str) -> String {
     )
 }
 
+/// Sends each chat line, in every format, and checks the text answered.
+async fn assert_chat_replies(server: &Server, cases: &[(&str, &str)]) {
+    for format in FORMATS {
+        for (line, expected) in cases {
+            assert_eq!(
+                chat_reply(server, format, line).await,
+                *expected,
+                "{format:?}: {line:?}"
+            );
+        }
+    }
+}
+
 // ------------------------------------------------------------------ chat
 
 #[tokio::test]
 async fn commands_are_parsed_and_answered() {
     let server = ops_bot().await;
-    for format in FORMATS {
-        assert_eq!(
-            chat_reply(&server, format, "!deploy prod v1.2").await,
-            "deploying v1.2 to Prod"
-        );
-        assert_eq!(
-            chat_reply(&server, format, "/DEPLOY staging \"v1 rc\"").await,
-            "deploying v1 rc to Staging"
-        );
-        assert_eq!(
-            chat_reply(&server, format, "!tag web a 'b c'").await,
-            "web: a,b c"
-        );
-        assert_eq!(
-            chat_reply(&server, format, "!st").await,
-            "all green, alice@localhost/phone"
-        );
-        assert_eq!(
-            chat_reply(&server, format, "!say  hello   world ").await,
-            "hello   world"
-        );
-        assert_eq!(chat_reply(&server, format, "!ban bob").await, "banned bob");
-    }
+    assert_chat_replies(
+        &server,
+        &[
+            ("!deploy prod v1.2", "deploying v1.2 to Prod"),
+            ("/DEPLOY staging \"v1 rc\"", "deploying v1 rc to Staging"),
+            ("!tag web a 'b c'", "web: a,b c"),
+            ("!st", "all green, alice@localhost/phone"),
+            ("!say  hello   world ", "hello   world"),
+            ("!ban bob", "banned bob"),
+        ],
+    )
+    .await;
     server.stop().await.unwrap();
 }
 
 #[tokio::test]
 async fn parse_errors_are_chat_replies_naming_the_argument() {
     let server = ops_bot().await;
-    for format in FORMATS {
-        assert_eq!(
-            chat_reply(&server, format, "!deploy prod").await,
-            "deploy: missing argument <version> (usage: !deploy <env> <version>)"
-        );
-        assert_eq!(
-            chat_reply(&server, format, "!deploy prod v1 now").await,
-            "deploy: unexpected argument \"now\" (usage: !deploy <env> <version>)"
-        );
-        assert_eq!(
-            chat_reply(&server, format, "!deploy qa v1").await,
-            "deploy: invalid <env> \"qa\": expected staging or prod, not \"qa\""
-        );
-        assert_eq!(
-            chat_reply(&server, format, "!restart web maybe").await,
-            "restart: invalid <force> \"maybe\": provided string was not `true` or `false`"
-        );
-        assert_eq!(
-            chat_reply(&server, format, "!say \"open").await,
-            "unterminated quote opened at byte 5"
-        );
-        assert_eq!(
-            chat_reply(&server, format, "!deplyo prod v1").await,
-            "unknown command \"deplyo\": did you mean \"!deploy\"?"
-        );
-        assert_eq!(
-            chat_reply(&server, format, "!frobnicate").await,
-            "unknown command \"frobnicate\": send !help for the list of commands"
-        );
-    }
+    assert_chat_replies(
+        &server,
+        &[
+            (
+                "!deploy prod",
+                "deploy: missing argument <version> (usage: !deploy <env> <version>)",
+            ),
+            (
+                "!deploy prod v1 now",
+                "deploy: unexpected argument \"now\" (usage: !deploy <env> <version>)",
+            ),
+            (
+                "!deploy qa v1",
+                "deploy: invalid <env> \"qa\": expected staging or prod, not \"qa\"",
+            ),
+            (
+                "!restart web maybe",
+                "restart: invalid <force> \"maybe\": provided string was not `true` or `false`",
+            ),
+            ("!say \"open", "unterminated quote opened at byte 5"),
+            (
+                "!deplyo prod v1",
+                "unknown command \"deplyo\": did you mean \"!deploy\"?",
+            ),
+            (
+                "!frobnicate",
+                "unknown command \"frobnicate\": send !help for the list of commands",
+            ),
+        ],
+    )
+    .await;
     server.stop().await.unwrap();
 }
 
@@ -247,23 +250,24 @@ async fn help_is_automatic_with_every_prefix() {
         !expected.contains("secret"),
         "hidden commands are not listed"
     );
-    for format in FORMATS {
-        assert_eq!(chat_reply(&server, format, "!help").await, expected);
-        assert_eq!(chat_reply(&server, format, "/help").await, expected);
-        assert_eq!(chat_reply(&server, format, "  !HELP ").await, expected);
-        assert_eq!(
-            chat_reply(&server, format, "!help status").await,
-            "!status — Show the status. (also !st)"
-        );
-        assert_eq!(
-            chat_reply(&server, format, "!help !deploy").await,
-            "!deploy <env> <version> — Deploy a version to an environment."
-        );
-        assert_eq!(
-            chat_reply(&server, format, "!help stauts").await,
-            "unknown command \"stauts\": did you mean \"!status\"?"
-        );
-    }
+    assert_chat_replies(
+        &server,
+        &[
+            ("!help", &expected),
+            ("/help", &expected),
+            ("  !HELP ", &expected),
+            ("!help status", "!status — Show the status. (also !st)"),
+            (
+                "!help !deploy",
+                "!deploy <env> <version> — Deploy a version to an environment.",
+            ),
+            (
+                "!help stauts",
+                "unknown command \"stauts\": did you mean \"!status\"?",
+            ),
+        ],
+    )
+    .await;
     server.stop().await.unwrap();
 }
 
@@ -284,25 +288,20 @@ async fn help_can_be_overridden() {
         }
     }
     let server = start(Bot::new().handler(handle)).await;
-    for format in FORMATS {
-        assert_eq!(
-            chat_reply(&server, format, "!help").await,
-            "custom help about None"
-        );
-        assert_eq!(
-            chat_reply(&server, format, "/help ping").await,
-            "custom help about Some(\"ping\")"
-        );
-        assert_eq!(
-            chat_reply(&server, format, "!help a b").await,
-            "help: unexpected argument \"b\" (usage: !help [topic])"
-        );
-        // Without automatic help, an unknown command gets no hint.
-        assert_eq!(
-            chat_reply(&server, format, "!nope").await,
-            "unknown command \"nope\""
-        );
-    }
+    assert_chat_replies(
+        &server,
+        &[
+            ("!help", "custom help about None"),
+            ("/help ping", "custom help about Some(\"ping\")"),
+            (
+                "!help a b",
+                "help: unexpected argument \"b\" (usage: !help [topic])",
+            ),
+            // Without automatic help, an unknown command gets no hint.
+            ("!nope", "unknown command \"nope\""),
+        ],
+    )
+    .await;
     server.stop().await.unwrap();
 }
 
