@@ -421,10 +421,11 @@ async fn muc_bot_takes_the_rooms_error_presence_without_answering() {
 
 // ----- nested_axum -----
 
-#[tokio::test]
-async fn nested_axum_serves_the_app_and_the_bot() {
+/// The nested app behind mod_rest calling `callback_path`: probed and
+/// echoing.
+async fn nested_axum_at(callback_path: &str) -> TestProsody {
     let t = TestProsody::builder()
-        .callback_path("/xmpp/")
+        .callback_path(callback_path)
         .start(nested_axum::app())
         .await;
     assert_eq!(t.probe_outcome().unwrap().status, Some(200));
@@ -432,6 +433,12 @@ async fn nested_axum_serves_the_app_and_the_bot() {
         .says("hi")
         .await
         .assert_body("hi");
+    t
+}
+
+#[tokio::test]
+async fn nested_axum_serves_the_app_and_the_bot() {
+    let t = nested_axum_at("/xmpp/").await;
 
     let base = format!("http://{}", t.local_addr().unwrap());
     let http = reqwest::Client::new();
@@ -450,15 +457,7 @@ async fn nested_axum_serves_the_app_and_the_bot() {
 
 #[tokio::test]
 async fn nested_axum_takes_callback_urls_with_placeholders() {
-    let t = TestProsody::builder()
-        .callback_path("/xmpp/{kind}/{type}")
-        .start(nested_axum::app())
-        .await;
-    assert_eq!(t.probe_outcome().unwrap().status, Some(200));
-    t.user("alice@example.org")
-        .says("hi")
-        .await
-        .assert_body("hi");
+    nested_axum_at("/xmpp/{kind}/{type}").await;
 }
 
 // ----- notifier -----
