@@ -1,25 +1,10 @@
 //! `#[derive(BotCommands)]`: every parsing feature and every error.
 
-use std::str::FromStr;
+mod command_support;
+
+use command_support::Env;
 
 use xmpp_rest_bot::command::{ArgKind, BotCommands, ParseError};
-
-#[derive(Debug, Clone, Copy, PartialEq, Eq)]
-enum Env {
-    Staging,
-    Prod,
-}
-
-impl FromStr for Env {
-    type Err = String;
-    fn from_str(s: &str) -> Result<Self, String> {
-        match s {
-            "staging" => Ok(Env::Staging),
-            "prod" => Ok(Env::Prod),
-            other => Err(format!("expected staging or prod, not {other:?}")),
-        }
-    }
-}
 
 #[derive(BotCommands, Debug, PartialEq)]
 enum Ops {

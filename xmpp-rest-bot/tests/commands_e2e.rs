@@ -1,10 +1,10 @@
 //! Chat commands and XEP-0050 ad-hoc commands end to end: a bot served over
 //! HTTP, stanzas posted as mod_rest posts them, in XML and in JSON.
 
+mod command_support;
 mod webhook_support;
 
-use std::str::FromStr;
-
+use command_support::Env;
 use webhook_support::{HttpResponse, Server, post_xml, start};
 use xmpp_rest_bot::command::{BotCommands, Command};
 use xmpp_rest_bot::handler::HandlerExt;
@@ -14,23 +14,6 @@ use xmpp_rest_bot::stanza::{self, DataForm, DiscoInfo, DiscoItems, Element, Form
 
 const FORMATS: [WireFormat; 2] = [WireFormat::Xml, WireFormat::Json];
 const COMMANDS_NODE: &str = "http://jabber.org/protocol/commands";
-
-#[derive(Debug, Clone, Copy, PartialEq, Eq)]
-enum Env {
-    Staging,
-    Prod,
-}
-
-impl FromStr for Env {
-    type Err = String;
-    fn from_str(s: &str) -> Result<Self, String> {
-        match s {
-            "staging" => Ok(Env::Staging),
-            "prod" => Ok(Env::Prod),
-            other => Err(format!("expected staging or prod, not {other:?}")),
-        }
-    }
-}
 
 #[derive(BotCommands, Debug, PartialEq)]
 enum Ops {
