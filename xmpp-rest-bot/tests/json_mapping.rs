@@ -1,5 +1,5 @@
 //! The JSON mapping against what mod_rest really sent and accepted (the
-//! captures in `shared/mod_rest/captures/`), round trips over the fixtures in
+//! captures in `tests/fixtures/mod_rest/`), round trips over the fixtures in
 //! `tests/fixtures/json/`, and XML → JSON → XML for the mapped payloads.
 
 use std::fs;
@@ -11,18 +11,9 @@ use xmpp_rest_bot::stanza::{
 };
 use xmpp_rest_bot::wire::{Limits, json, xml};
 
-/// `shared/` sits beside the repository in CI; on a development machine it is /work/shared.
-fn shared_dir() -> PathBuf {
-    let beside = Path::new(env!("CARGO_MANIFEST_DIR")).join("../../shared");
-    if beside.is_dir() {
-        beside
-    } else {
-        PathBuf::from("/work/shared")
-    }
-}
-
+/// The recorded mod_rest exchanges, kept as fixtures.
 fn captures() -> PathBuf {
-    shared_dir().join("mod_rest/captures")
+    Path::new(env!("CARGO_MANIFEST_DIR")).join("tests/fixtures/mod_rest")
 }
 
 fn fixtures() -> PathBuf {

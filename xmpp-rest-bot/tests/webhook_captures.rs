@@ -1,4 +1,4 @@
-//! The recorded mod_rest exchanges (shared/mod_rest/captures), replayed byte for
+//! The recorded mod_rest exchanges (tests/fixtures/mod_rest), replayed byte for
 //! byte against the bot: the bot's answer must be one that made the real
 //! Prosody deliver what the XMPP user received.
 

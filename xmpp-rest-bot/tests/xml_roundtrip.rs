@@ -1,6 +1,6 @@
 //! Round trips of the XML wire format over a corpus of realistic stanzas
 //! (`tests/fixtures/xml/`) and every XML stanza in the recorded mod_rest
-//! captures (`shared/mod_rest/captures/`).
+//! captures (`tests/fixtures/mod_rest/`).
 //!
 //! For each input:
 //! - decode -> encode -> decode gives an equal model;
@@ -24,18 +24,9 @@ fn fixtures_dir() -> PathBuf {
     Path::new(env!("CARGO_MANIFEST_DIR")).join("tests/fixtures/xml")
 }
 
-/// `shared/` beside the repository (as CI lays it out), else `/work/shared`.
-fn shared_dir() -> PathBuf {
-    let candidates = [
-        std::env::var_os("XMPP_REST_BOT_SHARED").map(PathBuf::from),
-        Some(Path::new(env!("CARGO_MANIFEST_DIR")).join("../../shared")),
-        Some(PathBuf::from("/work/shared")),
-    ];
-    candidates
-        .into_iter()
-        .flatten()
-        .find(|p| p.join("mod_rest/captures").is_dir())
-        .expect("shared/mod_rest/captures not found beside the repository nor at /work/shared")
+/// The recorded mod_rest exchanges, kept as fixtures.
+fn captures_dir() -> PathBuf {
+    Path::new(env!("CARGO_MANIFEST_DIR")).join("tests/fixtures/mod_rest")
 }
 
 /// Parses a stanza as a generic tree, in the default namespace `jabber:client`
@@ -359,7 +350,7 @@ fn check_fixture(name: &str, stanza: &Stanza) {
 /// Every XML stanza mod_rest was recorded sending or delivering.
 #[test]
 fn every_capture_round_trips() {
-    let dir = shared_dir().join("mod_rest/captures");
+    let dir = captures_dir();
     let mut count = 0;
     let mut entries: Vec<_> = std::fs::read_dir(&dir)
         .expect("captures dir")

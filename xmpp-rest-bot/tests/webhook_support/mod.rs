@@ -241,18 +241,11 @@ fn dechunk(mut raw: &[u8]) -> Vec<u8> {
     }
 }
 
-/// The directory of the recorded mod_rest captures: `$MOD_REST_CAPTURES`, else
-/// `shared/` beside the repository, else `/work/shared`.
+/// The recorded mod_rest exchanges, kept in this repository as fixtures
+/// (`tests/fixtures/mod_rest/`; the subdirectories `json-2020/` and
+/// `json-2023/` hold the JSON-mode cases of each module version).
 pub fn captures_dir() -> PathBuf {
-    if let Some(dir) = std::env::var_os("MOD_REST_CAPTURES") {
-        return PathBuf::from(dir);
-    }
-    let beside_repo =
-        PathBuf::from(env!("CARGO_MANIFEST_DIR")).join("../../shared/mod_rest/captures");
-    if beside_repo.is_dir() {
-        return beside_repo;
-    }
-    PathBuf::from("/work/shared/mod_rest/captures")
+    PathBuf::from(env!("CARGO_MANIFEST_DIR")).join("tests/fixtures/mod_rest")
 }
 
 /// One recorded case: what Prosody posted, what the webhook answered, what
