@@ -101,7 +101,14 @@ fn quoted_arguments_keep_spaces() {
     );
     assert_eq!(
         Ops::parse(r#"!deploy prod "unterminated"#).unwrap_err(),
-        ParseError::UnterminatedQuote { position: 13 }
+        ParseError::UnterminatedQuote {
+            after: "!deploy prod".into(),
+            position: 13
+        }
+    );
+    assert_eq!(
+        Ops::parse(r#"!deploy "prod v1"#).unwrap_err().to_string(),
+        "unclosed quote after `!deploy`: close it, or escape it with a backslash"
     );
 }
 
@@ -144,7 +151,8 @@ fn errors_name_the_command_and_argument() {
     let err = Ops::parse("!deploy qa v1").unwrap_err();
     assert_eq!(
         err.to_string(),
-        "deploy: invalid <env> \"qa\": expected staging or prod, not \"qa\""
+        "deploy: invalid <env> \"qa\": expected staging or prod, not \"qa\" \
+         (usage: !deploy <env> <version>)"
     );
     let err = Ops::parse("!scale web many").unwrap_err();
     assert_eq!(
@@ -153,7 +161,8 @@ fn errors_name_the_command_and_argument() {
             command: "scale".into(),
             argument: "count".into(),
             value: "many".into(),
-            reason: "invalid digit found in string".into()
+            reason: "invalid digit found in string".into(),
+            usage: "!scale <service> <count>".into(),
         }
     );
     let err = Ops::parse("!rollback prod -1").unwrap_err();

@@ -316,7 +316,9 @@ async fn over_http_in_both_formats() {
             .post_stanza(format, &Stanza::Iq(get(disco_info_query())))
             .await;
         assert_eq!(answer.status, 200);
-        assert_eq!(answer.content_type(), Some(format.content_type()));
+        // An iq result with a payload goes in XML even to a JSON post: the
+        // early-2020 mod_rest's JSON would drop it.
+        assert_eq!(answer.content_type(), Some("application/xmpp+xml"));
         let Stanza::Iq(iq) = answer.stanza() else {
             panic!()
         };

@@ -1,15 +1,35 @@
-//! The testing kit's mod_rest emulator: one test per rule of CONTRACT.md
-//! section 1 (so that a change of rule is a visible test change), every
-//! recorded capture replayed through it, and `TestProsody` against real bots.
+//! The testing kit's mod_rest emulator: one test per rule of how mod_rest
+//! turns the webhook's answer into a reply (so that a change of rule is a
+//! visible test change), every recorded capture replayed through it, and
+//! `TestProsody` against real bots. The JSON-mode captures are replayed in
+//! `json_conformance.rs`.
 
 mod webhook_support;
 
 use std::time::Duration;
 
-use webhook_support::capture;
+use webhook_support::{capture, normalized, sorted};
 use xmpp_rest_bot::prelude::*;
 use xmpp_rest_bot::stanza::{ErrorType, Ping, Version};
 use xmpp_rest_bot::testing::{ModRestVersion, TestProsody, mod_rest_reply};
+
+/// What the current module sends the user for this answer.
+fn reply_of(
+    incoming: &Stanza,
+    status: u16,
+    content_type: Option<&str>,
+    body: &[u8],
+) -> Option<Stanza> {
+    let delivery = mod_rest_reply(
+        ModRestVersion::Current,
+        incoming,
+        status,
+        content_type,
+        body,
+    );
+    assert_eq!(delivery.dropped, None);
+    delivery.stanza
+}
 use xmpp_rest_bot::wire::Limits;
 
 fn xml(s: &str) -> Stanza {
@@ -32,65 +52,32 @@ fn iq_get_from_alice() -> Stanza {
 
 /// Replays a recorded case: what the webhook answered must turn into what the
 /// user received on the real Prosody (ids compared where they are not random).
-fn replay(name: &str) {
+fn replay(version: ModRestVersion, name: &str) {
     let case = capture(name);
-    let incoming = xml(&case.body);
+    let incoming = case.stanza();
     let content_type =
         (!case.answer_content_type.is_empty()).then_some(case.answer_content_type.as_str());
     let ours = mod_rest_reply(
+        version,
         &incoming,
         case.answer_status,
         content_type,
         case.answer_body.as_bytes(),
     );
-    match (case.received.first(), ours) {
+    match (case.received.first(), ours.stanza) {
         (None, None) => {}
         (None, Some(ours)) => panic!("{name}: the user received nothing, we predict {ours:?}"),
         (Some(expected), None) => {
             panic!("{name}: the user received {expected}, we predict nothing")
         }
-        (Some(expected), Some(mut ours)) => {
+        (Some(expected), Some(ours)) => {
             let expected = xml(expected);
-            // Prosody makes up a random id unless the reply keeps the incoming one.
-            if expected.id() != incoming.id() {
-                assert!(ours.id().is_some(), "{name}: the reply needs an id");
-                assert_ne!(ours.id(), incoming.id(), "{name}: a new id was expected");
-                set_id(&mut ours, expected.id());
-            }
-            // Prosody's JSON reader writes payload children in its own order.
-            assert_eq!(sorted(ours), sorted(expected), "{name}");
+            assert_eq!(
+                normalized(ours, &incoming, &expected),
+                sorted(expected),
+                "{name}"
+            );
         }
-    }
-}
-
-fn sorted(mut stanza: Stanza) -> Stanza {
-    fn sort(el: &mut xmpp_rest_bot::stanza::Element) {
-        use xmpp_rest_bot::stanza::Node;
-        for node in el.nodes_mut().iter_mut() {
-            if let Node::Element(child) = node {
-                sort(child);
-            }
-        }
-        el.nodes_mut().sort_by_key(|n| match n {
-            Node::Element(e) => format!("{}{}", e.ns(), e.name()),
-            _ => String::new(),
-        });
-    }
-    if let Stanza::Iq(iq) = &mut stanza
-        && let Some(payload) = &mut iq.payload
-    {
-        sort(payload);
-    }
-    stanza
-}
-
-fn set_id(stanza: &mut Stanza, id: Option<&str>) {
-    let id = id.map(str::to_owned);
-    match stanza {
-        Stanza::Message(m) => m.id = id,
-        Stanza::Presence(p) => p.id = id,
-        Stanza::Iq(iq) => iq.id = id,
-        _ => unreachable!(),
     }
 }
 
@@ -98,7 +85,13 @@ macro_rules! replays {
     ($($test:ident => $name:literal,)*) => {$(
         #[test]
         fn $test() {
-            replay($name);
+            replay(ModRestVersion::Current, $name);
+        }
+    )*};
+    ($version:ident: $($test:ident => $name:literal,)*) => {$(
+        #[test]
+        fn $test() {
+            replay(ModRestVersion::$version, $name);
         }
     )*};
 }
@@ -126,6 +119,54 @@ replays! {
     capture_msg_503_nobody => "msg-503-nobody",
 }
 
+// The JSON-mode cases (the current module's posts there were XML).
+replays! { Current:
+    json_2023_iq_adhoc_completed_note => "json-2023/json-iq-200-adhoc-completed-note",
+    json_2023_iq_adhoc_form => "json-2023/json-iq-200-adhoc-form",
+    json_2023_iq_403_error_typed => "json-2023/json-iq-403-error-typed",
+    json_2023_msg_403_error_typed => "json-2023/json-msg-403-error-typed",
+    json_2023_msg_403_error_untyped => "json-2023/json-msg-403-error-untyped",
+    json_2023_msg_500_error_untyped => "json-2023/json-msg-500-error-untyped",
+}
+
+replays! { Early2020:
+    json_2020_iq_adhoc_completed_note => "json-2020/json-iq-200-adhoc-completed-note",
+    json_2020_iq_adhoc_form => "json-2020/json-iq-200-adhoc-form",
+    json_2020_iq_xml_answer_to_json_post => "json-2020/json-iq-200-xml-answer-to-json-post",
+    json_2020_iq_403_error_typed => "json-2020/json-iq-403-error-typed",
+    json_2020_msg_403_error_typed => "json-2020/json-msg-403-error-typed",
+    json_2020_msg_403_error_untyped => "json-2020/json-msg-403-error-untyped",
+    json_2020_msg_500_error_untyped => "json-2020/json-msg-500-error-untyped",
+    json_2020_post_command_execute => "json-2020/json-post-command-execute",
+    json_2020_post_disco_info_node => "json-2020/json-post-disco-info-node",
+    json_2020_post_disco_info => "json-2020/json-post-disco-info",
+    json_2020_post_items_node => "json-2020/json-post-items-node",
+    json_2020_post_ping => "json-2020/json-post-ping",
+    json_2020_post_version => "json-2020/json-post-version",
+}
+
+/// The typed message errors reach nobody, and the emulator says why.
+#[test]
+fn a_typed_json_message_error_is_dropped_with_the_reason() {
+    for version in [ModRestVersion::Current, ModRestVersion::Early2020] {
+        let dir = match version {
+            ModRestVersion::Current => "json-2023",
+            _ => "json-2020",
+        };
+        let case = capture(&format!("{dir}/json-msg-403-error-typed"));
+        let delivery = mod_rest_reply(
+            version,
+            &case.stanza(),
+            case.answer_status,
+            Some(&case.answer_content_type),
+            case.answer_body.as_bytes(),
+        );
+        assert_eq!(delivery.stanza, None);
+        let why = delivery.dropped.expect("a reason");
+        assert!(why.contains("without \"type\""), "{why}");
+    }
+}
+
 // One test per rule.
 
 #[test]
@@ -137,7 +178,7 @@ fn rule_error_and_result_stanzas_are_never_answered() {
     let reply = b"<message type='chat'><body>x</body></message>";
     for s in [&error, &result] {
         for status in [200, 202, 404, 500] {
-            assert!(mod_rest_reply(s, status, Some("application/xmpp+xml"), reply).is_none());
+            assert!(reply_of(s, status, Some("application/xmpp+xml"), reply).is_none());
         }
     }
 }
@@ -146,15 +187,15 @@ fn rule_error_and_result_stanzas_are_never_answered() {
 fn rule_202_and_204_send_nothing_for_messages_and_presences() {
     let presence = xml("<presence from='alice@localhost/p' to='bot@bot.localhost'/>");
     for status in [202, 204] {
-        assert!(mod_rest_reply(&chat_from_alice(), status, None, b"").is_none());
-        assert!(mod_rest_reply(&presence, status, None, b"").is_none());
+        assert!(reply_of(&chat_from_alice(), status, None, b"").is_none());
+        assert!(reply_of(&presence, status, None, b"").is_none());
     }
 }
 
 #[test]
 fn rule_202_and_204_send_an_empty_result_for_iq_requests() {
     for status in [202, 204] {
-        let reply = mod_rest_reply(&iq_get_from_alice(), status, None, b"").unwrap();
+        let reply = reply_of(&iq_get_from_alice(), status, None, b"").unwrap();
         let Stanza::Iq(iq) = reply else { panic!() };
         assert_eq!(iq.type_, IqType::Result);
         assert_eq!(iq.id.as_deref(), Some("q1"));
@@ -168,14 +209,13 @@ fn rule_receipt_requests_are_not_answered_by_mod_rest() {
     let s = xml(
         "<message to='bot@bot.localhost' id='r1' from='alice@localhost/p' type='chat'><body>hi</body><request xmlns='urn:xmpp:receipts'/></message>",
     );
-    assert!(mod_rest_reply(&s, 202, None, b"").is_none());
+    assert!(reply_of(&s, 202, None, b"").is_none());
 }
 
 #[test]
 fn rule_reply_addresses_are_swapped_and_type_and_lang_kept() {
     let body = b"<message type='headline' xml:lang='de'><body>hallo</body></message>";
-    let reply =
-        mod_rest_reply(&chat_from_alice(), 200, Some("application/xmpp+xml"), body).unwrap();
+    let reply = reply_of(&chat_from_alice(), 200, Some("application/xmpp+xml"), body).unwrap();
     let Stanza::Message(m) = reply else { panic!() };
     assert_eq!(m.to.unwrap().as_str(), "alice@localhost/phone");
     assert_eq!(m.from.unwrap().as_str(), "bot@bot.localhost");
@@ -186,7 +226,7 @@ fn rule_reply_addresses_are_swapped_and_type_and_lang_kept() {
 #[test]
 fn rule_reply_keeps_its_own_id_or_gets_a_new_one() {
     let with_id = b"<message type='chat' id='mine'><body>x</body></message>";
-    let reply = mod_rest_reply(
+    let reply = reply_of(
         &chat_from_alice(),
         200,
         Some("application/xmpp+xml"),
@@ -195,7 +235,7 @@ fn rule_reply_keeps_its_own_id_or_gets_a_new_one() {
     .unwrap();
     assert_eq!(reply.id(), Some("mine"));
     let without = b"<message type='chat'><body>x</body></message>";
-    let reply = mod_rest_reply(
+    let reply = reply_of(
         &chat_from_alice(),
         200,
         Some("application/xmpp+xml"),
@@ -208,8 +248,7 @@ fn rule_reply_keeps_its_own_id_or_gets_a_new_one() {
 #[test]
 fn rule_a_typeless_reply_stays_typeless() {
     let body = b"<message><body>x</body></message>";
-    let reply =
-        mod_rest_reply(&chat_from_alice(), 200, Some("application/xmpp+xml"), body).unwrap();
+    let reply = reply_of(&chat_from_alice(), 200, Some("application/xmpp+xml"), body).unwrap();
     assert_eq!(reply.type_str(), "normal");
 }
 
@@ -219,7 +258,7 @@ fn rule_groupchat_replies_go_to_the_room() {
         "<message to='bot@bot.localhost' id='g1' from='ops@rooms.localhost/carol' type='groupchat'><body>!status</body></message>",
     );
     let body = b"<message type='groupchat'><body>ok</body></message>";
-    let reply = mod_rest_reply(&s, 200, Some("application/xmpp+xml"), body).unwrap();
+    let reply = reply_of(&s, 200, Some("application/xmpp+xml"), body).unwrap();
     assert_eq!(reply.to().unwrap().as_str(), "ops@rooms.localhost");
 }
 
@@ -229,7 +268,7 @@ fn rule_error_child_makes_the_reply_an_error_when_the_incoming_had_no_type() {
         "<message to='bot@bot.localhost' id='n1' from='alice@localhost/p'><body>hi</body></message>",
     );
     let body = b"<message><error type='cancel'><not-allowed xmlns='urn:ietf:params:xml:ns:xmpp-stanzas'/></error></message>";
-    let reply = mod_rest_reply(&s, 200, Some("application/xmpp+xml"), body).unwrap();
+    let reply = reply_of(&s, 200, Some("application/xmpp+xml"), body).unwrap();
     assert_eq!(reply.type_str(), "error");
     assert_eq!(reply.id(), Some("n1"));
 }
@@ -237,11 +276,10 @@ fn rule_error_child_makes_the_reply_an_error_when_the_incoming_had_no_type() {
 #[test]
 fn rule_error_replies_and_iq_replies_take_the_incoming_id() {
     let err = b"<message type='error' id='other'><error type='auth'><forbidden xmlns='urn:ietf:params:xml:ns:xmpp-stanzas'/></error></message>";
-    let reply = mod_rest_reply(&chat_from_alice(), 403, Some("application/xmpp+xml"), err).unwrap();
+    let reply = reply_of(&chat_from_alice(), 403, Some("application/xmpp+xml"), err).unwrap();
     assert_eq!(reply.id(), Some("m1"));
     let iq = b"<iq type='set' id='other'><query xmlns='jabber:iq:version'/></iq>";
-    let reply =
-        mod_rest_reply(&iq_get_from_alice(), 200, Some("application/xmpp+xml"), iq).unwrap();
+    let reply = reply_of(&iq_get_from_alice(), 200, Some("application/xmpp+xml"), iq).unwrap();
     assert_eq!(reply.id(), Some("q1"));
     assert_eq!(
         reply.type_str(),
@@ -253,7 +291,7 @@ fn rule_error_replies_and_iq_replies_take_the_incoming_id() {
 #[test]
 fn rule_text_plain_is_a_chat_message_even_on_error_statuses() {
     for status in [200, 500] {
-        let reply = mod_rest_reply(
+        let reply = reply_of(
             &chat_from_alice(),
             status,
             Some("text/plain; charset=utf-8"),
@@ -268,7 +306,7 @@ fn rule_text_plain_is_a_chat_message_even_on_error_statuses() {
 
 #[test]
 fn rule_form_urlencoded_bodies_are_read_as_flat_json() {
-    let reply = mod_rest_reply(
+    let reply = reply_of(
         &chat_from_alice(),
         200,
         Some("application/x-www-form-urlencoded"),
@@ -282,7 +320,7 @@ fn rule_form_urlencoded_bodies_are_read_as_flat_json() {
 
 #[test]
 fn rule_json_without_kind_is_inferred_like_mod_rest() {
-    let reply = mod_rest_reply(
+    let reply = reply_of(
         &iq_get_from_alice(),
         200,
         Some("application/json"),
@@ -307,13 +345,11 @@ fn rule_wrong_kind_or_malformed_bodies_are_ignored() {
         b"{",
         b"\xff",
     ] {
-        let reply =
-            mod_rest_reply(&chat_from_alice(), 200, Some("application/xmpp+xml"), body).unwrap();
+        let reply = reply_of(&chat_from_alice(), 200, Some("application/xmpp+xml"), body).unwrap();
         let Stanza::Message(m) = &reply else { panic!() };
         assert!(m.bodies.is_empty(), "an empty reply of the incoming kind");
         assert_eq!(m.type_, MessageType::Chat, "with the incoming type");
-        let reply =
-            mod_rest_reply(&chat_from_alice(), 500, Some("application/xmpp+xml"), body).unwrap();
+        let reply = reply_of(&chat_from_alice(), 500, Some("application/xmpp+xml"), body).unwrap();
         assert_eq!(
             reply.stanza_error().unwrap().condition,
             Condition::InternalServerError
@@ -485,7 +521,7 @@ fn rule_status_codes_map_to_conditions_with_the_status_line_as_text() {
         (599, ErrorType::Cancel, Condition::UndefinedCondition, "599"),
     ];
     for (status, type_, condition, text) in table {
-        let reply = mod_rest_reply(&chat_from_alice(), status, None, b"").unwrap();
+        let reply = reply_of(&chat_from_alice(), status, None, b"").unwrap();
         let err = reply.stanza_error().unwrap();
         assert_eq!(
             (err.type_, err.condition),

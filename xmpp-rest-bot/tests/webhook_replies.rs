@@ -1,4 +1,4 @@
-//! Every row of CONTRACT.md's reply table, over real HTTP, in XML and in JSON:
+//! Every row of mod_rest's reply table (the book's "mod_rest on the wire"), over real HTTP, in XML and in JSON:
 //! what the bot answers mod_rest for each kind of handler return value.
 
 mod webhook_support;

@@ -133,7 +133,7 @@ pub(crate) async fn dispatch(
                         tracing::debug!(reasons = ?skips, "stanza skipped by the message rules");
                         outcome = Some(metrics::Outcome::Skipped);
                     }
-                    unhandled(stanza)
+                    unhandled(&incoming, config)
                 }
             },
         },
@@ -206,11 +206,19 @@ fn select(routes: &[Route], incoming: &Incoming, skips: Skips) -> Selection {
 }
 
 /// What a stanza no handler takes gets: `service-unavailable` for an iq
-/// request (RFC 6120 section 8.4), nothing otherwise.
-fn unhandled(stanza: &Stanza) -> Reply {
+/// request (RFC 6120 section 8.4), nothing otherwise. An iq request that came
+/// in JSON without a payload is what the early-2020 mod_rest makes of the
+/// queries it cannot map: the error says so, and the operator is told once.
+fn unhandled(incoming: &Incoming, config: &Config) -> Reply {
     tracing::debug!("no handler takes this stanza");
-    match stanza {
-        Stanza::Iq(iq) if iq.type_.is_request() => Reply::error(Condition::ServiceUnavailable),
+    match incoming.stanza() {
+        Stanza::Iq(iq) if iq.type_.is_request() => {
+            if iq.payload.is_none() && incoming.format() == WireFormat::Json {
+                super::early_2020::payload_dropped(iq, &config.shared.payload_dropped_warned)
+            } else {
+                Reply::error(Condition::ServiceUnavailable)
+            }
+        }
         _ => Reply::ack(),
     }
 }

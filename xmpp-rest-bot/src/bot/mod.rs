@@ -5,6 +5,7 @@
 mod auth;
 mod courtesy;
 mod dispatch;
+mod early_2020;
 mod metrics;
 mod order;
 mod policy;
@@ -219,6 +220,9 @@ pub(crate) struct Shared {
     pub(crate) metrics: Metrics,
     pub(crate) sequencer: order::Sequencer,
     pub(crate) self_in_rooms: policy::SelfInRooms,
+    /// Whether the operator was told that a request arrived without its
+    /// payload (the early-2020 mod_rest in JSON).
+    pub(crate) payload_dropped_warned: std::sync::atomic::AtomicBool,
 }
 
 /// The concurrency limit; a newtype for its default.
@@ -432,7 +436,16 @@ impl<S: 'static> Bot<S> {
     /// the format from the `Accept` header of the answer. Posts in either
     /// format are always accepted, whatever this says (the early-2020
     /// mod_rest sends no probe and uses `rest_callback_content_type`), and
-    /// every reply is in the format of its request.
+    /// every reply is in the format of its request, except a reply that
+    /// JSON would not carry to the sender
+    /// ([`reply_gap`](crate::wire::json::reply_gap): forms with several
+    /// fields, notes beside actions, most iq results, receipts, ...), which
+    /// goes in XML: mod_rest reads an answer by its own content type.
+    ///
+    /// With JSON, the bot warns at startup when it has what the early-2020
+    /// mod_rest never delivers in JSON (ad-hoc commands, handlers of version
+    /// or disco#items queries): that module posts those requests without
+    /// their payload. The book's "JSON vs XML" chapter has the table.
     pub fn format(mut self, format: WireFormat) -> Self {
         self.config.format = format;
         self
@@ -447,7 +460,7 @@ impl<S: 'static> Bot<S> {
 
     /// Whether to acknowledge XEP-0184 receipt requests (default on).
     ///
-    /// mod_rest does not answer them (CONTRACT.md section 1), so the bot does:
+    /// mod_rest does not answer them (a real Prosody sends nothing on a 202), so the bot does:
     /// when a message of type other than `error` and `groupchat` carries
     /// `<request xmlns="urn:xmpp:receipts"/>` and an id, the reply message gets
     /// a `<received id="..."/>`, or, when the handler returns no reply (or no

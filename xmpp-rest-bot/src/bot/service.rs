@@ -24,7 +24,7 @@ use super::dispatch::{Answer, dispatch};
 use super::metrics::{Kind, Metrics, Outcome};
 use crate::extract::Incoming;
 use crate::handler::Route;
-use crate::wire::WireFormat;
+use crate::wire::{WireFormat, json};
 
 /// Everything the webhook needs, shared by all requests.
 pub(crate) struct Webhook {
@@ -35,6 +35,9 @@ pub(crate) struct Webhook {
 
 impl Webhook {
     pub(crate) fn new(routes: Vec<Route>, config: Config) -> Self {
+        if config.format == WireFormat::Json {
+            super::early_2020::warn_at_startup(&routes, &config);
+        }
         let permits = config.max_concurrency.0.min(Semaphore::MAX_PERMITS);
         Webhook {
             routes,
@@ -301,16 +304,29 @@ fn plain(status: StatusCode, message: String) -> Response {
         .into_response()
 }
 
+/// The HTTP answer: the reply in the format of the request, except a reply
+/// that JSON would not carry to the sender, which goes in XML (mod_rest reads
+/// an answer by its own content type, whatever it posted in).
 fn answer_response(answer: Answer, format: WireFormat) -> Response {
-    match answer.stanza {
-        None => answer.status.into_response(),
-        Some(stanza) => (
-            answer.status,
-            [(header::CONTENT_TYPE, format.content_type())],
-            Body::from(format.encode(&stanza)),
-        )
-            .into_response(),
-    }
+    let Some(stanza) = answer.stanza else {
+        return answer.status.into_response();
+    };
+    let format = match format {
+        WireFormat::Json => match json::reply_gap(&stanza) {
+            Some(gap) => {
+                tracing::debug!(%gap, "reply answered in XML: JSON would not carry it");
+                WireFormat::Xml
+            }
+            None => WireFormat::Json,
+        },
+        other => other,
+    };
+    (
+        answer.status,
+        [(header::CONTENT_TYPE, format.content_type())],
+        Body::from(format.encode(&stanza)),
+    )
+        .into_response()
 }
 
 #[cfg(test)]

@@ -766,3 +766,51 @@ async fn no_receipts_in_json() {
         .await;
     assert_eq!(reply_message(&answer).receipt, None);
 }
+
+#[test]
+fn a_json_bot_names_what_the_early_2020_module_never_delivers() {
+    use crate::stanza::Version;
+    async fn echo(Body(text): Body) -> String {
+        text
+    }
+    async fn version(IqPayload(_): IqPayload<Version>) -> Version {
+        Version::new("bot", "1")
+    }
+    let plain: Bot = Bot::new().handler(echo);
+    assert!(super::early_2020::unreachable_in_json(&plain.routes, &plain.config).is_empty());
+    let bot: Bot = Bot::new().handler(echo).handler(version);
+    let found = super::early_2020::unreachable_in_json(&bot.routes, &bot.config);
+    assert_eq!(found.len(), 1, "{found:?}");
+    assert!(
+        found[0].starts_with("software version queries (handler "),
+        "{found:?}"
+    );
+}
+
+#[tokio::test]
+async fn an_iq_without_payload_in_json_is_told_apart() {
+    let bot: Bot = Bot::new();
+    let mut bare = Iq::new(IqType::Get, None).with_id("v1");
+    bare.from = Some(jid("alice@localhost/phone"));
+    bare.to = Some(jid("bot@bot.localhost"));
+    // In JSON: what the early-2020 module makes of a version query.
+    let answer = bot
+        .dispatch(Incoming::new(bare.clone()).with_format(crate::wire::WireFormat::Json))
+        .await;
+    let error = answer
+        .stanza
+        .as_ref()
+        .and_then(Stanza::stanza_error)
+        .unwrap();
+    assert_eq!(error.condition, Condition::ServiceUnavailable);
+    assert!(error.text.as_deref().unwrap().contains("early-2020"));
+    // In XML it is just an iq nobody handles.
+    let answer = bot.dispatch(Incoming::new(bare)).await;
+    let error = answer
+        .stanza
+        .as_ref()
+        .and_then(Stanza::stanza_error)
+        .unwrap();
+    assert_eq!(error.condition, Condition::ServiceUnavailable);
+    assert_eq!(error.text, None);
+}

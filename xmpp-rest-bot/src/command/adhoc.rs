@@ -102,6 +102,11 @@ impl Registry {
         self.enums.push(Arc::new(Enum::<C>(PhantomData)));
     }
 
+    /// Whether any enum with commands is registered.
+    pub(crate) fn has_commands(&self) -> bool {
+        self.enums.iter().any(|e| !e.set().commands.is_empty())
+    }
+
     /// The enum, index and command that `node` names.
     fn find(&self, node: &str) -> Option<(&Arc<dyn Registered>, usize, &'static CommandInfo)> {
         self.enums

@@ -355,6 +355,9 @@ pub mod __private {
                 .map_or_else(|| format!("arg{}", arg + 1), |a| a.name.to_owned()),
             value: value.to_owned(),
             reason,
+            usage: cmd
+                .map(|c| c.usage(set.primary_prefix()))
+                .unwrap_or_default(),
         }
     }
 

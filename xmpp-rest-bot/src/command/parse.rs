@@ -45,9 +45,15 @@ pub enum ParseError {
         value: String,
         /// The type's own parse error.
         reason: String,
+        /// The usage line.
+        usage: String,
     },
     /// A quote was opened and never closed.
     UnterminatedQuote {
+        /// The text before the opening quote, trimmed (with the command
+        /// prefix and name when the line is a command): where the quote
+        /// opened, in words a person recognises.
+        after: String,
         /// The byte offset of the opening quote in the (trimmed) line.
         position: usize,
     },
@@ -86,15 +92,35 @@ impl fmt::Display for ParseError {
                 argument,
                 value,
                 reason,
-            } => write!(f, "{command}: invalid <{argument}> {value:?}: {reason}"),
-            ParseError::UnterminatedQuote { position } => {
-                write!(f, "unterminated quote opened at byte {position}")
+                usage,
+            } => write!(
+                f,
+                "{command}: invalid <{argument}> {value:?}: {reason} (usage: {usage})"
+            ),
+            ParseError::UnterminatedQuote { after, .. } if after.is_empty() => {
+                f.write_str("unclosed quote at the start: close it, or escape it with a backslash")
             }
+            ParseError::UnterminatedQuote { after, .. } => write!(
+                f,
+                "unclosed quote after `{}`: close it, or escape it with a backslash",
+                shorten_front(after, 40)
+            ),
         }
     }
 }
 
 impl std::error::Error for ParseError {}
+
+/// `text`, or its last `max` characters after an ellipsis: the words right
+/// before a quote say where it is; a whole long line would hide them.
+fn shorten_front(text: &str, max: usize) -> String {
+    let count = text.chars().count();
+    if count <= max {
+        return text.to_owned();
+    }
+    let tail: String = text.chars().skip(count - max).collect();
+    format!("…{}", tail.trim_start())
+}
 
 /// A token of a command line: its unquoted value and where it starts.
 #[derive(Debug, Clone, PartialEq, Eq)]
@@ -113,7 +139,7 @@ struct Token {
 /// use xmpp_rest_bot::command::tokenize;
 ///
 /// assert_eq!(tokenize(r#"say "hello world" it's"#).unwrap_err().to_string(),
-///            "unterminated quote opened at byte 20");
+///            "unclosed quote after `say \"hello world\" it`: close it, or escape it with a backslash");
 /// assert_eq!(tokenize(r#"say "hello \"world\"" 'x y'"#).unwrap(),
 ///            ["say", "hello \"world\"", "x y"]);
 /// ```
@@ -122,6 +148,10 @@ pub fn tokenize(line: &str) -> Result<Vec<String>, ParseError> {
 }
 
 fn tokens(line: &str) -> Result<Vec<Token>, ParseError> {
+    let unclosed = |position: usize| ParseError::UnterminatedQuote {
+        after: line[..position].trim().to_owned(),
+        position,
+    };
     let mut out = Vec::new();
     let mut chars = line.char_indices().peekable();
     while let Some(&(start, c)) = chars.peek() {
@@ -138,7 +168,7 @@ fn tokens(line: &str) -> Result<Vec<Token>, ParseError> {
             match c {
                 '"' => loop {
                     match chars.next() {
-                        None => return Err(ParseError::UnterminatedQuote { position: pos }),
+                        None => return Err(unclosed(pos)),
                         Some((_, '"')) => break,
                         Some((_, '\\')) => match chars.next() {
                             Some((_, e @ ('"' | '\\'))) => value.push(e),
@@ -146,14 +176,14 @@ fn tokens(line: &str) -> Result<Vec<Token>, ParseError> {
                                 value.push('\\');
                                 value.push(other);
                             }
-                            None => return Err(ParseError::UnterminatedQuote { position: pos }),
+                            None => return Err(unclosed(pos)),
                         },
                         Some((_, other)) => value.push(other),
                     }
                 },
                 '\'' => loop {
                     match chars.next() {
-                        None => return Err(ParseError::UnterminatedQuote { position: pos }),
+                        None => return Err(unclosed(pos)),
                         Some((_, '\'')) => break,
                         Some((_, other)) => value.push(other),
                     }
@@ -193,7 +223,8 @@ pub(super) fn invocation(set: &CommandSet, text: &str) -> Result<Invocation, Par
     // Positions in errors count from the start of the trimmed line.
     let args_offset = line.len() - args_text.len();
     let tokens = tokens(args_text).map_err(|e| match e {
-        ParseError::UnterminatedQuote { position } => ParseError::UnterminatedQuote {
+        ParseError::UnterminatedQuote { position, .. } => ParseError::UnterminatedQuote {
+            after: line[..position + args_offset].trim().to_owned(),
             position: position + args_offset,
         },
         other => other,
@@ -302,6 +333,13 @@ mod tests {
     use super::*;
 
     #[test]
+    fn a_long_line_is_shortened_before_the_quote() {
+        assert_eq!(shorten_front("abc", 5), "abc");
+        assert_eq!(shorten_front("one two three four", 9), "…hree four");
+        assert_eq!(shorten_front("é".repeat(50).as_str(), 3), "…ééé");
+    }
+
+    #[test]
     fn edit_distance_counts_transpositions_once() {
         assert_eq!(edit_distance("deploy", "deplyo"), 1);
         assert_eq!(edit_distance("status", "stats"), 1);
@@ -317,7 +355,14 @@ mod tests {
         assert_eq!(tokenize(r#""a\\b\n""#).unwrap(), [r"a\b\n"]);
         assert_eq!(
             tokenize("x 'open").unwrap_err(),
-            ParseError::UnterminatedQuote { position: 2 }
+            ParseError::UnterminatedQuote {
+                after: "x".into(),
+                position: 2
+            }
+        );
+        assert_eq!(
+            tokenize("'open").unwrap_err().to_string(),
+            "unclosed quote at the start: close it, or escape it with a backslash"
         );
         assert_eq!(tokenize("«héllo» wörld").unwrap(), ["«héllo»", "wörld"]);
     }

@@ -2,7 +2,9 @@
 //!
 //! A handler returns any type implementing [`IntoReply`]. The bot turns the
 //! [`Reply`] into the HTTP answer that makes mod_rest send exactly that reply
-//! (CONTRACT.md section 1), encoded in the format of the request:
+//! (the book's chapter "mod_rest on the wire"), encoded in the format of the
+//! request (a reply JSON would not carry goes in XML, see
+//! [`reply_gap`](crate::wire::json::reply_gap)):
 //!
 //! | handler returns | HTTP answer | the sender receives |
 //! |---|---|---|

@@ -84,7 +84,7 @@ macro_rules! conditions {
 
             /// The HTTP status the webhook answers with for this condition: one
             /// that Prosody's mod_rest maps back to this very condition where such a
-            /// status exists (CONTRACT.md section 1), else a close 4xx/5xx. The
+            /// status exists (the book's "mod_rest on the wire"), else a close 4xx/5xx. The
             /// error stanza in the body carries the exact condition either way.
             pub fn http_status(self) -> u16 {
                 match self { $( Condition::$variant => $status, )* }

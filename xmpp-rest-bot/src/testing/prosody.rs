@@ -10,6 +10,7 @@ use std::time::Duration;
 
 use axum::http::{HeaderMap, Method, header};
 
+use super::json_quirks;
 use super::reply_rules::{mod_rest_reply, new_id};
 use crate::encoding::percent_encode;
 use crate::stanza::{
@@ -18,7 +19,7 @@ use crate::stanza::{
 };
 use crate::wire::WireFormat;
 
-/// Which mod_rest to emulate (CONTRACT.md section 4).
+/// Which mod_rest to emulate.
 #[derive(Debug, Clone, Copy, Default, PartialEq, Eq)]
 #[non_exhaustive]
 pub enum ModRestVersion {
@@ -26,7 +27,12 @@ pub enum ModRestVersion {
     #[default]
     Current,
     /// The early-2020 module: no probe; the format is `rest_callback_content_type`
-    /// alone, and the webhook `Accept` header lists only XML and JSON.
+    /// alone, and the webhook `Accept` header lists only XML and JSON. Its
+    /// JSON mapping knows few payloads: it posts version queries and ad-hoc
+    /// commands as bare iqs, disco#items without its node, disco#info as
+    /// `{"identities": [], "features": []}`; of a JSON answer it keeps the
+    /// chat keys and of an iq result nothing (a disco#info result in JSON
+    /// reaches nobody).
     Early2020,
 }
 
@@ -302,7 +308,7 @@ impl TestProsody {
     pub async fn deliver(&self, stanza: impl Into<Stanza>) -> Received {
         let stanza = stanza.into();
         let format = self.format;
-        let body = format.encode(&stanza);
+        let body = json_quirks::post_body(self.version, format, &stanza);
         let fallback = self.component.clone();
         let url = self.render_url(
             stanza.kind().as_str(),
@@ -328,15 +334,21 @@ impl TestProsody {
                 let status = resp.status().as_u16();
                 let content_type = header_str(resp.headers(), header::CONTENT_TYPE);
                 let answer = resp.bytes().await.map(|b| b.to_vec()).unwrap_or_default();
-                let stanza_received =
-                    mod_rest_reply(&stanza, status, content_type.as_deref(), &answer);
+                let delivery = mod_rest_reply(
+                    self.version,
+                    &stanza,
+                    status,
+                    content_type.as_deref(),
+                    &answer,
+                );
                 Received {
                     sent: stanza,
                     posted: body,
                     status: Some(status),
                     content_type,
                     answer,
-                    stanza: stanza_received,
+                    stanza: delivery.stanza,
+                    dropped: delivery.dropped,
                     failure: None,
                 }
             }
@@ -361,6 +373,7 @@ impl TestProsody {
                     content_type: None,
                     answer: Vec::new(),
                     stanza: reply,
+                    dropped: None,
                     failure: Some(failure),
                 }
             }
@@ -491,7 +504,7 @@ impl TestUser<'_> {
 }
 
 /// What happened to one stanza: what was posted, how the webhook answered, and
-/// the stanza the XMPP user receives (per CONTRACT.md, see
+/// the stanza the XMPP user receives (see
 /// [`mod_rest_reply`](super::mod_rest_reply)).
 #[derive(Debug, Clone)]
 pub struct Received {
@@ -501,6 +514,7 @@ pub struct Received {
     content_type: Option<String>,
     answer: Vec<u8>,
     stanza: Option<Stanza>,
+    dropped: Option<String>,
     failure: Option<&'static str>,
 }
 
@@ -561,6 +575,13 @@ impl Received {
         self.stanza.is_none()
     }
 
+    /// Why the webhook's reply reaches nobody, when mod_rest drops it (see
+    /// [`Delivery::dropped`](super::Delivery::dropped)). Every assertion
+    /// of this type fails when a reply was dropped, with this reason.
+    pub fn dropped(&self) -> Option<&str> {
+        self.dropped.as_deref()
+    }
+
     /// The stanza that was posted.
     pub fn sent(&self) -> &Stanza {
         &self.sent
@@ -602,6 +623,9 @@ impl Received {
     /// When the user receives a stanza.
     #[track_caller]
     pub fn assert_no_reply(&self) {
+        if let Some(why) = &self.dropped {
+            panic!("the bot answered a reply that mod_rest drops: {why}");
+        }
         if let Some(stanza) = &self.stanza {
             panic!(
                 "expected no reply, the user receives {}",
@@ -653,9 +677,10 @@ impl Received {
     }
 
     fn describe(&self) -> String {
-        let stanza = match &self.stanza {
-            Some(s) => String::from_utf8_lossy(&WireFormat::Xml.encode(s)).into_owned(),
-            None => "nothing".into(),
+        let stanza = match (&self.stanza, &self.dropped) {
+            (Some(s), _) => String::from_utf8_lossy(&WireFormat::Xml.encode(s)).into_owned(),
+            (None, Some(why)) => format!("nothing: mod_rest drops the bot's reply, because {why}"),
+            (None, None) => "nothing".into(),
         };
         match self.status {
             Some(status) => format!(

@@ -1,19 +1,50 @@
 //! What mod_rest makes of the webhook's HTTP answer: the stanza the XMPP sender
-//! receives. Every rule of CONTRACT.md section 1, as observed on Prosody 0.12.3.
+//! receives. Every rule, as observed on Prosody 0.12.3 with the current module
+//! and the early-2020 one (the book's chapter "mod_rest on the wire").
 
 use std::sync::atomic::{AtomicU64, Ordering};
 
+use super::ModRestVersion;
+use super::json_quirks::{self, JsonAnswer};
 use crate::stanza::{
     Condition, ErrorType, Iq, IqType, Message, MessageType, Presence, PresenceType, Stanza,
     StanzaError,
 };
 use crate::wire::{Limits, WireFormat};
 
-/// The reply mod_rest sends to the sender of `incoming` when the webhook
-/// answered with `status`, `content_type` and `body`; `None` when it sends
-/// nothing.
+/// What mod_rest does with the webhook's answer: the stanza the sender
+/// receives, and, when a reply the webhook gave is lost on the way, why.
+#[derive(Debug, Clone, PartialEq)]
+#[non_exhaustive]
+pub struct Delivery {
+    /// The stanza the sender receives; `None` when mod_rest sends nothing.
+    pub stanza: Option<Stanza>,
+    /// Why the webhook's reply reaches nobody, when mod_rest drops it (a
+    /// message error in JSON written with `"type": "error"`; a disco#info
+    /// result in JSON to the early-2020 module).
+    pub dropped: Option<String>,
+}
+
+impl Delivery {
+    fn sent(stanza: Stanza) -> Self {
+        Delivery {
+            stanza: Some(stanza),
+            dropped: None,
+        }
+    }
+
+    fn nothing() -> Self {
+        Delivery {
+            stanza: None,
+            dropped: None,
+        }
+    }
+}
+
+/// What `version` of mod_rest sends to the sender of `incoming` when the
+/// webhook answered with `status`, `content_type` and `body`.
 ///
-/// The rules (CONTRACT.md section 1):
+/// The rules:
 /// - an incoming stanza of type `error` or `result` is never answered;
 /// - 202 and 204 mean no reply, except for an iq get/set, which gets an empty result
 ///   (receipt requests are not answered: a real Prosody 0.12.3 sends nothing);
@@ -25,57 +56,76 @@ use crate::wire::{Limits, WireFormat};
 ///   reply that is not an error becomes a `result`;
 /// - a body that does not parse or is of another kind is ignored: a 2xx then yields an
 ///   empty reply of the incoming kind and type, any other status an error reply whose
-///   condition comes from the status (`Condition` table of CONTRACT.md) and whose text
-///   is the status line.
+///   condition comes from the status ([`condition_for_status`]) and whose text
+///   is the status line;
+/// - a JSON body goes through the mapping as mod_rest really applies it: a
+///   message error written with `"type": "error"` is dropped (nothing is
+///   sent, [`Delivery::dropped`] says why), the fields of a data form with
+///   several come out nested, an ad-hoc note beside actions is dropped; the
+///   early-2020 module keeps only the keys it knows (chat keys; of an iq
+///   result, none: an empty result), and a disco#info result reaches nobody.
 ///
 /// ```
 /// use xmpp_rest_bot::stanza::{Condition, Message, Stanza};
-/// use xmpp_rest_bot::testing::mod_rest_reply;
+/// use xmpp_rest_bot::testing::{ModRestVersion, mod_rest_reply};
 ///
 /// let incoming = Stanza::Message(
 ///     Message::chat("bot@bot.example.net".parse().unwrap(), "hi")
 ///         .with_from("alice@example.org/phone".parse().unwrap())
 ///         .with_id("m1"),
 /// );
-/// let reply = mod_rest_reply(&incoming, 404, None, b"").unwrap();
-/// let err = reply.stanza_error().unwrap();
+/// let reply = mod_rest_reply(ModRestVersion::Current, &incoming, 404, None, b"");
+/// let err = reply.stanza.as_ref().and_then(Stanza::stanza_error).unwrap();
 /// assert_eq!(err.condition, Condition::ItemNotFound);
 /// assert_eq!(err.text.as_deref(), Some("404 Not Found"));
-/// assert_eq!(reply.id(), Some("m1"));
+///
+/// let typed = br#"{"kind":"message","type":"error","error":{"type":"auth","condition":"forbidden"}}"#;
+/// let lost = mod_rest_reply(ModRestVersion::Current, &incoming, 403, Some("application/json"), typed);
+/// assert!(lost.stanza.is_none());
+/// assert!(lost.dropped.unwrap().contains("without \"type\""));
 /// ```
 pub fn mod_rest_reply(
+    version: ModRestVersion,
     incoming: &Stanza,
     status: u16,
     content_type: Option<&str>,
     body: &[u8],
-) -> Option<Stanza> {
+) -> Delivery {
     if incoming.is_response() {
-        return None;
+        return Delivery::nothing();
     }
     if status == 202 || status == 204 {
         return match incoming {
-            Stanza::Iq(iq) => Some(Stanza::Iq(empty_iq_result(iq))),
-            _ => None,
+            Stanza::Iq(iq) => Delivery::sent(Stanza::Iq(empty_iq_result(iq))),
+            _ => Delivery::nothing(),
         };
     }
-    if let Some(parsed) = parse_body(content_type, body) {
-        if parsed.kind() == incoming.kind() {
-            return Some(rewrite(incoming, parsed));
+    match parse_body(version, content_type, body) {
+        JsonAnswer::Dropped(why) => {
+            tracing::error!(reason = %why, "mod_rest drops the webhook's reply");
+            return Delivery {
+                stanza: None,
+                dropped: Some(why),
+            };
         }
-        tracing::warn!(
+        JsonAnswer::Parsed(parsed) if parsed.kind() == incoming.kind() => {
+            return Delivery::sent(rewrite(incoming, *parsed));
+        }
+        JsonAnswer::Parsed(parsed) => tracing::warn!(
             got = %parsed.kind(),
             expected = %incoming.kind(),
             "REST callback responded with the wrong stanza type"
-        );
+        ),
+        JsonAnswer::Unparsed => {}
     }
     if (200..300).contains(&status) {
-        return Some(empty_reply(incoming));
+        return Delivery::sent(empty_reply(incoming));
     }
     let (type_, condition) = condition_for_status(status);
     let error = StanzaError::new(condition)
         .with_type(type_)
         .with_text(status_line(status));
-    Some(incoming.error(error))
+    Delivery::sent(incoming.error(error))
 }
 
 /// The error type and condition mod_rest derives from an HTTP status.
@@ -209,10 +259,13 @@ fn rewrite(incoming: &Stanza, parsed: Stanza) -> Stanza {
     }
 }
 
-/// Parses the webhook's answer body the way mod_rest does; `None` when it does
-/// not parse (mod_rest logs a warning and ignores it).
-fn parse_body(content_type: Option<&str>, body: &[u8]) -> Option<Stanza> {
-    let essence = content_type?
+/// Parses the webhook's answer body the way mod_rest does (a body that does
+/// not parse is logged and ignored).
+fn parse_body(version: ModRestVersion, content_type: Option<&str>, body: &[u8]) -> JsonAnswer {
+    let Some(content_type) = content_type else {
+        return JsonAnswer::Unparsed;
+    };
+    let essence = content_type
         .split(';')
         .next()
         .unwrap_or_default()
@@ -222,24 +275,25 @@ fn parse_body(content_type: Option<&str>, body: &[u8]) -> Option<Stanza> {
     let parsed = match essence.as_str() {
         "application/xmpp+xml" => WireFormat::Xml.decode(body, &limits),
         // The JSON reader infers a missing `kind` (and an iq's `type`) as mod_rest does.
-        "application/json" => WireFormat::Json.decode(body, &limits),
-        "application/x-www-form-urlencoded" => {
-            let text = std::str::from_utf8(body).ok()?;
-            crate::wire::json::from_value(form_to_json(text))
-        }
+        "application/json" => return json_quirks::answer(version, body),
+        "application/x-www-form-urlencoded" => match std::str::from_utf8(body) {
+            Ok(text) => crate::wire::json::from_value(form_to_json(text)),
+            Err(_) => return JsonAnswer::Unparsed,
+        },
         "text/plain" => {
-            let text = std::str::from_utf8(body).ok()?;
-            let mut msg = Message::new(MessageType::Chat);
-            msg = msg.with_body(text);
-            return Some(Stanza::Message(msg));
+            let Ok(text) = std::str::from_utf8(body) else {
+                return JsonAnswer::Unparsed;
+            };
+            let msg = Message::new(MessageType::Chat).with_body(text);
+            return JsonAnswer::Parsed(Box::new(Stanza::Message(msg)));
         }
-        _ => return None,
+        _ => return JsonAnswer::Unparsed,
     };
     match parsed {
-        Ok(stanza) => Some(stanza),
+        Ok(stanza) => JsonAnswer::Parsed(Box::new(stanza)),
         Err(err) => {
             tracing::warn!(%err, "Failed parsing data from REST callback");
-            None
+            JsonAnswer::Unparsed
         }
     }
 }

@@ -213,7 +213,13 @@ fn header(
 
 fn message(m: &Message, out: &mut Out) {
     // A message without a type attribute has no "type" in mod_rest's JSON.
-    let type_ = (m.type_ != MessageType::Normal).then(|| m.type_.as_str());
+    // Nor does a message error: with `"type": "error"` mod_rest asks Prosody
+    // for an error reply to an error, which Prosody refuses, and the message
+    // is dropped (both module versions); without it mod_rest makes it an
+    // error itself, and the decoder reads it back as one.
+    let untyped =
+        m.type_ == MessageType::Normal || (m.type_ == MessageType::Error && m.error.is_some());
+    let type_ = (!untyped).then(|| m.type_.as_str());
     header(
         out,
         type_,

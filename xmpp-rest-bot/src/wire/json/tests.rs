@@ -168,14 +168,36 @@ fn error_object() {
 
 #[test]
 fn error_object_keeps_unknown_keys() {
-    let v = json!({"kind": "message", "type": "error",
+    // (A message error is written without "type": see the next test.)
+    let v = json!({"kind": "message",
         "error": {"type": "auth", "condition": "not-authorized", "code": 403, "source": "mod_rest"}});
     let m = msg(v.clone());
+    assert_eq!(m.type_, MessageType::Error);
     assert_eq!(
         m.json_extra["error"],
         json!({"code": 403, "source": "mod_rest"})
     );
     round_trip(v);
+}
+
+#[test]
+fn message_errors_are_written_without_type() {
+    // With "type": "error", mod_rest drops the message (both modules); it is
+    // still read.
+    let typed = msg(json!({"kind": "message", "type": "error", "id": "m1",
+        "error": {"type": "auth", "condition": "forbidden", "text": "admins only"}}));
+    assert_eq!(typed.type_, MessageType::Error);
+    let written = to_value(&Stanza::Message(typed.clone()));
+    assert_eq!(written.get("type"), None, "{written}");
+    assert_eq!(written["error"]["condition"], "forbidden");
+    assert_eq!(msg(written), typed);
+    // Iq and presence errors keep their type.
+    let iq_error = json!({"kind": "iq", "type": "error", "id": "q1",
+        "error": {"type": "cancel", "condition": "item-not-found"}});
+    round_trip(iq_error);
+    let presence_error = json!({"kind": "presence", "type": "error",
+        "error": {"type": "cancel", "condition": "item-not-found"}});
+    round_trip(presence_error);
 }
 
 #[test]
