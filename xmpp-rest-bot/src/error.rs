@@ -91,6 +91,18 @@ pub(crate) struct StatusError {
     pub(crate) challenge: Option<String>,
     /// Whether the request carried credentials.
     pub(crate) credentials_sent: bool,
+    /// The `Host` header of the request: Prosody picks the virtual host by it,
+    /// so a 404 may mean the wrong one.
+    pub(crate) host: Option<SentHost>,
+}
+
+/// The `Host` header a request carried.
+#[derive(Debug, Clone, PartialEq, Eq)]
+#[cfg_attr(not(feature = "client"), allow(dead_code))]
+pub(crate) struct SentHost {
+    pub(crate) value: String,
+    /// Set on the client's builder, rather than taken from the URL.
+    pub(crate) explicit: bool,
 }
 
 impl Error {
@@ -390,10 +402,41 @@ impl fmt::Display for StatusError {
         if let Some(hint) = hint {
             write!(f, "{sep}{hint}")?;
         }
+        if self.status == 404 {
+            self.write_host_hint(f)?;
+        }
         if let Some(challenge) = &self.challenge {
             write!(f, " (the server accepts: {challenge})")?;
         }
         Ok(())
+    }
+}
+
+impl StatusError {
+    /// A right path on the wrong virtual host is a 404 too: Prosody found no
+    /// host of that name, so no mod_rest.
+    fn write_host_hint(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        const RULE: &str = "Prosody chooses the virtual host by the Host header";
+        match &self.host {
+            Some(SentHost {
+                value,
+                explicit: true,
+            }) => write!(
+                f,
+                "; {RULE}, and the host was set to {value}: check that {value} is a VirtualHost or Component of prosody that loads mod_rest"
+            ),
+            Some(SentHost {
+                value,
+                explicit: false,
+            }) => write!(
+                f,
+                "; {RULE}; use the host's name in the URL or set the host (this request said Host: {value})"
+            ),
+            None => write!(
+                f,
+                "; {RULE}; use the host's name in the URL or set the host"
+            ),
+        }
     }
 }
 

@@ -191,7 +191,7 @@ async fn ping_version_and_disco_print_what_they_found() {
 }
 
 #[tokio::test]
-async fn exit_code_2_for_refused_credentials() {
+async fn exit_code_1_for_refused_credentials() {
     let mock = MockRest::start().await;
     let url = mock.url();
     let run = xmpp_rest(
@@ -200,7 +200,7 @@ async fn exit_code_2_for_refused_credentials() {
         None,
     )
     .await;
-    assert_eq!(run.code, 2, "{}", run.stderr);
+    assert_eq!(run.code, 1, "{}", run.stderr);
     assert!(
         run.stderr
             .starts_with("xmpp-rest: credentials not accepted (http 403"),
@@ -254,38 +254,95 @@ async fn exit_code_5_for_other_errors() {
     );
 }
 
+/// clap's convention: 2 for a usage error (it was 1 before clap, and 2 meant
+/// refused credentials).
 #[tokio::test]
-async fn exit_code_1_for_usage_errors() {
+async fn exit_code_2_for_usage_errors() {
     let mock = MockRest::start().await;
     let url = mock.url();
     type Case<'a> = (&'a [&'a str], &'a [(&'a str, &'a str)], &'a str);
     let cases: &[Case<'_>] = &[
-        (&[], &[], "no command"),
-        (&["ping", "localhost"], &[], "no url"),
+        (&[], &[], "Usage: xmpp-rest"),
+        (&["frobnicate"], &[], "unrecognized subcommand 'frobnicate'"),
+        (&["ping"], &[], "<JID>"),
+        (
+            &["ping", "localhost"],
+            &[],
+            "no url: give --url or set XMPP_REST_URL",
+        ),
         (
             &["ping", "localhost"],
             &[("XMPP_REST_URL", &url)],
-            "no credentials",
+            "no credentials: give --token",
         ),
         (
             &["ping", "localhost", "--user", "bot"],
             &[("XMPP_REST_URL", &url)],
-            "no password",
+            "no password for bot: set XMPP_REST_PASSWORD or give --password",
         ),
-        (&["ping", "not@@valid"], &[], "invalid jid"),
+        (
+            &["ping", "localhost", "--user", "bot", "--token", "t"],
+            &[("XMPP_REST_URL", &url)],
+            "give either --token or --user, not both",
+        ),
+        (&["ping", "not@@valid"], &[], "not a valid jid"),
         (
             &["ping", "localhost", "--url", "ftp://x"],
             &[("XMPP_REST_TOKEN", "t")],
-            "scheme",
+            "not an http or https URL (the scheme is ftp)",
         ),
-        (&["send", "--to", "a@localhost"], &[], "TEXT"),
+        (
+            &["ping", "localhost", "--host", "http://example.org"],
+            &[("XMPP_REST_URL", &url), ("XMPP_REST_TOKEN", "t")],
+            "invalid host",
+        ),
+        (&["send", "--to", "a@localhost"], &[], "<TEXT>"),
+        (&["ping", "localhost", "--to", "a@localhost"], &[], "'--to'"),
+        (
+            &["ping", "localhost", "--timeout", "0"],
+            &[],
+            "at most 86400",
+        ),
     ];
     for (args, env, expected) in cases {
         let run = xmpp_rest(args, env, None).await;
-        assert_eq!(run.code, 1, "{args:?}: {}", run.stderr);
+        assert_eq!(run.code, 2, "{args:?}: {}", run.stderr);
         assert!(run.stderr.contains(expected), "{args:?}: {}", run.stderr);
+        assert_eq!(run.stdout, "", "{args:?}");
     }
     mock.assert_nothing_sent();
+}
+
+#[tokio::test]
+async fn a_url_that_is_not_one_names_the_fix() {
+    const FIX: &str = "give the full address of Prosody's /rest, like http://localhost:5280/rest";
+    let run = xmpp_rest(
+        &["--url", "not-a-url", "ping", "localhost"],
+        &[("XMPP_REST_TOKEN", "t")],
+        None,
+    )
+    .await;
+    assert_eq!(run.code, 2, "{}", run.stderr);
+    assert!(
+        run.stderr.contains(&format!(
+            "invalid value 'not-a-url' for '--url <URL>': not a URL: {FIX}"
+        )),
+        "{}",
+        run.stderr
+    );
+    assert!(!run.stderr.contains("relative URL"), "{}", run.stderr);
+
+    let run = xmpp_rest(
+        &["ping", "localhost"],
+        &[
+            ("XMPP_REST_URL", "example.org:5281"),
+            ("XMPP_REST_TOKEN", "t"),
+        ],
+        None,
+    )
+    .await;
+    assert_eq!(run.code, 2, "{}", run.stderr);
+    assert!(run.stderr.contains(FIX), "{}", run.stderr);
 }
 
 #[tokio::test]
@@ -322,4 +379,174 @@ async fn the_legacy_module_works_with_the_flag() {
     assert_eq!(run.code, 0, "{}", run.stderr);
     assert_eq!(run.stdout, "Prosody 0.12.3 (Linux)\n");
     assert!(mock.requests().iter().all(|r| r.method == "POST"));
+}
+
+#[tokio::test]
+async fn each_command_has_its_own_help() {
+    for args in [&["send", "--help"][..], &["help", "send"]] {
+        let run = xmpp_rest(args, &[], None).await;
+        assert_eq!(run.code, 0, "{args:?}: {}", run.stderr);
+        for needle in ["Send a message", "--to <JID>", "--type <TYPE>", "groupchat"] {
+            assert!(
+                run.stdout.contains(needle),
+                "{args:?}: {needle}: {}",
+                run.stdout
+            );
+        }
+        assert!(
+            !run.stdout.contains("EXIT CODES"),
+            "{args:?}: the global help"
+        );
+    }
+    let run = xmpp_rest(&["help", "ping"], &[], None).await;
+    assert_eq!(run.code, 0, "{}", run.stderr);
+    assert!(run.stdout.contains("XEP-0199"), "{}", run.stdout);
+    let run = xmpp_rest(&["help"], &[], None).await;
+    assert_eq!(run.code, 0, "{}", run.stderr);
+    assert!(run.stdout.contains("EXIT CODES"), "{}", run.stdout);
+}
+
+#[tokio::test]
+async fn completions_for_the_usual_shells() {
+    for shell in ["bash", "zsh", "fish"] {
+        let run = xmpp_rest(&["completions", shell], &[], None).await;
+        assert_eq!(run.code, 0, "{shell}: {}", run.stderr);
+        assert!(run.stdout.contains("xmpp-rest"), "{shell}: {}", run.stdout);
+        assert!(run.stdout.contains("url"), "{shell}: {}", run.stdout);
+    }
+    let run = xmpp_rest(&["completions", "tcsh"], &[], None).await;
+    assert_eq!(run.code, 2, "{}", run.stderr);
+    assert!(run.stderr.contains("bash"), "{}", run.stderr);
+}
+
+#[tokio::test]
+async fn flags_win_over_the_environment_and_empty_variables_are_unset() {
+    let mock = MockRest::start().await;
+    let url = mock.url();
+    // A right token on the command line over a wrong one in the environment.
+    let env = [
+        ("XMPP_REST_URL", url.as_str()),
+        ("XMPP_REST_TOKEN", "wrong"),
+    ];
+    let args = ["--token", MockRest::DEFAULT_TOKEN, "ping", "localhost"];
+    let run = xmpp_rest(&args, &env, None).await;
+    assert_eq!(run.code, 0, "{}", run.stderr);
+
+    // An account on the command line over a token in the environment.
+    let env = [
+        ("XMPP_REST_URL", url.as_str()),
+        ("XMPP_REST_TOKEN", "wrong"),
+        ("XMPP_REST_PASSWORD", MockRest::DEFAULT_PASSWORD),
+    ];
+    let run = xmpp_rest(&["ping", "localhost", "--user", "bot"], &env, None).await;
+    assert_eq!(run.code, 0, "{}", run.stderr);
+
+    // An unset CI secret comes as an empty variable.
+    let env = [
+        ("XMPP_REST_URL", url.as_str()),
+        ("XMPP_REST_TOKEN", ""),
+        ("XMPP_REST_USER", "bot"),
+        ("XMPP_REST_PASSWORD", MockRest::DEFAULT_PASSWORD),
+        ("XMPP_REST_HOST", ""),
+    ];
+    let run = xmpp_rest(&["ping", "localhost"], &env, None).await;
+    assert_eq!(run.code, 0, "{}", run.stderr);
+    let run = xmpp_rest(&["ping", "localhost"], &[("XMPP_REST_URL", "")], None).await;
+    assert_eq!(run.code, 2, "{}", run.stderr);
+    assert!(run.stderr.contains("no url: give --url"), "{}", run.stderr);
+
+    let requests = mock.requests();
+    assert_eq!(requests.len(), 3);
+    assert!(
+        requests.iter().all(|r| r.status == Some(200)),
+        "{requests:?}"
+    );
+}
+
+#[tokio::test]
+async fn help_hides_the_secrets_of_the_environment() {
+    let env = [
+        ("XMPP_REST_TOKEN", "very-secret-token"),
+        ("XMPP_REST_PASSWORD", "very-secret-password"),
+        ("XMPP_REST_HOST", "example.net"),
+    ];
+    let run = xmpp_rest(&["--help"], &env, None).await;
+    assert_eq!(run.code, 0, "{}", run.stderr);
+    assert!(!run.stdout.contains("very-secret"), "{}", run.stdout);
+    assert!(
+        run.stdout.contains("XMPP_REST_HOST=example.net"),
+        "{}",
+        run.stdout
+    );
+}
+
+/// Prosody serving mod_rest on `example.net` only, reached by its IP address.
+async fn prosody_of_example_net() -> MockRest {
+    MockRest::builder()
+        .domain("example.net")
+        .check_host()
+        .start()
+        .await
+        .unwrap()
+}
+
+#[tokio::test]
+async fn a_404_from_an_ip_address_names_the_host_option() {
+    let mock = prosody_of_example_net().await;
+    let env = env_for(&mock);
+    let run = xmpp_rest(&["version", "example.net"], &as_refs(&env), None).await;
+    assert_eq!(run.code, 5, "{}", run.stderr);
+    assert!(
+        run.stderr.contains(
+            "Prosody chooses the virtual host by the Host header; use the host's name in the URL or set the host"
+        ),
+        "{}",
+        run.stderr
+    );
+    assert!(run.stderr.contains("give --host"), "{}", run.stderr);
+    assert!(run.stderr.contains("XMPP_REST_HOST"), "{}", run.stderr);
+}
+
+#[tokio::test]
+async fn the_host_comes_from_the_flag_or_the_environment() {
+    let mock = prosody_of_example_net().await;
+    let mut env = env_for(&mock);
+    let run = xmpp_rest(
+        &["--host", "example.net", "version", "example.net"],
+        &as_refs(&env),
+        None,
+    )
+    .await;
+    assert_eq!(run.code, 0, "{}", run.stderr);
+    assert_eq!(run.stdout, "Prosody 0.12.3 (Linux)\n");
+
+    env.push(("XMPP_REST_HOST", "example.net".to_owned()));
+    let run = xmpp_rest(
+        &["send", "--to", "alice@example.net", "hi"],
+        &as_refs(&env),
+        None,
+    )
+    .await;
+    assert_eq!(run.code, 0, "{}", run.stderr);
+    mock.assert_sent_message("alice@example.net", "hi");
+    assert!(
+        mock.requests()
+            .iter()
+            .all(|r| r.header("host") == Some("example.net"))
+    );
+
+    // The flag wins; a wrong host is named in the error.
+    let run = xmpp_rest(
+        &["ping", "example.net", "--host", "example.org"],
+        &as_refs(&env),
+        None,
+    )
+    .await;
+    assert_eq!(run.code, 5, "{}", run.stderr);
+    assert!(
+        run.stderr.contains("the host was set to example.org"),
+        "{}",
+        run.stderr
+    );
+    assert!(!run.stderr.contains("give --host"), "{}", run.stderr);
 }

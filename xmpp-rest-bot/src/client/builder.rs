@@ -60,6 +60,7 @@ pub struct RestClientBuilder {
     legacy: bool,
     limits: Limits,
     max_response_size: usize,
+    host: Option<String>,
 }
 
 impl RestClientBuilder {
@@ -83,6 +84,7 @@ impl RestClientBuilder {
             legacy: false,
             limits: Limits::default(),
             max_response_size: Self::DEFAULT_MAX_RESPONSE_SIZE,
+            host: None,
         }
     }
 
@@ -185,15 +187,45 @@ impl RestClientBuilder {
         self
     }
 
+    /// The `Host` header of every request: the name of the Prosody host that
+    /// serves `/rest` (default: the host and port of the URL).
+    ///
+    /// Prosody chooses the virtual host of an HTTP request by its `Host`
+    /// header, not by the address it arrived on. A URL with an IP address
+    /// (`http://127.0.0.1:5280`), or a name that is not one of Prosody's
+    /// hosts, reaches no host's mod_rest: every request is answered 404. Use
+    /// the host's name in the URL, or keep the URL (a local address, an
+    /// internal name) and name the host here. Over `https` the certificate
+    /// is still checked against the URL's name.
+    ///
+    /// ```no_run
+    /// use xmpp_rest_bot::client::RestClient;
+    ///
+    /// # async fn run() -> xmpp_rest_bot::Result<()> {
+    /// // Prosody on this machine, mod_rest loaded on `VirtualHost "example.net"`.
+    /// let client = RestClient::builder("http://127.0.0.1:5280")
+    ///     .host("example.net")
+    ///     .basic_auth("bot", "secret")
+    ///     .build()?;
+    /// client.send_chat("alice@example.net", "hello").await?;
+    /// # Ok(()) }
+    /// ```
+    pub fn host(mut self, host: impl Into<String>) -> Self {
+        self.host = Some(host.into());
+        self
+    }
+
     /// Builds the client.
     ///
     /// # Errors
     /// When the URL is not an `http`/`https` URL (or carries credentials, a
     /// query or a fragment), when the credentials or the user agent cannot be
-    /// sent in an HTTP header, or when the HTTP client cannot be built (TLS
-    /// backend initialisation).
+    /// sent in an HTTP header, when the [host](Self::host) is empty or cannot
+    /// be sent in one, or when the HTTP client cannot be built (TLS backend
+    /// initialisation).
     pub fn build(self) -> Result<RestClient> {
         let endpoint = rest_endpoint(&self.base_url)?;
+        let host = self.host.as_deref().map(host_header).transpose()?;
         let authorization = match &self.auth {
             None => None,
             Some(Auth::Bearer(token)) => Some(sensitive_header(
@@ -239,6 +271,7 @@ impl RestClientBuilder {
                 legacy: AtomicBool::new(self.legacy),
                 limits: self.limits,
                 max_response_size: self.max_response_size,
+                host,
             }),
         })
     }
@@ -252,6 +285,25 @@ fn sensitive_header(value: &str, what: &str) -> Result<HeaderValue> {
     })?;
     value.set_sensitive(true);
     Ok(value)
+}
+
+/// The value of an explicit `Host` header: a name (with an optional port), so
+/// that a typo such as a whole URL fails here rather than as a 404.
+fn host_header(host: &str) -> Result<HeaderValue> {
+    let host = host.trim();
+    let looks_like_a_name = !host.is_empty()
+        && !host.contains(['/', '@', '?', '#'])
+        && !host.chars().any(char::is_whitespace);
+    if !looks_like_a_name {
+        return Err(Error::config(format!(
+            "invalid host {host:?}: give the name of a prosody host, like example.net"
+        )));
+    }
+    HeaderValue::from_str(host).map_err(|_| {
+        Error::config(format!(
+            "invalid host {host:?}: it contains characters not allowed in an http header"
+        ))
+    })
 }
 
 /// The `/rest` URL for a base URL: Prosody's HTTP base gets `/rest` appended, a
@@ -310,6 +362,24 @@ mod tests {
         assert!(matches!(b.auth, Some(Auth::Bearer(ref t)) if t == "abc"));
         let b = RestClientBuilder::new("http://x").bearer_token("abc");
         assert!(matches!(b.auth, Some(Auth::Bearer(ref t)) if t == "abc"));
+    }
+
+    #[test]
+    fn a_host_must_be_a_name() {
+        for host in [
+            "",
+            " ",
+            "http://example.net",
+            "example.net/rest",
+            "a b",
+            "bot@x",
+        ] {
+            let err = host_header(host).unwrap_err();
+            assert!(err.to_string().contains("invalid host"), "{host}: {err}");
+        }
+        for host in ["example.net", "example.net:5280", "[::1]:5280", "127.0.0.1"] {
+            assert!(host_header(host).is_ok(), "{host}");
+        }
     }
 
     #[test]

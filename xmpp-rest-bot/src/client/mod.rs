@@ -52,10 +52,11 @@ use std::sync::atomic::{AtomicBool, Ordering};
 use std::time::{Duration, Instant};
 
 use reqwest::header::{
-    ACCEPT, AUTHORIZATION, CONTENT_TYPE, HeaderValue, USER_AGENT, WWW_AUTHENTICATE,
+    ACCEPT, AUTHORIZATION, CONTENT_TYPE, HOST, HeaderValue, USER_AGENT, WWW_AUTHENTICATE,
 };
 use reqwest::{Method, Url};
 
+use crate::error::SentHost;
 use crate::stanza::{
     BareJid, DiscoInfo, DiscoItems, FullJid, Iq, IqType, Jid, Message, MessageType, Payload, Ping,
     Presence, Show, Stanza, StanzaError, Version,
@@ -92,12 +93,15 @@ struct Inner {
     legacy: AtomicBool,
     limits: Limits,
     max_response_size: usize,
+    /// The `Host` header set with `host()`, else the URL's goes.
+    host: Option<HeaderValue>,
 }
 
 impl fmt::Debug for RestClient {
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
         f.debug_struct("RestClient")
             .field("endpoint", &self.inner.endpoint.as_str())
+            .field("host", &self.inner.host)
             .field("format", &self.inner.format)
             .field("authenticated", &self.inner.authorization.is_some())
             .field("legacy_2020", &self.is_legacy())
@@ -527,6 +531,7 @@ impl RestClient {
         is_iq: bool,
     ) -> Result<Answer> {
         let inner = &self.inner;
+        let sent_host = sent_host(inner.host.as_ref(), &url);
         let mut builder = inner
             .http
             .request(method, url)
@@ -534,6 +539,10 @@ impl RestClient {
             .header(USER_AGENT, inner.user_agent.clone());
         if let Some(authorization) = &inner.authorization {
             builder = builder.header(AUTHORIZATION, authorization.clone());
+        }
+        // hyper writes the URL's authority only when no Host header is set.
+        if let Some(host) = &inner.host {
+            builder = builder.header(HOST, host.clone());
         }
         builder = match iq_timeout {
             Some(wait) => {
@@ -585,6 +594,7 @@ impl RestClient {
                 challenge,
                 inner.authorization.is_some(),
                 is_iq,
+                sent_host,
             ))
         }
     }
@@ -615,6 +625,26 @@ fn header_str(response: &reqwest::Response, name: reqwest::header::HeaderName) -
         .get(name)
         .and_then(|v| v.to_str().ok())
         .map(str::to_owned)
+}
+
+/// The `Host` header a request carries, for the hint of a 404: the one set
+/// with `host()`, else the URL's host and port (hyper leaves out a default port).
+fn sent_host(explicit: Option<&HeaderValue>, url: &Url) -> Option<SentHost> {
+    if let Some(host) = explicit {
+        return Some(SentHost {
+            value: String::from_utf8_lossy(host.as_bytes()).into_owned(),
+            explicit: true,
+        });
+    }
+    let host = url.host_str()?;
+    let value = match url.port() {
+        Some(port) => format!("{host}:{port}"),
+        None => host.to_owned(),
+    };
+    Some(SentHost {
+        value,
+        explicit: false,
+    })
 }
 
 /// A 404 or 405: the early-2020 module has no such route.

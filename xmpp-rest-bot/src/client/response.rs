@@ -5,7 +5,7 @@ use quick_xml::events::Event;
 use quick_xml::name::ResolveResult;
 use quick_xml::reader::NsReader;
 
-use crate::error::StatusError;
+use crate::error::{SentHost, StatusError};
 use crate::stanza::{Condition, ErrorType, Stanza, StanzaError};
 use crate::wire::{Limits, WireFormat, json, xml};
 use crate::{Error, Result};
@@ -188,6 +188,7 @@ pub(super) fn status_error(
     challenge: Option<String>,
     credentials_sent: bool,
     is_iq: bool,
+    host: Option<SentHost>,
 ) -> Error {
     let details = parse_error_body(body, content_type);
     // mod_rest reports an iq that got no answer in time as HTTP 500 with
@@ -215,6 +216,7 @@ pub(super) fn status_error(
         text: details.text,
         challenge: if status == 401 { challenge } else { None },
         credentials_sent,
+        host,
     })
 }
 
@@ -292,12 +294,12 @@ mod tests {
     #[test]
     fn a_timeout_of_an_iq_is_a_stanza_error() {
         let body = br#"{"type":"error","error":{"type":"wait","condition":"remote-server-timeout","text":"IQ stanza timed out"},"code":500}"#;
-        let e = status_error(500, body, Some("application/json"), None, true, true);
+        let e = status_error(500, body, Some("application/json"), None, true, true, None);
         let se = e.stanza_error().unwrap();
         assert_eq!(se.condition, Condition::RemoteServerTimeout);
         assert_eq!(se.type_, ErrorType::Wait);
         assert_eq!(e.status(), Some(500));
-        let e = status_error(500, body, Some("application/json"), None, true, false);
+        let e = status_error(500, body, Some("application/json"), None, true, false, None);
         assert!(e.stanza_error().is_none());
     }
 }

@@ -53,6 +53,10 @@ use crate::wire::Limits;
 ///   `{"type":"error","error":{...},"code":N}`, XML
 ///   `<error xmlns="http://etherx.jabber.org/streams">`, else HTML.
 ///
+/// With [`check_host`](MockRestBuilder::check_host) it also routes like
+/// Prosody's HTTP server: a request whose `Host` header does not name the
+/// [domain](MockRestBuilder::domain) reaches no mod_rest and is answered 404.
+///
 /// [`legacy_2020`](MockRestBuilder::legacy_2020) makes it the early-2020
 /// module instead: one static credential compared with the whole
 /// `Authorization` header (401 when wrong), only `POST /rest` (anything else
@@ -93,6 +97,7 @@ impl fmt::Debug for MockRest {
             .field("addr", &self.addr)
             .field("domain", &self.shared.config.domain)
             .field("legacy_2020", &self.shared.config.legacy.is_some())
+            .field("check_host", &self.shared.config.check_host)
             .finish_non_exhaustive()
     }
 }
@@ -195,6 +200,7 @@ pub struct MockRestBuilder {
     size_limit: usize,
     addr: SocketAddr,
     iq_delay: Duration,
+    check_host: bool,
 }
 
 impl Default for MockRestBuilder {
@@ -208,6 +214,7 @@ impl Default for MockRestBuilder {
             size_limit: Limits::DEFAULT_MAX_BYTES,
             addr: SocketAddr::from((Ipv4Addr::LOCALHOST, 0)),
             iq_delay: Duration::ZERO,
+            check_host: false,
         }
     }
 }
@@ -262,6 +269,36 @@ impl MockRestBuilder {
         self
     }
 
+    /// Answers 404, as Prosody does, to requests whose `Host` header (less
+    /// its port) is not the [domain](Self::domain). Off by default: the
+    /// emulator listens on `127.0.0.1`, and a client of
+    /// [`MockRest::url`] sends `Host: 127.0.0.1:<port>`, which Prosody would
+    /// not route to any host.
+    ///
+    /// ```
+    /// use xmpp_rest_bot::client::RestClient;
+    /// use xmpp_rest_bot::testing::MockRest;
+    ///
+    /// # #[tokio::main(flavor = "current_thread")]
+    /// # async fn main() -> xmpp_rest_bot::Result<()> {
+    /// let mock = MockRest::builder()
+    ///     .domain("example.net")
+    ///     .check_host()
+    ///     .start()
+    ///     .await
+    ///     .expect("a free port");
+    /// let client = RestClient::builder(mock.url())
+    ///     .host("example.net")
+    ///     .bearer_token(MockRest::DEFAULT_TOKEN)
+    ///     .build()?;
+    /// client.send_chat("alice@example.net", "hello").await?;
+    /// # Ok(()) }
+    /// ```
+    pub fn check_host(mut self) -> Self {
+        self.check_host = true;
+        self
+    }
+
     /// Starts the server.
     ///
     /// # Errors
@@ -287,6 +324,7 @@ impl MockRestBuilder {
                 users,
                 legacy: self.legacy,
                 size_limit: self.size_limit,
+                check_host: self.check_host,
             },
             state: Mutex::new(State {
                 iq_delay: self.iq_delay,
@@ -333,6 +371,7 @@ struct Config {
     users: Vec<(String, String)>,
     legacy: Option<String>,
     size_limit: usize,
+    check_host: bool,
 }
 
 #[derive(Default)]

@@ -196,6 +196,12 @@ async fn answer(shared: &Shared, request: &Incoming<'_>) -> Response {
     let config = &shared.config;
     let legacy = config.legacy.is_some();
 
+    // Prosody's HTTP server picks the host by the Host header: another name
+    // (an IP address) reaches no module, and its own error page answers.
+    if config.check_host && !names_host(request.header(header::HOST), &config.domain) {
+        return html_error(404);
+    }
+
     // Routes: the early module has only `POST /rest`; the late one also
     // `POST /rest/*` and `GET /rest/*`.
     let sub_path = match request.path.strip_prefix("/rest") {
@@ -243,6 +249,19 @@ async fn answer(shared: &Shared, request: &Incoming<'_>) -> Response {
             }
         }
     }
+}
+
+/// Whether a `Host` header names `domain`, as Prosody compares them: the port
+/// cut off, the case ignored.
+fn names_host(host: Option<&str>, domain: &str) -> bool {
+    let Some(host) = host else {
+        return false;
+    };
+    let name = match host.rsplit_once(':') {
+        Some((name, port)) if !port.is_empty() && port.bytes().all(|b| b.is_ascii_digit()) => name,
+        _ => host,
+    };
+    name.eq_ignore_ascii_case(domain)
 }
 
 /// The authenticated JID, or the failure with the challenge to send.
@@ -989,6 +1008,15 @@ fn xml_escape(text: &str) -> String {
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn the_host_header_names_the_domain_without_its_port() {
+        assert!(names_host(Some("example.net"), "example.net"));
+        assert!(names_host(Some("Example.NET:5280"), "example.net"));
+        assert!(!names_host(Some("127.0.0.1:5280"), "example.net"));
+        assert!(!names_host(Some("example.net.evil"), "example.net"));
+        assert!(!names_host(None, "example.net"));
+    }
 
     #[test]
     fn formats_are_decided_like_mod_rest() {
