@@ -2,7 +2,7 @@
 //!
 //! Bots also speak first: a CI notification, an alert, a scheduled report.
 //! [`RestClient`] posts stanzas to mod_rest's `/rest` endpoint
-//! (`../shared/mod_rest/CONTRACT.md` section 2) and waits for the answer to
+//! (the book's chapter "mod_rest on the wire", section "Sending") and waits for the answer to
 //! iqs.
 //!
 //! ```no_run

@@ -17,7 +17,7 @@ use crate::wire::Limits;
 
 /// A running emulator of Prosody's `/rest` endpoint, on `127.0.0.1`.
 ///
-/// It behaves like mod_rest (`CONTRACT.md` section 2, and the source of the
+/// It behaves like mod_rest (the book's "mod_rest on the wire", and the source of the
 /// late-2023 and early-2020 modules):
 /// - **auth**: no `Authorization` gives 401 with
 ///   `WWW-Authenticate: Bearer realm="<domain>/rest", Basic realm="<domain>/rest"`;
