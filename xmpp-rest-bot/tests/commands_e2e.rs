@@ -5,13 +5,12 @@ mod command_support;
 mod webhook_support;
 
 use command_support::Env;
-use webhook_support::{HttpResponse, Server, post_xml, start};
+use webhook_support::{HttpResponse, Server, post_xml, stanza_answered_to, start};
 use xmpp_rest_bot::command::{BotCommands, Command};
 use xmpp_rest_bot::handler::HandlerExt;
 use xmpp_rest_bot::prelude::*;
 use xmpp_rest_bot::reply::Reply;
 use xmpp_rest_bot::stanza::{self, DataForm, DiscoInfo, DiscoItems, Element, FormField, Payload};
-use xmpp_rest_bot::wire::json;
 
 const FORMATS: [WireFormat; 2] = [WireFormat::Xml, WireFormat::Json];
 const COMMANDS_NODE: &str = "http://jabber.org/protocol/commands";
@@ -109,26 +108,10 @@ async fn ask(server: &Server, format: WireFormat, stanza: impl Into<Stanza>) -> 
     server.post_stanza(format, &stanza.into()).await
 }
 
-/// The stanza answered: in the request's format, except what JSON would not
-/// carry, which goes in XML.
-fn stanza_in(answer: &HttpResponse, format: WireFormat) -> Stanza {
-    let stanza = answer.stanza();
-    let expected = match json::reply_gap(&stanza) {
-        Some(_) if format == WireFormat::Json => WireFormat::Xml,
-        _ => format,
-    };
-    assert_eq!(
-        answer.content_type(),
-        Some(expected.content_type()),
-        "{answer:?}"
-    );
-    stanza
-}
-
 /// The body of the chat reply, checking it is a 200 message of `type_`.
 fn reply_text(answer: &HttpResponse, format: WireFormat, type_: MessageType) -> String {
     assert_eq!(answer.status, 200, "{answer:?}");
-    match stanza_in(answer, format) {
+    match stanza_answered_to(answer, format) {
         Stanza::Message(m) => {
             assert_eq!(m.type_, type_, "{m:?}");
             assert!(m.error.is_none(), "a chat reply, not an error: {m:?}");
@@ -227,7 +210,7 @@ async fn handler_errors_in_chat_are_error_stanzas() {
     for format in FORMATS {
         let answer = ask(&server, format, chat("!fail")).await;
         assert_eq!(answer.status, 403);
-        let error = stanza_in(&answer, format);
+        let error = stanza_answered_to(&answer, format);
         assert_eq!(
             error.stanza_error().unwrap().text.as_deref(),
             Some("not today")
@@ -433,7 +416,7 @@ fn command_set(cmd: stanza::Command) -> Iq {
 async fn run_command(server: &Server, format: WireFormat, cmd: stanza::Command) -> stanza::Command {
     let answer = ask(server, format, command_set(cmd)).await;
     assert_eq!(answer.status, 200, "{answer:?}");
-    let Stanza::Iq(result) = stanza_in(&answer, format) else {
+    let Stanza::Iq(result) = stanza_answered_to(&answer, format) else {
         panic!("not an iq: {answer:?}")
     };
     assert_eq!(result.type_, IqType::Result, "{result:?}");
@@ -470,7 +453,7 @@ async fn disco_items_list_the_visible_commands() {
         )
         .await;
         assert_eq!(answer.status, 200);
-        let Stanza::Iq(result) = stanza_in(&answer, format) else {
+        let Stanza::Iq(result) = stanza_answered_to(&answer, format) else {
             panic!()
         };
         let items = result.payload_as::<DiscoItems>().unwrap().unwrap();
@@ -537,7 +520,7 @@ async fn disco_info_on_a_command_node() {
             iq(IqType::Get, DiscoInfo::for_node("deploy").to_element()),
         )
         .await;
-        let Stanza::Iq(result) = stanza_in(&answer, format) else {
+        let Stanza::Iq(result) = stanza_answered_to(&answer, format) else {
             panic!()
         };
         let info = result.payload_as::<DiscoInfo>().unwrap().unwrap();
@@ -673,7 +656,7 @@ async fn a_submission_in_mod_rest_json() {
     let answer = server.post("application/json", body.as_bytes()).await;
     assert_eq!(answer.status, 200, "{answer:?}");
     // The answer goes in XML: the early-2020 module's JSON drops ad-hoc answers.
-    let Stanza::Iq(result) = stanza_in(&answer, WireFormat::Json) else {
+    let Stanza::Iq(result) = stanza_answered_to(&answer, WireFormat::Json) else {
         panic!("{answer:?}")
     };
     assert_eq!(result.type_, IqType::Result);
@@ -686,7 +669,7 @@ async fn a_submission_in_mod_rest_json() {
     // Executing by node string.
     let body = r#"{"kind":"iq","type":"set","id":"j2","to":"bot@bot.localhost","from":"alice@localhost/gajim","command":"status"}"#;
     let answer = server.post("application/json", body.as_bytes()).await;
-    let Stanza::Iq(result) = stanza_in(&answer, WireFormat::Json) else {
+    let Stanza::Iq(result) = stanza_answered_to(&answer, WireFormat::Json) else {
         panic!("{answer:?}")
     };
     let done = result.payload_as::<stanza::Command>().unwrap().unwrap();
@@ -767,7 +750,7 @@ async fn unknown_nodes_are_item_not_found() {
         )
         .await;
         assert_eq!(answer.status, 404, "{answer:?}");
-        let error = stanza_in(&answer, format);
+        let error = stanza_answered_to(&answer, format);
         assert_eq!(error.kind(), StanzaKind::Iq);
         let error = error.stanza_error().unwrap();
         assert_eq!(error.condition, Condition::ItemNotFound);
@@ -871,7 +854,7 @@ async fn unsupported_actions_are_bad_requests() {
         )
         .await;
         assert_eq!(answer.status, 400);
-        let error = stanza_in(&answer, format);
+        let error = stanza_answered_to(&answer, format);
         assert_eq!(
             error.stanza_error().unwrap().condition,
             Condition::BadRequest
@@ -966,7 +949,7 @@ async fn an_authorization_extractor_answers_both_sides() {
         let mut mallory = command_set(stanza::Command::execute("status"));
         mallory.from = Some(jid("mallory@localhost/x"));
         let answer = ask(&server, format, mallory).await;
-        let Stanza::Iq(result) = stanza_in(&answer, format) else {
+        let Stanza::Iq(result) = stanza_answered_to(&answer, format) else {
             panic!()
         };
         let done = result.payload_as::<stanza::Command>().unwrap().unwrap();

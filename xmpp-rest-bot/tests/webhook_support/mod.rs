@@ -265,6 +265,23 @@ pub struct Capture {
     pub received: Vec<String>,
 }
 
+/// The stanza a webhook answered to a post in `format`, checking that it
+/// is in that format, except a reply JSON would not carry, which goes in XML.
+pub fn stanza_answered_to(answer: &HttpResponse, format: WireFormat) -> Stanza {
+    let stanza = answer.stanza();
+    let expected = match xmpp_rest_bot::wire::json::reply_gap(&stanza) {
+        Some(_) if format == WireFormat::Json => WireFormat::Xml,
+        _ => format,
+    };
+    assert_eq!(
+        answer.content_type(),
+        Some(expected.content_type()),
+        "the reply is in the format of the request, or XML where JSON would not carry it: \
+         {answer:?}"
+    );
+    stanza
+}
+
 /// `ours` made comparable with what Prosody delivered (`expected`): the
 /// random id Prosody made up taken over (after checking that one was made
 /// where the reply does not keep the incoming id), payload children sorted
