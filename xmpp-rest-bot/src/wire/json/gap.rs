@@ -30,8 +30,10 @@
 
 use std::fmt;
 
+use super::flat;
 use crate::stanza::{
-    DataForm, Element, Iq, IqType, Message, Payload, Ping, Presence, Stanza, StanzaError, Text, ns,
+    DataForm, Element, Iq, IqType, Message, Payload, Ping, Presence, Stanza, StanzaError,
+    StanzaKind, Text, ns,
 };
 
 /// Why mod_rest would not deliver a reply written in JSON as the bot wrote
@@ -87,7 +89,7 @@ impl fmt::Display for JsonGap {
 /// let step = Command::new("deploy")
 ///     .with_actions(CommandActions::default())
 ///     .with_note(CommandNote::error("bad env"));
-/// let mut answer = Iq::get(Command::new("deploy")).result(Some(step));
+/// let answer = Iq::get(Command::new("deploy")).result(Some(step));
 /// assert_eq!(reply_gap(&Stanza::Iq(answer)), Some(JsonGap::NoteBesideActions));
 /// ```
 pub fn reply_gap(reply: &Stanza) -> Option<JsonGap> {
@@ -158,7 +160,7 @@ fn message_gap(m: &Message) -> Option<JsonGap> {
     } else if let Some(gap) = error.as_ref().and_then(error_gap) {
         gap
     } else if let Some(first) = extensions.first() {
-        return Some(element_gap(first));
+        return Some(element_gap(StanzaKind::Message, first));
     } else {
         return None;
     };
@@ -202,7 +204,7 @@ fn presence_gap(p: &Presence) -> Option<JsonGap> {
         muc,
         caps,
         idle_since,
-        nick,
+        nick: _,
         error,
         extensions,
         json_extra: _,
@@ -217,10 +219,8 @@ fn presence_gap(p: &Presence) -> Option<JsonGap> {
         JsonGap::Early2020("entity capabilities (XEP-0115)")
     } else if idle_since.is_some() {
         JsonGap::Early2020("last activity (XEP-0319)")
-    } else if nick.is_some() {
-        JsonGap::Early2020("a presence nick")
     } else if let Some(first) = extensions.first() {
-        element_gap(first)
+        element_gap(StanzaKind::Presence, first)
     } else {
         return None;
     };
@@ -232,19 +232,22 @@ fn iq_gap(iq: &Iq) -> Option<JsonGap> {
         // Observed arriving with both modules, typed or not.
         return match (&iq.error, &iq.payload, iq.extensions.first()) {
             (Some(error), None, None) => error_gap(error),
-            (_, Some(payload), _) | (_, None, Some(payload)) => Some(element_gap(payload)),
+            (_, Some(payload), _) | (_, None, Some(payload)) => {
+                Some(element_gap(StanzaKind::Iq, payload))
+            }
             (None, None, None) => None,
         };
     }
     match (&iq.payload, iq.extensions.first()) {
         (None, None) => None,
         (Some(payload), _) if Ping::matches(payload) && iq.extensions.is_empty() => None,
-        (Some(payload), _) | (None, Some(payload)) => Some(element_gap(payload)),
+        (Some(payload), _) | (None, Some(payload)) => Some(element_gap(StanzaKind::Iq, payload)),
     }
 }
 
-/// The most telling reason why a payload element does not survive JSON.
-fn element_gap(el: &Element) -> JsonGap {
+/// The most telling reason why a payload element of a `kind` stanza does
+/// not survive JSON.
+fn element_gap(kind: StanzaKind, el: &Element) -> JsonGap {
     if forms(el).any(|form| form.fields.len() > 1) {
         return JsonGap::MultiFieldForm;
     }
@@ -260,6 +263,7 @@ fn element_gap(el: &Element) -> JsonGap {
         ("query", ns::DISCO_ITEMS) => JsonGap::Early2020("a disco#items answer"),
         ("query", ns::DISCO_INFO) => JsonGap::Early2020("a disco#info answer"),
         ("x", ns::DATA_FORMS) => JsonGap::Early2020("a data form"),
+        _ if flat::lookup(kind, el).is_some() => JsonGap::Early2020("a payload it does not map"),
         _ => JsonGap::Unmapped("a payload outside the mapping"),
     }
 }
