@@ -1,8 +1,11 @@
 //! The `xmpp-rest` binary, run against the emulator.
 
+mod client_support;
+
 use std::io::Write;
 use std::process::{Command, Stdio};
 
+use client_support::prosody_of_example_net;
 use xmpp_rest_bot::stanza::{Condition, Iq, MessageType};
 use xmpp_rest_bot::testing::MockRest;
 
@@ -478,16 +481,6 @@ async fn help_hides_the_secrets_of_the_environment() {
         "{}",
         run.stdout
     );
-}
-
-/// Prosody serving mod_rest on `example.net` only, reached by its IP address.
-async fn prosody_of_example_net() -> MockRest {
-    MockRest::builder()
-        .domain("example.net")
-        .check_host()
-        .start()
-        .await
-        .unwrap()
 }
 
 #[tokio::test]

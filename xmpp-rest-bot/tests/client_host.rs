@@ -4,21 +4,10 @@
 
 mod client_support;
 
-use client_support::builder;
+use client_support::{builder, prosody_of_example_net};
 use xmpp_rest_bot::testing::MockRest;
 
 const FIX: &str = "Prosody chooses the virtual host by the Host header; use the host's name in the URL or set the host";
-
-/// An emulator of Prosody serving mod_rest on `example.net` only, reached by
-/// its IP address.
-async fn prosody_of_example_net() -> MockRest {
-    MockRest::builder()
-        .domain("example.net")
-        .check_host()
-        .start()
-        .await
-        .unwrap()
-}
 
 #[tokio::test]
 async fn an_ip_address_reaches_no_virtual_host_and_the_404_names_the_fix() {

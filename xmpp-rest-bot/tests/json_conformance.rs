@@ -475,12 +475,7 @@ async fn replay_over_http(version: ModRestVersion, name: &str) {
     } else if let (Stanza::Iq(iq), Some(from)) = (&mut sent, recorded_post.from()) {
         iq.from = Some(from.clone());
     }
-    let posted_format = case
-        .headers
-        .iter()
-        .find(|(k, _)| k.eq_ignore_ascii_case("content-type"))
-        .and_then(|(_, v)| WireFormat::from_content_type(v))
-        .unwrap();
+    let posted_format = case.format();
     let answer_type: &'static str = match case.answer_content_type.as_str() {
         "application/json" => "application/json",
         "application/xmpp+xml" => "application/xmpp+xml",

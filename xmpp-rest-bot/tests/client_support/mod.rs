@@ -39,3 +39,14 @@ pub fn raw() -> reqwest::Client {
 pub async fn json(response: reqwest::Response) -> serde_json::Value {
     serde_json::from_slice(&response.bytes().await.unwrap()).unwrap()
 }
+
+/// Prosody serving mod_rest on `example.net` only (the Host header is
+/// checked), to be reached by its IP address.
+pub async fn prosody_of_example_net() -> MockRest {
+    MockRest::builder()
+        .domain("example.net")
+        .check_host()
+        .start()
+        .await
+        .unwrap()
+}

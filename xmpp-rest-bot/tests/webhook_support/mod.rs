@@ -414,15 +414,18 @@ impl Capture {
         .await
     }
 
-    /// The recorded request's stanza, decoded.
-    pub fn stanza(&self) -> Stanza {
-        let format = self
-            .headers
+    /// The format the request was posted in.
+    pub fn format(&self) -> WireFormat {
+        self.headers
             .iter()
             .find(|(n, _)| n.eq_ignore_ascii_case("content-type"))
             .and_then(|(_, v)| WireFormat::from_content_type(v))
-            .unwrap();
-        format
+            .unwrap()
+    }
+
+    /// The recorded request's stanza, decoded.
+    pub fn stanza(&self) -> Stanza {
+        self.format()
             .decode(self.body.as_bytes(), &Limits::default())
             .unwrap()
     }
