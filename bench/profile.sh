@@ -32,13 +32,15 @@ done
 
 # The bench profile is the release profile with debug info (function names
 # and lines in the report).
-(cd "$ROOT" && cargo build --profile bench -q -p xmpp-rest-bot --example "$EXAMPLE")
+(cd "$ROOT" && cargo build --profile bench -q -p xmpp-rest-bot-examples --example "$EXAMPLE")
 TARGET=$(cd "$ROOT" && cargo metadata --format-version 1 --no-deps |
     sed -n 's/.*"target_directory":"\([^"]*\)".*/\1/p')
 OUT=$TARGET/callgrind.$WHICH.out
 LOG=$(mktemp)
 
 export TOKIO_WORKER_THREADS=1
+# The bots log a line per stanza at info: measure the bot, not its logging.
+export RUST_LOG=warn
 valgrind --tool=callgrind --callgrind-out-file="$OUT" \
     "$TARGET/release/examples/$EXAMPLE" "127.0.0.1:$PORT" 2>"$LOG" &
 PID=$!

@@ -7,7 +7,7 @@
 //! worker count `TOKIO_WORKER_THREADS` sets) so that the comparison is fair.
 //!
 //! ```sh
-//! cargo run --release -p xmpp-rest-bot --example bench_raw_axum -- 127.0.0.1:8080
+//! cargo run --release --example bench_raw_axum -- 127.0.0.1:8080
 //! ```
 
 use axum::body::Bytes;

@@ -142,11 +142,13 @@ if [[ $NICE != 0 ]]; then
     wrk_run=(nice -n "$NICE" "${wrk_run[@]}")
 fi
 export TOKIO_WORKER_THREADS=$SERVER_THREADS
+# The bots log a line per stanza at info: measure the bot, not its logging.
+export RUST_LOG=warn
 
 # --- Build ---------------------------------------------------------------------
 
 echo "building the release binaries" >&2
-(cd "$ROOT" && cargo build --release -q -p xmpp-rest-bot \
+(cd "$ROOT" && cargo build --release -q -p xmpp-rest-bot-examples \
     --example bench_raw_axum --example echo_bot --example echo_json) ||
     die "cargo build failed"
 TARGET=$(cd "$ROOT" && cargo metadata --format-version 1 --no-deps |

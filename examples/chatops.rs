@@ -31,6 +31,7 @@ use std::fmt;
 use std::str::FromStr;
 use std::sync::{Arc, Mutex};
 
+use tracing_subscriber::EnvFilter;
 use xmpp_rest_bot::command::{BotCommands, Command};
 use xmpp_rest_bot::extract::{FromStanza, Incoming, Rejection};
 use xmpp_rest_bot::prelude::*;
@@ -204,6 +205,10 @@ pub(crate) fn bot(operators: HashSet<BareJid>) -> Bot {
 
 #[tokio::main]
 async fn main() -> std::io::Result<()> {
+    // Logs: one line per stanza, and when the bot starts and stops
+    // (RUST_LOG=debug for why a handler did or did not take a stanza).
+    let filter = EnvFilter::try_from_default_env().unwrap_or_else(|_| "info".into());
+    tracing_subscriber::fmt().with_env_filter(filter).init();
     let addr = std::env::args()
         .nth(1)
         .unwrap_or_else(|| "127.0.0.1:8080".to_owned());
@@ -218,11 +223,10 @@ async fn main() -> std::io::Result<()> {
             Ok(jid) => {
                 allowed.insert(jid);
             }
-            Err(e) => eprintln!("ignoring operator {jid:?}: {e}"),
+            Err(e) => tracing::warn!("ignoring operator {jid:?}: {e}"),
         }
     }
-    eprintln!("chatops bot: webhook on http://{addr}/ (ctrl-c to stop)");
-    eprintln!("{}", Ops::help());
+    tracing::info!(operators = allowed.len(), "chatops bot; {}", Ops::help());
     bot(allowed).serve(addr).await
 }
 // ANCHOR_END: main

@@ -22,6 +22,7 @@
 //!   -d '{"kind":"message","type":"chat","id":"m1","from":"alice@localhost/phone","to":"bot@bot.localhost","body":"hi"}'
 //! ```
 
+use tracing_subscriber::EnvFilter;
 use xmpp_rest_bot::prelude::*;
 
 /// The reply is a message of the incoming type (chat, groupchat, ...) with this
@@ -43,9 +44,12 @@ pub(crate) fn bot() -> Bot {
 
 #[tokio::main]
 async fn main() -> std::io::Result<()> {
+    // Logs: one line per stanza, and when the bot starts and stops
+    // (RUST_LOG=debug for why a handler did or did not take a stanza).
+    let filter = EnvFilter::try_from_default_env().unwrap_or_else(|_| "info".into());
+    tracing_subscriber::fmt().with_env_filter(filter).init();
     let addr = std::env::args()
         .nth(1)
         .unwrap_or_else(|| "127.0.0.1:8080".to_owned());
-    eprintln!("echo bot (json): webhook on http://{addr}/ (ctrl-c to stop)");
     bot().serve(addr).await
 }

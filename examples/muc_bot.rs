@@ -19,11 +19,12 @@
 //!
 //! ```sh
 //! XMPP_REST_URL=http://bot.localhost:5280 COMPONENT=bot.localhost COMPONENT_SECRET=s3cret \
-//! MUC_ROOM=ops@conference.localhost cargo run --example muc_bot -- 127.0.0.1:8080
+//! MUC_ROOM=ops@conference.localhost cargo run --features client --example muc_bot -- 127.0.0.1:8080
 //! ```
 //!
 //! then say `opsbot: ping` in the room.
 
+use tracing_subscriber::EnvFilter;
 use xmpp_rest_bot::client::RestClient;
 use xmpp_rest_bot::prelude::*;
 
@@ -58,7 +59,7 @@ async fn mention(caps: Captures, Sender(from): Sender) -> Option<String> {
 #[on_presence(error)]
 async fn join_failed(presence: Presence) {
     let condition = presence.error.map(|e| e.condition.to_string());
-    eprintln!(
+    tracing::warn!(
         "room presence error from {:?}: {}",
         presence.from.map(|j| j.to_string()),
         condition.as_deref().unwrap_or("unknown")
@@ -87,6 +88,10 @@ fn env(name: &str) -> Result<String, String> {
 // ANCHOR: main
 #[tokio::main]
 async fn main() -> Result<(), Box<dyn std::error::Error>> {
+    // Logs: one line per stanza, and when the bot starts and stops
+    // (RUST_LOG=debug for why a handler did or did not take a stanza).
+    let filter = EnvFilter::try_from_default_env().unwrap_or_else(|_| "info".into());
+    tracing_subscriber::fmt().with_env_filter(filter).init();
     let addr = std::env::args()
         .nth(1)
         .unwrap_or_else(|| "127.0.0.1:8080".to_owned());
@@ -99,9 +104,10 @@ async fn main() -> Result<(), Box<dyn std::error::Error>> {
     // webhook (connections wait in the backlog until `serve` accepts them).
     let listener = tokio::net::TcpListener::bind(&addr).await?;
     join(&client, &room).await?;
-    eprintln!("muc bot: in {room} as {NICK}, webhook on http://{addr}/ (ctrl-c to stop)");
+    tracing::info!("in {room} as {NICK}, webhook on http://{addr}/ (ctrl-c to stop)");
     let ctrl_c = async {
         let _ = tokio::signal::ctrl_c().await;
+        tracing::info!("shutting down: leaving the room once the stanzas in flight are answered");
     };
     bot().serve_with_shutdown(listener, ctrl_c).await?;
 

@@ -16,6 +16,7 @@
 //! ```
 
 use axum::routing::get;
+use tracing_subscriber::EnvFilter;
 use xmpp_rest_bot::prelude::*;
 
 #[on_message(type = ["chat", "normal"])]
@@ -39,13 +40,18 @@ pub(crate) fn app() -> axum::Router {
 // ANCHOR: main
 #[tokio::main]
 async fn main() -> std::io::Result<()> {
+    // Logs: one line per stanza, and when the bot starts and stops
+    // (RUST_LOG=debug for why a handler did or did not take a stanza).
+    let filter = EnvFilter::try_from_default_env().unwrap_or_else(|_| "info".into());
+    tracing_subscriber::fmt().with_env_filter(filter).init();
     let addr = std::env::args()
         .nth(1)
         .unwrap_or_else(|| "127.0.0.1:8080".to_owned());
     let listener = tokio::net::TcpListener::bind(&addr).await?;
-    eprintln!("app on http://{addr}/ (webhook under /xmpp/, ctrl-c to stop)");
+    tracing::info!("app on http://{addr}/ (webhook under /xmpp/, ctrl-c to stop)");
     let ctrl_c = async {
         let _ = tokio::signal::ctrl_c().await;
+        tracing::info!("shutting down: finishing the requests in flight");
     };
     // Served like any axum app; `Bot::serve` is not involved.
     axum::serve(listener, app())

@@ -4,7 +4,7 @@
 //!
 //! ```sh
 //! export XMPP_REST_URL=https://example.org:5281 XMPP_REST_TOKEN=...
-//! cargo run --example notifier -- ops@example.org "deploy $CI_COMMIT_SHA finished"
+//! cargo run --features client --example notifier -- ops@example.org "deploy $CI_COMMIT_SHA finished"
 //! ```
 //!
 //! `XMPP_REST_USER` and `XMPP_REST_PASSWORD` (an account of the host, its
@@ -19,6 +19,7 @@
 use std::process::ExitCode;
 use std::time::Duration;
 
+use tracing_subscriber::EnvFilter;
 use xmpp_rest_bot::client::{RestClient, RetryPolicy};
 
 // ANCHOR: client
@@ -61,6 +62,9 @@ pub(crate) async fn notify(client: &RestClient, to: &str, text: &str) -> Result<
 
 #[tokio::main]
 async fn main() -> ExitCode {
+    // Logs (RUST_LOG, default info): what was sent, or why not.
+    let filter = EnvFilter::try_from_default_env().unwrap_or_else(|_| "info".into());
+    tracing_subscriber::fmt().with_env_filter(filter).init();
     let mut args = std::env::args().skip(1);
     let to = args.next();
     let text = args.collect::<Vec<_>>().join(" ");
@@ -73,9 +77,12 @@ async fn main() -> ExitCode {
         Err(e) => Err(e),
     };
     match result {
-        Ok(()) => ExitCode::SUCCESS,
+        Ok(()) => {
+            tracing::info!(%to, "notification sent");
+            ExitCode::SUCCESS
+        }
         Err(e) => {
-            eprintln!("notifier: {e}");
+            tracing::error!("{e}");
             ExitCode::from(2)
         }
     }

@@ -17,6 +17,7 @@ use std::collections::HashMap;
 use std::sync::{Arc, Mutex};
 use std::time::Duration;
 
+use tracing_subscriber::EnvFilter;
 use xmpp_rest_bot::prelude::*;
 use xmpp_rest_bot::software_version;
 
@@ -41,12 +42,16 @@ async fn echo(State(app): State<AppState>, Sender(from): Sender, Body(text): Bod
 
 #[tokio::main]
 async fn main() -> std::io::Result<()> {
+    // Logs: one line per stanza, and when the bot starts and stops
+    // (RUST_LOG=debug for why a handler did or did not take a stanza).
+    let filter = EnvFilter::try_from_default_env().unwrap_or_else(|_| "info".into());
+    tracing_subscriber::fmt().with_env_filter(filter).init();
     let mut args = std::env::args().skip(1);
     let addr = args.next().unwrap_or_else(|| "127.0.0.1:8081".to_owned());
     let replica = args.next().unwrap_or_else(|| "a".to_owned());
     let secret = std::env::var("BOT_SECRET").unwrap_or_else(|_| "hook".to_owned());
     let nick = std::env::var("BOT_NICK").unwrap_or_else(|_| "replicabot".to_owned());
-    eprintln!("replica {replica}: webhook on http://{addr}/{secret}/ (metrics on /metrics)");
+    tracing::info!(%replica, "webhook under /{secret}/, metrics on /metrics");
     let state = AppState {
         replica: replica.into(),
         seen: Arc::default(),

@@ -1,9 +1,13 @@
 #!/usr/bin/env bash
-# Proves that template/ works for a user: generates a project from it with the
-# real cargo-generate, then builds the project and runs its tests against this
-# checkout of the SDK (the generated Cargo.toml asks for xmpp-rest-bot from
-# crates.io; a `[patch.crates-io]` given on the command line points it here,
-# leaving the generated files as a user gets them).
+# Proves that template/ works for a user: generates projects from it with the
+# real cargo-generate, without a terminal, then builds each and runs its tests
+# against this checkout of the SDK:
+#   1. inside this repository with every default (the SDK by the relative path
+#      ../xmpp-rest-bot), checking that the repository's own Cargo.toml is left
+#      alone;
+#   2. elsewhere, asking for xmpp-rest-bot from crates.io as a user will once
+#      it is published; a `[patch.crates-io]` given on the command line points
+#      it here, leaving the generated files as a user gets them.
 #
 # Installs cargo-generate when it is missing (a few minutes: it builds libgit2),
 # and the headers it needs. Network: crates.io only.
@@ -40,29 +44,57 @@ if ! cargo generate --version 2>/dev/null | grep -q " $CARGO_GENERATE_VERSION\$"
 fi
 
 work="$(mktemp -d)"
-trap 'rm -rf "$work"' EXIT
-
-cargo generate --path "$repo/template" --name "$name" --destination "$work" \
-  --define component="$component" --vcs none --silent
-project="$work/$name"
+inside="$repo/$name"
+test ! -e "$inside" || { echo "check_template: $inside exists already" >&2; exit 1; }
+trap 'rm -rf "$work" "$inside"' EXIT
 
 # Every placeholder rendered, the component's domain where it belongs.
-if grep -rn -e '{{' -e '{%' "$project"; then
-  echo "check_template: placeholders left in the generated project" >&2
+check_rendered() {
+  local project=$1 component=$2
+  if grep -rn -e '{{' -e '{%' "$project"; then
+    echo "check_template: placeholders left in $project" >&2
+    exit 1
+  fi
+  grep -q "Component \"$component\" \"rest\"" "$project/prosody.cfg.lua"
+  grep -q "^name = \"$name\"" "$project/Cargo.toml"
+  test ! -e "$project/cargo-generate.toml"
+}
+
+# Builds, tests and lints a generated project. The workspace's lock file pins
+# the same versions of the dependencies, so that the shared target dir already
+# holds most of them.
+check_builds() {
+  local project=$1
+  shift
+  cp "$repo/Cargo.lock" "$project/Cargo.lock"
+  (
+    cd "$project"
+    cargo build "$@"
+    cargo test "$@"
+    cargo clippy "$@" --all-targets -- -D warnings
+  )
+}
+
+export CARGO_TARGET_DIR="${CARGO_TARGET_DIR:-$repo/target}"
+
+echo "check_template: 1. inside the repository, defaults, no terminal"
+root_manifest="$(sha256sum "$repo/Cargo.toml")"
+(cd "$repo" && cargo generate --path template --name "$name" --no-workspace --vcs none \
+  --silent </dev/null)
+if [ "$(sha256sum "$repo/Cargo.toml")" != "$root_manifest" ]; then
+  echo "check_template: generating inside the repository changed its Cargo.toml" >&2
   exit 1
 fi
-grep -q "Component \"$component\" \"rest\"" "$project/prosody.cfg.lua"
-grep -q "^name = \"$name\"" "$project/Cargo.toml"
-test ! -e "$project/cargo-generate.toml"
+check_rendered "$inside" bot.localhost
+grep -q 'xmpp-rest-bot = { path = "../xmpp-rest-bot",' "$inside/Cargo.toml"
+check_builds "$inside"
 
-# The workspace's lock file pins the same versions of the dependencies, so
-# that the shared target dir already holds most of them.
-cp "$repo/Cargo.lock" "$project/Cargo.lock"
-export CARGO_TARGET_DIR="${CARGO_TARGET_DIR:-$repo/target}"
-local_sdk=(--config "patch.crates-io.xmpp-rest-bot.path=\"$repo/xmpp-rest-bot\"")
+echo "check_template: 2. elsewhere, from crates.io (patched to this checkout)"
+cargo generate --path "$repo/template" --name "$name" --destination "$work" \
+  --define component="$component" --define sdk_source=crates-io --vcs none --silent </dev/null
+project="$work/$name"
+check_rendered "$project" "$component"
+grep -q 'xmpp-rest-bot = { version = "0.1",' "$project/Cargo.toml"
+check_builds "$project" --config "patch.crates-io.xmpp-rest-bot.path=\"$repo/xmpp-rest-bot\""
 
-cd "$project"
-cargo build "${local_sdk[@]}"
-cargo test "${local_sdk[@]}"
-cargo clippy "${local_sdk[@]}" --all-targets -- -D warnings
 echo "check_template: ok (generated, built and tested $name against $repo/xmpp-rest-bot)"

@@ -28,7 +28,8 @@ BOT=$("$ROOT/scripts/build_example.sh" echo_bot --release)
 
 PORT=$(python3 -c 'import socket; s=socket.socket(); s.bind(("127.0.0.1",0)); print(s.getsockname()[1])')
 WORK=$(mktemp -d)
-"$BOT" "127.0.0.1:$PORT" 2>"$WORK/bot.log" &
+# A line per stanza at info would be thousands of lines a second: warnings only.
+RUST_LOG=warn "$BOT" "127.0.0.1:$PORT" >"$WORK/bot.log" 2>&1 &
 BOT_PID=$!
 cleanup() {
     kill "$BOT_PID" 2>/dev/null || true

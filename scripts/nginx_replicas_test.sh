@@ -45,9 +45,9 @@ cleanup() {
 }
 trap cleanup EXIT
 
-BOT_SECRET=$SECRET "$BOT" "127.0.0.1:$PORT_A" a 2>"$WORK/a.log" &
+BOT_SECRET=$SECRET "$BOT" "127.0.0.1:$PORT_A" a >"$WORK/a.log" 2>&1 &
 PIDS+=($!)
-BOT_SECRET=$SECRET "$BOT" "127.0.0.1:$PORT_B" b 2>"$WORK/b.log" &
+BOT_SECRET=$SECRET "$BOT" "127.0.0.1:$PORT_B" b >"$WORK/b.log" 2>&1 &
 PIDS+=($!)
 
 # The configuration the book shows, with ports and paths of this run.

@@ -1,6 +1,6 @@
 //! The code the book shows (`book/src/*.md` include it by its `ANCHOR`
 //! markers), compiled and tested here so that the book cannot rot. The
-//! examples in `examples/` are tested by `tests/examples.rs`.
+//! examples in `examples/` are tested by `examples/tests/examples.rs`.
 
 use std::sync::Arc;
 use std::sync::atomic::{AtomicU64, Ordering};

@@ -809,7 +809,36 @@ macro_rules! software_version {
     };
 }
 
-impl Bot {
+/// A bot whose handlers have everything they need: a [`Bot`] (`Bot<()>`), as
+/// [`Bot::new`] makes it or [`Bot::with_state`] returns it. Only such a bot
+/// serves, and the bound names `with_state` when a handler's `State<T>` was
+/// never given (the bot is then a `Bot<T>`).
+#[diagnostic::on_unimplemented(
+    message = "`{Self}` cannot serve yet: its handlers take a state it was not given",
+    label = "call `.with_state(...)` before this",
+    note = "a handler with a `State<T>` argument makes the bot a `Bot<T>` until it gets its state: `Bot::new().handler(h).with_state(value)` is a `Bot`, ready to serve"
+)]
+pub trait Ready {
+    #[doc(hidden)]
+    fn into_ready(self) -> Bot;
+    #[doc(hidden)]
+    fn as_ready(&self) -> &Bot;
+}
+
+impl Ready for Bot {
+    fn into_ready(self) -> Bot {
+        self
+    }
+
+    fn as_ready(&self) -> &Bot {
+        self
+    }
+}
+
+// Generic over the state with a `Ready` bound, rather than on `Bot<()>`
+// alone: a bot missing its state then gets `Ready`'s message instead of
+// "no method named `serve`".
+impl<S> Bot<S> {
     /// The webhook as an axum [`Router`](axum::Router), to serve yourself or to
     /// nest into an existing app at any path; tower layers apply as usual.
     ///
@@ -831,8 +860,12 @@ impl Bot {
     ///     .route("/health", get(|| async { "ok" }))
     ///     .nest_service("/xmpp", Bot::new().handler(echo).into_router());
     /// ```
-    pub fn into_router(self) -> axum::Router {
-        service::router(Arc::new(service::Webhook::new(self.routes, self.config)))
+    pub fn into_router(self) -> axum::Router
+    where
+        Self: Ready,
+    {
+        let bot = self.into_ready();
+        service::router(Arc::new(service::Webhook::new(bot.routes, bot.config)))
     }
 
     /// Serves the webhook on `addr` until SIGTERM or ctrl-c, then stops
@@ -845,12 +878,16 @@ impl Bot {
     /// # Errors
     /// When the address cannot be bound, or the signal handlers cannot be
     /// installed.
-    pub async fn serve(self, addr: impl ToSocketAddrs) -> io::Result<()> {
+    pub async fn serve(self, addr: impl ToSocketAddrs) -> io::Result<()>
+    where
+        Self: Ready,
+    {
+        let bot = self.into_ready();
         // Listen for the signals before binding: once the address answers, a
         // SIGTERM is a graceful shutdown, never the default "terminate now".
         let signal = shutdown_signal()?;
         let listener = TcpListener::bind(addr).await?;
-        self.serve_with_shutdown(listener, signal).await
+        bot.serve_with_shutdown(listener, signal).await
     }
 
     /// Serves the webhook on `listener` until `signal` completes, then stops
@@ -862,10 +899,14 @@ impl Bot {
         self,
         listener: TcpListener,
         signal: impl Future<Output = ()> + Send + 'static,
-    ) -> io::Result<()> {
+    ) -> io::Result<()>
+    where
+        Self: Ready,
+    {
+        let bot = self.into_ready();
         tracing::info!(addr = %listener.local_addr()?, "xmpp webhook listening");
-        let header_read_timeout = self.config.header_read_timeout.for_hyper();
-        server::serve(listener, self.into_router(), header_read_timeout, signal).await
+        let header_read_timeout = bot.config.header_read_timeout.for_hyper();
+        server::serve(listener, bot.into_router(), header_read_timeout, signal).await
     }
 
     /// Dispatches one stanza without HTTP: runs the handler that takes it and
@@ -893,8 +934,12 @@ impl Bot {
     ///
     /// The message rules, per-sender ordering and built-in answers apply as
     /// in the webhook; the HTTP layer (limits, authentication, metrics) does not.
-    pub async fn dispatch(&self, incoming: Incoming) -> Answer {
-        dispatch::dispatch(&self.routes, &self.config, incoming)
+    pub async fn dispatch(&self, incoming: Incoming) -> Answer
+    where
+        Self: Ready,
+    {
+        let bot = self.as_ready();
+        dispatch::dispatch(&bot.routes, &bot.config, incoming)
             .await
             .0
     }

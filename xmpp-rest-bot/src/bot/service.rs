@@ -187,20 +187,32 @@ impl Webhook {
             }
         };
         let kind = Kind::from(stanza.kind());
+        // `handler` is filled in by `Route::call` when a handler takes the
+        // stanza; it stays empty for built-in answers and unhandled stanzas.
         let span = tracing::info_span!(
             "stanza",
             kind = %stanza.kind(),
             r#type = stanza.type_str(),
             id = stanza.id().unwrap_or_default(),
             from = %stanza.from().map(|j| j.as_str()).unwrap_or_default(),
+            handler = tracing::field::Empty,
         );
         let incoming = Incoming::new(stanza)
             .with_headers(parts.headers)
             .with_format(format);
+        let started = Instant::now();
         let (answer, outcome) = dispatch(&self.routes, &self.config, incoming)
             .instrument(span.clone())
             .await;
-        span.in_scope(|| tracing::debug!(status = answer.status.as_u16(), "answered"));
+        // The one line per stanza an operator reads (the span's fields name
+        // the stanza and the handler).
+        span.in_scope(|| {
+            tracing::info!(
+                status = answer.status.as_u16(),
+                took = ?started.elapsed(),
+                "answered"
+            );
+        });
         (answer_response(answer, format), kind, outcome)
     }
 }

@@ -182,7 +182,13 @@ impl<S: 'static> Route<S> {
     /// # Errors
     /// The first extractor's [`Rejection`].
     pub fn call(&self, incoming: &Incoming, state: &S) -> Result<ReplyFuture, Rejection> {
-        self.handler.call(incoming, state)
+        let call = self.handler.call(incoming, state);
+        if call.is_ok() {
+            // Names the handler in the webhook's per-stanza log line (a field
+            // of its `stanza` span; no effect outside that span).
+            tracing::Span::current().record("handler", tracing::field::display(self.name));
+        }
+        call
     }
 
     /// Binds the route to `state`: it no longer needs the bot's state.

@@ -98,6 +98,7 @@ mod stanza;
 mod writer;
 
 pub(crate) use reader::is_xml_char;
+#[cfg(feature = "client")] // its only user
 pub(crate) use writer::xml_safe_text;
 
 use super::Limits;

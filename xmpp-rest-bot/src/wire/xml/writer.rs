@@ -379,6 +379,7 @@ fn escape_with(out: &mut String, s: &str, table: &[bool; 256]) {
 /// [`escape_with`] writes them, or `None` when it has none: for text sent as
 /// it is (the client's `text/plain` posts, which Prosody turns into a
 /// message body).
+#[cfg(feature = "client")] // its only user
 pub(crate) fn xml_safe_text(s: &str) -> Option<String> {
     let forbidden = |c: char| !super::reader::is_xml_char(c);
     s.chars().any(forbidden).then(|| {

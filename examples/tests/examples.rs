@@ -16,26 +16,26 @@ use xmpp_rest_bot::testing::{MockRest, ModRestVersion, TestProsody};
 
 // ANCHOR: include_example
 #[allow(dead_code)] // `main` is not called here
-#[path = "../../examples/echo_bot.rs"]
+#[path = "../echo_bot.rs"]
 mod echo_bot;
 // ANCHOR_END: include_example
 #[allow(dead_code)]
-#[path = "../../examples/chatops.rs"]
+#[path = "../chatops.rs"]
 mod chatops;
 #[allow(dead_code)]
-#[path = "../../examples/echo_json.rs"]
+#[path = "../echo_json.rs"]
 mod echo_json;
 #[allow(dead_code)]
-#[path = "../../examples/iq_responder.rs"]
+#[path = "../iq_responder.rs"]
 mod iq_responder;
 #[allow(dead_code)]
-#[path = "../../examples/muc_bot.rs"]
+#[path = "../muc_bot.rs"]
 mod muc_bot;
 #[allow(dead_code)]
-#[path = "../../examples/nested_axum.rs"]
+#[path = "../nested_axum.rs"]
 mod nested_axum;
 #[allow(dead_code)]
-#[path = "../../examples/notifier.rs"]
+#[path = "../notifier.rs"]
 mod notifier;
 
 // ----- echo_bot, echo_json -----
@@ -554,4 +554,114 @@ async fn notifier_reports_refused_credentials_and_bad_settings() {
     ]))
     .unwrap_err();
     assert!(error.starts_with("cannot build the client"), "{error}");
+}
+
+// ----- logs: the echo bot as a program -----
+
+/// An example's executable. `cargo test` builds the examples next to the tests
+/// (`target/debug/examples/` beside `target/debug/deps/`, where this test runs
+/// from); `cargo test --test examples` alone does not, hence the message.
+fn example_binary(name: &str) -> std::path::PathBuf {
+    let exe = std::env::current_exe().unwrap();
+    let profile_dir = exe.parent().and_then(|deps| deps.parent()).unwrap();
+    let path = profile_dir
+        .join("examples")
+        .join(format!("{name}{}", std::env::consts::EXE_SUFFIX));
+    assert!(
+        path.exists(),
+        "{} is missing: run `cargo test` without --test, or `cargo build --example {name}` first",
+        path.display()
+    );
+    path
+}
+
+/// The lines a child process writes to stdout, as they come.
+fn lines_of(stdout: std::process::ChildStdout) -> std::sync::mpsc::Receiver<String> {
+    use std::io::BufRead;
+    let (tx, rx) = std::sync::mpsc::channel();
+    std::thread::spawn(move || {
+        for line in std::io::BufReader::new(stdout).lines() {
+            let Ok(line) = line else { break };
+            if tx.send(line).is_err() {
+                break;
+            }
+        }
+    });
+    rx
+}
+
+/// The first line that contains `needle`, within 20 s (a loaded CI machine
+/// starts the program slowly).
+fn wait_for_line(lines: &std::sync::mpsc::Receiver<String>, needle: &str) -> String {
+    let deadline = std::time::Instant::now() + Duration::from_secs(20);
+    let mut seen = Vec::new();
+    while let Some(left) = deadline.checked_duration_since(std::time::Instant::now()) {
+        match lines.recv_timeout(left) {
+            Ok(line) if line.contains(needle) => return line,
+            Ok(line) => seen.push(line),
+            Err(_) => break,
+        }
+    }
+    panic!(
+        "no line with {needle:?}; the program wrote:\n{}",
+        seen.join("\n")
+    );
+}
+
+/// What a person running `cargo run --example echo_bot` sees: where it
+/// listens, one line per stanza (kind, sender, handler, status, time taken),
+/// and the shutdown.
+#[cfg(unix)]
+#[test]
+fn echo_bot_logs_each_stanza_and_its_shutdown() {
+    use std::io::{Read, Write};
+    use std::process::{Command, Stdio};
+
+    let mut bot = Command::new(example_binary("echo_bot"))
+        .arg("127.0.0.1:0")
+        .env_remove("RUST_LOG")
+        .stdout(Stdio::piped())
+        .spawn()
+        .unwrap();
+    let lines = lines_of(bot.stdout.take().unwrap());
+    let listening = wait_for_line(&lines, "xmpp webhook listening");
+    let addr = listening
+        .split("addr=")
+        .nth(1)
+        .and_then(|rest| rest.split_whitespace().next())
+        .unwrap_or_else(|| panic!("no address in {listening:?}"));
+
+    let body = "<message type='chat' id='m1' from='alice@localhost/phone' \
+                to='bot@bot.localhost'><body>hi</body></message>";
+    let mut http = std::net::TcpStream::connect(addr).unwrap();
+    write!(
+        http,
+        "POST / HTTP/1.1\r\nHost: {addr}\r\nContent-Type: application/xmpp+xml\r\n\
+         Content-Length: {}\r\nConnection: close\r\n\r\n{body}",
+        body.len()
+    )
+    .unwrap();
+    let mut response = String::new();
+    http.read_to_string(&mut response).unwrap();
+    assert!(response.starts_with("HTTP/1.1 200"), "{response}");
+
+    let line = wait_for_line(&lines, "answered");
+    for part in [
+        " INFO ",
+        "kind=message",
+        "from=alice@localhost/phone",
+        "handler=echo_bot::echo",
+        "status=200",
+        "took=",
+    ] {
+        assert!(line.contains(part), "{part:?} missing in {line:?}");
+    }
+
+    let interrupted = Command::new("kill")
+        .args(["-INT", &bot.id().to_string()])
+        .status()
+        .unwrap();
+    assert!(interrupted.success());
+    wait_for_line(&lines, "shutting down");
+    assert!(bot.wait().unwrap().success());
 }
