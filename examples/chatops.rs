@@ -26,16 +26,16 @@
 //!   -d "<iq type='get' id='i1' from='alice@localhost/gajim' to='ops@ops.localhost'><query xmlns='http://jabber.org/protocol/disco#items' node='http://jabber.org/protocol/commands'/></iq>"
 //! ```
 
+// ANCHOR: uses
 use std::collections::{HashMap, HashSet};
 use std::fmt;
 use std::str::FromStr;
 use std::sync::{Arc, Mutex};
 
 use tracing_subscriber::EnvFilter;
-use xmpp_rest_bot::command::{BotCommands, Command};
-use xmpp_rest_bot::extract::{FromStanza, Incoming, Rejection};
 use xmpp_rest_bot::prelude::*;
 use xmpp_rest_bot::stanza::BareJid;
+// ANCHOR_END: uses
 
 /// Where a release runs.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash)]

@@ -22,8 +22,10 @@
 //!   -d '{"kind":"message","type":"chat","id":"m1","from":"alice@localhost/phone","to":"bot@bot.localhost","body":"hi"}'
 //! ```
 
+// ANCHOR: uses
 use tracing_subscriber::EnvFilter;
 use xmpp_rest_bot::prelude::*;
+// ANCHOR_END: uses
 
 /// The reply is a message of the incoming type (chat, groupchat, ...) with this
 /// body. Messages without a body (chat states alone) do not match `Body`.

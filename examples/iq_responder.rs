@@ -22,9 +22,11 @@
 //! Payloads of your own need the XML format (the default): mod_rest's JSON
 //! mapping drops the elements it does not know.
 
+// ANCHOR: uses
 use tracing_subscriber::EnvFilter;
 use xmpp_rest_bot::prelude::*;
 use xmpp_rest_bot::stanza::{Element, Ping, Version};
+// ANCHOR_END: uses
 
 // ANCHOR: payload
 /// `<host xmlns="urn:example:inventory" name="..." address="..." role="..."/>`:

@@ -24,9 +24,11 @@
 //!
 //! then say `opsbot: ping` in the room.
 
+// ANCHOR: uses
 use tracing_subscriber::EnvFilter;
 use xmpp_rest_bot::client::RestClient;
 use xmpp_rest_bot::prelude::*;
+// ANCHOR_END: uses
 
 /// The bot's nick in the room. The mention regex below spells it too (filters
 /// are compiled in): keep them in step.

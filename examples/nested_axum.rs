@@ -15,9 +15,11 @@
 //!     rest_callback_url = "http://127.0.0.1:8080/xmpp/"
 //! ```
 
+// ANCHOR: uses
 use axum::routing::get;
 use tracing_subscriber::EnvFilter;
 use xmpp_rest_bot::prelude::*;
+// ANCHOR_END: uses
 
 #[on_message(type = ["chat", "normal"])]
 async fn echo(Body(text): Body) -> String {

@@ -16,11 +16,13 @@
 //! xmpp-rest send --to ops@example.org "deploy $CI_COMMIT_SHA finished"
 //! ```
 
+// ANCHOR: uses
 use std::process::ExitCode;
 use std::time::Duration;
 
 use tracing_subscriber::EnvFilter;
 use xmpp_rest_bot::client::{RestClient, RetryPolicy};
+// ANCHOR_END: uses
 
 // ANCHOR: client
 /// The client, configured from the environment (given as a function, so that

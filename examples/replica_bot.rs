@@ -19,7 +19,6 @@ use std::time::Duration;
 
 use tracing_subscriber::EnvFilter;
 use xmpp_rest_bot::prelude::*;
-use xmpp_rest_bot::software_version;
 
 /// Conversation state: messages seen per sender (bare JID), in this replica.
 /// With the proxy hashing on the sender, each sender's state lives in one
