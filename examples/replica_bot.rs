@@ -50,7 +50,12 @@ async fn main() -> std::io::Result<()> {
     let replica = args.next().unwrap_or_else(|| "a".to_owned());
     let secret = std::env::var("BOT_SECRET").unwrap_or_else(|_| "hook".to_owned());
     let nick = std::env::var("BOT_NICK").unwrap_or_else(|_| "replicabot".to_owned());
-    tracing::info!(%replica, "webhook under /{secret}/, metrics on /metrics");
+    // The secret is a credential: the journal gets its length, never its value.
+    tracing::info!(
+        %replica,
+        "webhook under /<secret, {} characters>/, metrics on /metrics",
+        secret.chars().count()
+    );
     let state = AppState {
         replica: replica.into(),
         seen: Arc::default(),
