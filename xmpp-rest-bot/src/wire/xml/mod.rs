@@ -97,7 +97,7 @@ mod reader;
 mod stanza;
 mod writer;
 
-pub(crate) use reader::is_xml_char;
+pub(crate) use reader::{is_xml_char, line_col};
 pub(crate) use writer::xml_safe_text;
 
 use super::Limits;
