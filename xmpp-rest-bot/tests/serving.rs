@@ -296,3 +296,67 @@ async fn characters_xml_cannot_carry_are_400_in_both_formats() {
     }
     server.stop().await.unwrap();
 }
+
+const PANIC_ADDR_ENV: &str = "XMPP_REST_BOT_PANIC_TEST_ADDR";
+
+/// The child of `handler_panics_reach_stderr_a_few_times_a_minute`: serves a
+/// handler that always panics until SIGTERM.
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+#[ignore = "the server side of `handler_panics_reach_stderr_a_few_times_a_minute`, run by it"]
+async fn serve_a_panicking_handler() {
+    async fn boom(Body(_): Body) -> String {
+        panic!("boom")
+    }
+    let addr = std::env::var(PANIC_ADDR_ENV).expect("run by its parent test");
+    Bot::new().handler(boom).serve(addr).await.unwrap();
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn handler_panics_reach_stderr_a_few_times_a_minute() {
+    use std::process::{Command, Stdio};
+    let addr = std::net::TcpListener::bind("127.0.0.1:0")
+        .unwrap()
+        .local_addr()
+        .unwrap();
+    let mut child = Command::new(std::env::current_exe().unwrap())
+        .args(["serve_a_panicking_handler", "--exact", "--ignored", "--nocapture"])
+        .env(PANIC_ADDR_ENV, addr.to_string())
+        .env("RUST_BACKTRACE", "1")
+        .stdout(Stdio::null())
+        .stderr(Stdio::piped())
+        .spawn()
+        .unwrap();
+    // Read while it runs: a full pipe would block the child's panic hook.
+    let mut stderr = child.stderr.take().unwrap();
+    let reader = std::thread::spawn(move || {
+        let mut all = Vec::new();
+        let _ = std::io::Read::read_to_end(&mut stderr, &mut all);
+        all
+    });
+    let deadline = Instant::now() + Duration::from_secs(30);
+    while TcpStream::connect(addr).await.is_err() {
+        assert!(Instant::now() < deadline, "the child never listened");
+        tokio::time::sleep(Duration::from_millis(20)).await;
+    }
+    const POSTS: usize = 40;
+    for _ in 0..POSTS {
+        let answer = post_xml(addr, "/", MESSAGE).await;
+        assert_eq!(answer.status, 500);
+    }
+    let stopped = Command::new("kill")
+        .args(["-TERM", &child.id().to_string()])
+        .status()
+        .unwrap();
+    assert!(stopped.success());
+    assert!(child.wait().unwrap().success());
+    let stderr = reader.join().unwrap();
+    let stderr = String::from_utf8_lossy(&stderr);
+    let reports = stderr.matches("panicked at").count();
+    assert_eq!(
+        reports,
+        Bot::PANIC_REPORTS_PER_MINUTE as usize,
+        "{POSTS} panics: {stderr}"
+    );
+    // with their backtraces
+    assert!(stderr.contains("stack backtrace"), "{stderr}");
+}
