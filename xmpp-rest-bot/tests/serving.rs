@@ -109,13 +109,19 @@ async fn a_head_over_the_size_limit_is_431() {
     // one of 380 KB, sent without its end, is answered as soon as it is
     // over the limit, and the connection closed
     let mut stream = TcpStream::connect(server.addr).await.unwrap();
-    let head = format!("POST / HTTP/1.1\r\nHost: x\r\nX-Pad: {}", "p".repeat(380_000));
+    let head = format!(
+        "POST / HTTP/1.1\r\nHost: x\r\nX-Pad: {}",
+        "p".repeat(380_000)
+    );
     // The bot may close before it has read everything.
     let _ = stream.write_all(head.as_bytes()).await;
     let mut answer = Vec::new();
     let _ = tokio::time::timeout(Duration::from_secs(5), stream.read_to_end(&mut answer)).await;
     let answer = String::from_utf8_lossy(&answer);
-    assert!(answer.is_empty() || answer.starts_with("HTTP/1.1 431"), "{answer}");
+    assert!(
+        answer.is_empty() || answer.starts_with("HTTP/1.1 431"),
+        "{answer}"
+    );
     server.stop().await.unwrap();
 }
 
@@ -291,7 +297,11 @@ async fn characters_xml_cannot_carry_are_400_in_both_formats() {
         ] {
             let answer = server.post("application/json", json.as_bytes()).await;
             assert_eq!(answer.status, 400, "{json}: {}", answer.text());
-            assert!(answer.text().contains("at line 1 column"), "{}", answer.text());
+            assert!(
+                answer.text().contains("at line 1 column"),
+                "{}",
+                answer.text()
+            );
         }
     }
     server.stop().await.unwrap();
@@ -319,7 +329,12 @@ async fn handler_panics_reach_stderr_a_few_times_a_minute() {
         .local_addr()
         .unwrap();
     let mut child = Command::new(std::env::current_exe().unwrap())
-        .args(["serve_a_panicking_handler", "--exact", "--ignored", "--nocapture"])
+        .args([
+            "serve_a_panicking_handler",
+            "--exact",
+            "--ignored",
+            "--nocapture",
+        ])
         .env(PANIC_ADDR_ENV, addr.to_string())
         .env("RUST_BACKTRACE", "1")
         .stdout(Stdio::null())

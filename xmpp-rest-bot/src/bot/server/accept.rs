@@ -176,7 +176,10 @@ fn open_files_limit() -> Option<u64> {
 /// "Max open files            4096                 524288               files"
 fn parse_open_files(limits: &str) -> Option<u64> {
     let line = limits.lines().find(|l| l.starts_with("Max open files"))?;
-    let soft = line.trim_start_matches("Max open files").split_whitespace().next()?;
+    let soft = line
+        .trim_start_matches("Max open files")
+        .split_whitespace()
+        .next()?;
     // "unlimited" is no limit.
     soft.parse().ok()
 }
@@ -191,7 +194,8 @@ mod tests {
                       Max processes             63711                63711                processes \n\
                       Max open files            4096                 524288               files     \n";
         assert_eq!(parse_open_files(limits), Some(4096));
-        let unlimited = "Max open files            unlimited            unlimited            files\n";
+        let unlimited =
+            "Max open files            unlimited            unlimited            files\n";
         assert_eq!(parse_open_files(unlimited), None);
         assert_eq!(parse_open_files(""), None);
     }

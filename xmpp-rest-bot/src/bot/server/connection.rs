@@ -316,10 +316,7 @@ pub(super) fn spawn(
                         .headers_mut()
                         .insert(header::CONNECTION, HeaderValue::from_static("close"));
                 }
-                Ok::<_, Infallible>(response.map(|inner| TrackedBody {
-                    inner,
-                    _busy: busy,
-                }))
+                Ok::<_, Infallible>(response.map(|inner| TrackedBody { inner, _busy: busy }))
             }
         })
     };

@@ -222,11 +222,14 @@ fn xml_chars(text: &str) -> crate::Result<()> {
                 (code, 6)
             }
             [b'\\', ..] => (None, 2),
-            [0xEF, 0xBF, low @ (0xBE | 0xBF), ..] => (Some(if *low == 0xBE { 0xFFFE } else { 0xFFFF }), 3),
+            [0xEF, 0xBF, low @ (0xBE | 0xBF), ..] => {
+                (Some(if *low == 0xBE { 0xFFFE } else { 0xFFFF }), 3)
+            }
             _ => (None, 1),
         };
         if let Some(code) = code
-            && (matches!(code, 0xFFFE | 0xFFFF) || (code < 0x20 && !matches!(code, 0x09 | 0x0A | 0x0D)))
+            && (matches!(code, 0xFFFE | 0xFFFF)
+                || (code < 0x20 && !matches!(code, 0x09 | 0x0A | 0x0D)))
         {
             let (line, column) = super::xml::line_col(bytes, i);
             return Err(Error::json(
