@@ -330,9 +330,49 @@ fn xml_safe(json: Vec<u8>) -> Vec<u8> {
 /// ```
 ///
 /// # Errors
-/// Like [`decode`], except for the limit and syntax errors.
+/// Like [`decode`], except for the limit and syntax errors; a string (or
+/// key) with a character XML cannot carry is refused as by [`decode`], with
+/// its path.
 pub fn from_value(value: Value) -> crate::Result<Stanza> {
+    value_xml_chars(&value, &mut String::from("$"))?;
     decode::stanza(value, &Limits::default())
+}
+
+/// [`xml_chars`] for a value already parsed: the error names the path of the
+/// string.
+fn value_xml_chars(value: &Value, path: &mut String) -> crate::Result<()> {
+    let check = |s: &str, path: &str| match s.chars().find(|&c| !super::xml::is_xml_char(c)) {
+        Some(c) => Err(Error::json(
+            format!(
+                "character U+{:04X} is not allowed: xml cannot carry it",
+                u32::from(c)
+            ),
+            path,
+        )),
+        None => Ok(()),
+    };
+    let len = path.len();
+    match value {
+        Value::String(s) => check(s, path)?,
+        Value::Array(items) => {
+            for (i, item) in items.iter().enumerate() {
+                path.push_str(&format!("[{i}]"));
+                value_xml_chars(item, path)?;
+                path.truncate(len);
+            }
+        }
+        Value::Object(map) => {
+            for (key, item) in map {
+                path.push('.');
+                path.push_str(key);
+                check(key, path)?;
+                value_xml_chars(item, path)?;
+                path.truncate(len);
+            }
+        }
+        Value::Null | Value::Bool(_) | Value::Number(_) => {}
+    }
+    Ok(())
 }
 
 /// Converts a stanza to a JSON value in mod_rest's mapping.

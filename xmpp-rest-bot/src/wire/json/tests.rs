@@ -1066,3 +1066,17 @@ fn characters_xml_cannot_carry_are_refused_with_their_position() {
         }
     }
 }
+
+#[test]
+fn from_value_refuses_characters_xml_cannot_carry_with_their_path() {
+    let e = err(json!({"kind": "message", "disco": {"features": ["a", "b\u{1}"]}}));
+    assert!(e.is_malformed());
+    assert!(e.to_string().contains("$.disco.features[1]"), "{e}");
+    assert!(e.to_string().contains("U+0001"), "{e}");
+    let e = err(json!({"kind": "message", "body": "\u{FFFF}"}));
+    assert!(e.to_string().contains("$.body"), "{e}");
+    assert_eq!(
+        msg(json!({"kind": "message", "body": "tab\t\u{FFFD}"})).body(),
+        Some("tab\t\u{FFFD}")
+    );
+}
