@@ -107,6 +107,34 @@ impl Acceptor<'_> {
     }
 }
 
+impl Acceptor<'_> {
+    /// Accepts the connections already waiting in the listen backlog, at
+    /// shutdown: closing the listener would reset them, and their clients
+    /// may have written a request on them already. They are served like the
+    /// keep-alive connections during the drain. Returns how many.
+    pub(super) async fn accept_backlog(&self) -> usize {
+        let mut accepted = 0;
+        // A timeout of zero polls `accept` once: what is ready, no waiting.
+        while accepted < self.max_connections {
+            let Ok(Ok((stream, peer))) =
+                tokio::time::timeout(Duration::ZERO, self.listener.accept()).await
+            else {
+                break;
+            };
+            connection::spawn(
+                stream,
+                peer,
+                self.http,
+                self.router,
+                self.registry,
+                self.timeouts,
+            );
+            accepted += 1;
+        }
+        accepted
+    }
+}
+
 /// An error about the connection being accepted, not about the listener.
 fn is_connection_error(e: &io::Error) -> bool {
     use io::ErrorKind::{ConnectionAborted, ConnectionRefused, ConnectionReset};

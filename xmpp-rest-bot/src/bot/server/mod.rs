@@ -66,13 +66,15 @@ pub(crate) async fn serve(
         max_connections: accept::connection_budget(settings.max_connections),
     };
     acceptor.run(signal).await;
-    // Refuse new connections at once, then let the others finish.
+    let shutdown = shutdown::Shutdown::begin(
+        &registry,
+        settings.shutdown_timeout,
+        settings.shutdown_drain,
+    );
+    // Connections that completed their handshake are answered, not reset
+    // by closing the listener; then new ones are refused at once.
+    let backlog = acceptor.accept_backlog().await;
     drop(listener);
-    shutdown::Shutdown {
-        timeout: settings.shutdown_timeout,
-        drain: settings.shutdown_drain,
-    }
-    .run(&registry)
-    .await;
+    shutdown.run(&registry, backlog).await;
     Ok(())
 }

@@ -5,38 +5,55 @@ use std::time::{Duration, Instant};
 
 use super::connection::{Registry, Which};
 
-/// How long the shutdown may take, and how long keep-alive connections stay
-/// open for requests already on their way.
+/// A shutdown under way: how long it may take, and how long keep-alive
+/// connections stay open for requests already on their way.
 #[derive(Debug, Clone, Copy)]
 pub(super) struct Shutdown {
-    pub(super) timeout: Duration,
-    pub(super) drain: Duration,
+    timeout: Duration,
+    drain: Duration,
+    /// Connections that never carried a request, closed at once.
+    closed_unused: usize,
+    deadline: Instant,
+    drain_end: Instant,
 }
 
 impl Shutdown {
-    /// In order:
-    /// - every response from now on says `Connection: close`;
-    /// - connections that never carried a request close at once (a client
-    ///   trickling its first head, or holding a connection it never uses);
-    /// - keep-alive connections stay open for `drain`: a request their client
-    ///   wrote before it saw the listener close is still answered (with
+    /// Begins the shutdown, at the signal: every response from now on says
+    /// `Connection: close`, and connections that never carried a request
+    /// close at once (a client trickling its first head, or holding a
+    /// connection it never uses).
+    pub(super) fn begin(registry: &Registry, timeout: Duration, drain: Duration) -> Self {
+        let signalled = Instant::now();
+        registry.start_draining();
+        Shutdown {
+            timeout,
+            drain,
+            closed_unused: registry.close(Which::Fresh, false),
+            deadline: signalled.checked_add(timeout).unwrap_or_else(far_future),
+            drain_end: signalled
+                .checked_add(drain.min(timeout))
+                .unwrap_or_else(far_future),
+        }
+    }
+
+    /// Then, with the listener closed:
+    /// - keep-alive connections (and those taken from the listen backlog,
+    ///   `backlog`) stay open for the drain: a request their client wrote
+    ///   before it saw the listener close is still answered (with
     ///   `Connection: close`), then the idle ones close;
-    /// - the handlers in flight have until `timeout` (from the signal) to
+    /// - the handlers in flight have until the timeout (from the signal) to
     ///   finish; the connections still open then are cut, and counted in the
     ///   log.
-    pub(super) async fn run(self, registry: &Registry) {
-        let signalled = Instant::now();
-        let deadline = signalled
-            .checked_add(self.timeout)
-            .unwrap_or_else(far_future);
-        let drain_end = signalled
-            .checked_add(self.drain.min(self.timeout))
-            .unwrap_or_else(far_future);
-        registry.start_draining();
-        let fresh = registry.close(Which::Fresh, false);
+    pub(super) async fn run(self, registry: &Registry, backlog: usize) {
+        let Shutdown {
+            deadline,
+            drain_end,
+            ..
+        } = self;
         tracing::info!(
             connections = registry.len(),
-            closed_unused = fresh,
+            closed_unused = self.closed_unused,
+            from_backlog = backlog,
             in_flight = registry.busy(),
             drain = ?self.drain,
             timeout = ?self.timeout,
