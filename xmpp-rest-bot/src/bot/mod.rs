@@ -471,6 +471,11 @@ impl<S: 'static> Bot<S> {
     /// `rest_callback_url = "http://127.0.0.1:8080/<secret>"` (placeholders
     /// may follow: `/<secret>/{kind}/{type}`). Use URL-safe characters, for
     /// instance a random hex string.
+    ///
+    /// The SDK never logs the secret, nor the paths of requests (which carry
+    /// it, or an attacker's guesses): `Debug` of the bot only says whether one
+    /// is set. Keep it out of your own startup messages too (they end up in
+    /// journald): print the URL with a placeholder, `http://{addr}/<secret>/`.
     pub fn secret_path(mut self, secret: impl Into<String>) -> Self {
         self.config.auth.secret_path = Some(secret.into());
         self
