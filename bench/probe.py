@@ -210,10 +210,13 @@ def probe_half_head(cmd):
     started = time.monotonic()
     bot.proc.send_signal(signal.SIGTERM)
     try:
-        bot.proc.wait(timeout=40)
+        # systemd's TimeoutStopSec in the deployment chapter is 30 s
+        bot.proc.wait(timeout=35)
         took = time.monotonic() - started
     except subprocess.TimeoutExpired:
         took = float("inf")
+        bot.proc.kill()
+        bot.proc.wait()
     s.close()
     bot.stop()
     ok = took < 10

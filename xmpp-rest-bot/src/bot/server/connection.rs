@@ -365,13 +365,16 @@ async fn drive<S>(
         }
         match conn.close_request() {
             Close::Now => return,
+            // Once hyper was told, it closes the connection itself when the
+            // response is written: returning here could cut its last bytes.
+            Close::IfIdle if closing => {}
             Close::IfIdle if !conn.is_busy() => return,
-            Close::IfIdle if !closing => {
+            Close::IfIdle => {
                 // hyper closes it after the response in progress.
                 connection.as_mut().graceful_shutdown();
                 closing = true;
             }
-            Close::IfIdle | Close::No => {}
+            Close::No => {}
         }
         // Checked again: the state may have changed since the timer was set.
         if conn
