@@ -10,7 +10,8 @@
 # Environment: SENDERS (24), LOAD_WORKERS (8), LOAD_SECONDS (6), and
 # NEXT_UPSTREAM, the proxy_next_upstream line (default the book's,
 # "error non_idempotent"; "error timeout" is nginx's default, which does not retry
-# a post that met a closed connection).
+# a post that met a closed connection), BOT (a replica_bot binary to run instead
+# of building one: another version of the SDK).
 # Takes well under a minute once the example is built; stops everything it starts.
 set -euo pipefail
 
@@ -33,8 +34,10 @@ fi
 NGINX=$(command -v nginx || echo /usr/sbin/nginx)
 command -v curl >/dev/null || fail "curl is missing"
 
-log "building the replica_bot example"
-BOT=$("$ROOT/scripts/build_example.sh" replica_bot)
+if [ -z "${BOT:-}" ]; then
+    log "building the replica_bot example"
+    BOT=$("$ROOT/scripts/build_example.sh" replica_bot)
+fi
 [ -x "$BOT" ] || fail "no binary at $BOT"
 
 free_port() {
