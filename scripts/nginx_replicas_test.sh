@@ -7,7 +7,7 @@
 # checks that no stanza is lost.
 #
 # Usage: scripts/nginx_replicas_test.sh   (installs nginx from Debian when missing, as root)
-# Environment: SENDERS (24), LOAD_WORKERS (8), LOAD_SECONDS (6), and
+# Environment: SENDERS (24), LOAD_WORKERS (32), LOAD_SECONDS (6), and
 # NEXT_UPSTREAM, the proxy_next_upstream line (default the book's,
 # "error non_idempotent"; "error timeout" is nginx's default, which does not retry
 # a post that met a closed connection), BOT (a replica_bot binary to run instead
@@ -18,7 +18,7 @@ set -euo pipefail
 ROOT=$(cd "$(dirname "$0")/.." && pwd)
 SECRET=hook
 SENDERS=${SENDERS:-24}
-LOAD_WORKERS=${LOAD_WORKERS:-8}
+LOAD_WORKERS=${LOAD_WORKERS:-32}
 LOAD_SECONDS=${LOAD_SECONDS:-6}
 NEXT_UPSTREAM=${NEXT_UPSTREAM:-error non_idempotent}
 
