@@ -2,15 +2,25 @@
 # Two replicas of examples/replica_bot.rs behind a real nginx that hashes on
 # the sender: mod_rest's callback URL carries {from}, nginx picks the replica
 # from the bare JID in it. Checks that every sender always reaches the same
-# replica, whatever its resource, and that both replicas get traffic.
+# replica, whatever its resource, and that both replicas get traffic. Then restarts
+# one replica (SIGTERM, start again) under steady load (scripts/post_load.py) and
+# checks that no stanza is lost.
 #
 # Usage: scripts/nginx_replicas_test.sh   (installs nginx from Debian when missing, as root)
+# Environment: SENDERS (24), LOAD_WORKERS (32), LOAD_SECONDS (6), and
+# NEXT_UPSTREAM, the proxy_next_upstream line (default the book's,
+# "error non_idempotent"; "error timeout" is nginx's default, which does not retry
+# a post that met a closed connection), BOT (a replica_bot binary to run instead
+# of building one: another version of the SDK).
 # Takes well under a minute once the example is built; stops everything it starts.
 set -euo pipefail
 
 ROOT=$(cd "$(dirname "$0")/.." && pwd)
 SECRET=hook
 SENDERS=${SENDERS:-24}
+LOAD_WORKERS=${LOAD_WORKERS:-32}
+LOAD_SECONDS=${LOAD_SECONDS:-6}
+NEXT_UPSTREAM=${NEXT_UPSTREAM:-error non_idempotent}
 
 log() { printf 'nginx-replicas: %s\n' "$*"; }
 fail() { printf 'nginx-replicas: FAIL: %s\n' "$*" >&2; exit 1; }
@@ -24,8 +34,10 @@ fi
 NGINX=$(command -v nginx || echo /usr/sbin/nginx)
 command -v curl >/dev/null || fail "curl is missing"
 
-log "building the replica_bot example"
-BOT=$("$ROOT/scripts/build_example.sh" replica_bot)
+if [ -z "${BOT:-}" ]; then
+    log "building the replica_bot example"
+    BOT=$("$ROOT/scripts/build_example.sh" replica_bot)
+fi
 [ -x "$BOT" ] || fail "no binary at $BOT"
 
 free_port() {
@@ -95,6 +107,10 @@ http {
             proxy_http_version 1.1;
             proxy_set_header Connection "";
             proxy_read_timeout 30s;
+            # A replica restarting closes its pooled connections: retry a
+            # post that met a closed connection on the other replica.
+            proxy_next_upstream $NEXT_UPSTREAM;
+            proxy_next_upstream_tries 2;
         }
     }
 }
@@ -165,4 +181,26 @@ replies() {
 ma=$(replies "$PORT_A"); mb=$(replies "$PORT_B")
 [ $((ma + mb)) = $((total + 1)) ] || fail "metrics count $ma + $mb replies, expected $((total + 1))"
 log "metrics agree: a replied $ma times, b $mb times"
+
+# A restart of replica a under steady load: SIGTERM, wait for it to exit, start
+# it again on the same port. Every stanza must be answered.
+log "restarting replica a under load ($LOAD_WORKERS workers for ${LOAD_SECONDS}s, proxy_next_upstream $NEXT_UPSTREAM)"
+python3 "$ROOT/scripts/post_load.py" "http://127.0.0.1:$PORT_PROXY/$SECRET" \
+    "$LOAD_WORKERS" "$LOAD_SECONDS" >"$WORK/load.out" 2>&1 &
+LOAD=$!
+sleep "$(python3 -c "print($LOAD_SECONDS / 3)")"
+PID_A=${PIDS[0]}
+stopped_at=$(date +%s.%N)
+kill -TERM "$PID_A"
+wait "$PID_A" || fail "replica a exited with $? after SIGTERM"
+exited_in=$(python3 -c "import time; print(f'{time.time() - $stopped_at:.2f}')")
+log "replica a exited ${exited_in}s after SIGTERM"
+BOT_SECRET=$SECRET "$BOT" "127.0.0.1:$PORT_A" a 2>>"$WORK/a.log" &
+PIDS[0]=$!
+wait_for "http://127.0.0.1:$PORT_A/$SECRET/"
+log "replica a is back"
+load_status=0
+wait "$LOAD" || load_status=$?
+sed 's/^/nginx-replicas: /' "$WORK/load.out"
+[ "$load_status" = 0 ] || fail "stanzas were lost while replica a restarted"
 log "PASS"

@@ -120,7 +120,9 @@ async fn a_body_that_does_not_arrive_in_time_is_408() {
 
 #[tokio::test]
 async fn a_client_trickling_its_headers_is_disconnected() {
-    let bot = Bot::new().header_read_timeout(Duration::from_millis(300));
+    // (A new connection's head has the first-request timeout; see
+    // tests/serving.rs for the keep-alive one.)
+    let bot = Bot::new().first_request_timeout(Duration::from_millis(300));
     let server = start(bot).await;
     let mut stream = TcpStream::connect(server.addr).await.unwrap();
     let started = std::time::Instant::now();
@@ -179,7 +181,10 @@ async fn assert_probe_answered(addr: std::net::SocketAddr, head: &[&[u8]]) {
 #[tokio::test]
 async fn header_timeouts_of_zero_or_ever_serve_as_usual() {
     for timeout in [Duration::ZERO, Duration::MAX] {
-        let server = start(Bot::new().header_read_timeout(timeout)).await;
+        let bot = Bot::new()
+            .header_read_timeout(timeout)
+            .first_request_timeout(timeout);
+        let server = start(bot).await;
         // Headers in parts: zero means "off", not "at once".
         assert_probe_answered(
             server.addr,

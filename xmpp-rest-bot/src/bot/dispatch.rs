@@ -11,6 +11,7 @@ use axum::http::StatusCode;
 
 use super::Config;
 use super::metrics;
+use super::panics;
 use crate::command::Intercept;
 use crate::extract::{Incoming, Outcome};
 use crate::handler::{ReplyFuture, Route, Skips};
@@ -111,14 +112,13 @@ pub(crate) async fn dispatch(
             call = Some(ad_hoc);
         }
     }
-    let selection = catch_unwind(AssertUnwindSafe(|| select(routes, &incoming, skips)));
+    let selection = catch_unwind(AssertUnwindSafe(|| {
+        panics::in_handler(|| select(routes, &incoming, skips))
+    }));
     let stanza = incoming.stanza();
     let mut outcome = None;
     let reply = match selection {
-        Err(panic) => Reply::internal_error(format!(
-            "a filter or extractor panicked: {}",
-            panic_message(&*panic)
-        )),
+        Err(panic) => panicked("(a filter or extractor)", stanza, &*panic),
         Ok(Selection::Unhandled(route_fallback)) => match (route_fallback.or(fallback), &call) {
             (Some(reply), Some(call)) => call.finish(reply),
             (Some(reply), None) => reply,
@@ -149,7 +149,7 @@ pub(crate) async fn dispatch(
                 Some(call) => call.wrap(future),
                 None => future,
             };
-            run(name, future, config).await
+            run(name, future, config, stanza).await
         }
     };
     // mod_rest's JSON mapping carries no receipts: a receipt-only answer in
@@ -223,7 +223,7 @@ fn unhandled(incoming: &Incoming, config: &Config) -> Reply {
     }
 }
 
-async fn run(name: &'static str, future: ReplyFuture, config: &Config) -> Reply {
+async fn run(name: &'static str, future: ReplyFuture, config: &Config, stanza: &Stanza) -> Reply {
     let guarded = CatchUnwind { inner: future };
     let outcome = match config.timeout {
         Some(limit) => match tokio::time::timeout(limit, guarded).await {
@@ -235,12 +235,23 @@ async fn run(name: &'static str, future: ReplyFuture, config: &Config) -> Reply 
         },
         None => guarded.await,
     };
-    outcome.unwrap_or_else(|panic| {
-        Reply::internal_error(format!(
-            "handler {name} panicked: {}",
-            panic_message(&*panic)
-        ))
-    })
+    outcome.unwrap_or_else(|panic| panicked(name, stanza, &*panic))
+}
+
+/// Logs a panic caught in handler code, in one line (the hook of
+/// `panics` keeps the rest of the report to a few a minute), and answers
+/// `internal-server-error`.
+fn panicked(handler: &'static str, stanza: &Stanza, panic: &(dyn Any + Send)) -> Reply {
+    tracing::error!(
+        handler,
+        stanza_id = stanza.id().unwrap_or_default(),
+        kind = %stanza.kind(),
+        panic = panic_message(panic),
+        location = panics::take_location().as_deref().unwrap_or("unknown"),
+        "handler panicked: answering internal-server-error"
+    );
+    // Logged here: an internal_error reply would be logged a second time.
+    Reply::error(StanzaError::new(Condition::InternalServerError))
 }
 
 /// Turns a handler's reply into the answer for `incoming`.
@@ -376,7 +387,8 @@ impl Future for CatchUnwind {
 
     fn poll(mut self: Pin<&mut Self>, cx: &mut Context<'_>) -> Poll<Self::Output> {
         let inner = &mut self.inner;
-        match catch_unwind(AssertUnwindSafe(|| inner.as_mut().poll(cx))) {
+        let poll = || panics::in_handler(|| inner.as_mut().poll(cx));
+        match catch_unwind(AssertUnwindSafe(poll)) {
             Ok(Poll::Ready(reply)) => Poll::Ready(Ok(reply)),
             Ok(Poll::Pending) => Poll::Pending,
             Err(panic) => Poll::Ready(Err(panic)),

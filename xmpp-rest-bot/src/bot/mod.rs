@@ -8,9 +8,11 @@ mod dispatch;
 mod early_2020;
 mod metrics;
 mod order;
+mod panics;
 mod policy;
 mod server;
 mod service;
+mod serving;
 
 pub use dispatch::Answer;
 pub use metrics::Metrics;
@@ -179,7 +181,11 @@ use crate::wire::{Limits, WireFormat};
 /// | [`limits`](Self::limits) | [`Limits::default`]: 192 KiB per stanza (like mod_rest), depth 64, 64 attributes and 4096 children per element |
 /// | [`max_concurrency`](Self::max_concurrency) | [`DEFAULT_MAX_CONCURRENCY`](Bot::DEFAULT_MAX_CONCURRENCY) (512); 503 beyond |
 /// | [`read_timeout`](Self::read_timeout) | [`DEFAULT_READ_TIMEOUT`](Bot::DEFAULT_READ_TIMEOUT) (10 s) for the request body; 408 beyond |
-/// | [`header_read_timeout`](Self::header_read_timeout) | [`DEFAULT_HEADER_READ_TIMEOUT`](Bot::DEFAULT_HEADER_READ_TIMEOUT) (75 s) for the request headers with [`serve`](Self::serve); the connection is closed beyond |
+/// | [`max_connections`](Self::max_connections) | [`DEFAULT_MAX_CONNECTIONS`](Bot::DEFAULT_MAX_CONNECTIONS) (1024, lowered to three quarters of the file limit) with [`serve`](Self::serve); beyond, the longest idle connection is closed (503 when none is idle) |
+/// | [`max_header_size`](Self::max_header_size) | [`DEFAULT_MAX_HEADER_SIZE`](Bot::DEFAULT_MAX_HEADER_SIZE) (8 KiB) per request head with [`serve`](Self::serve); 431 beyond |
+/// | [`first_request_timeout`](Self::first_request_timeout) | [`DEFAULT_FIRST_REQUEST_TIMEOUT`](Bot::DEFAULT_FIRST_REQUEST_TIMEOUT) (5 s) for a new connection's first request head with [`serve`](Self::serve); the connection is closed beyond |
+/// | [`header_read_timeout`](Self::header_read_timeout) | [`DEFAULT_HEADER_READ_TIMEOUT`](Bot::DEFAULT_HEADER_READ_TIMEOUT) (75 s) between requests on a keep-alive connection with [`serve`](Self::serve); the connection is closed beyond |
+/// | [`shutdown_timeout`](Self::shutdown_timeout), [`shutdown_drain`](Self::shutdown_drain) | [`DEFAULT_SHUTDOWN_TIMEOUT`](Bot::DEFAULT_SHUTDOWN_TIMEOUT) (10 s) for the whole shutdown of [`serve`](Self::serve), [`DEFAULT_SHUTDOWN_DRAIN`](Bot::DEFAULT_SHUTDOWN_DRAIN) (1 s) of it for keep-alive connections |
 /// | [`timeout`](Self::timeout) | none (per handler; 504 beyond) |
 /// | [`receipts`](Self::receipts) | on |
 /// | [`builtin_answers`](Self::builtin_answers) | on: disco#info, disco#items, ping, version |
@@ -209,7 +215,7 @@ pub(crate) struct Config {
     pub(crate) ordered: bool,
     pub(crate) max_concurrency: MaxConcurrency,
     pub(crate) read_timeout: ReadTimeout,
-    pub(crate) header_read_timeout: HeaderReadTimeout,
+    pub(crate) serving: serving::Serving,
     pub(crate) metrics_path: Option<String>,
     pub(crate) shared: Arc<Shared>,
 }
@@ -242,26 +248,6 @@ pub(crate) struct ReadTimeout(pub(crate) Duration);
 impl Default for ReadTimeout {
     fn default() -> Self {
         ReadTimeout(Bot::<()>::DEFAULT_READ_TIMEOUT)
-    }
-}
-
-/// The header read timeout of `serve`; a newtype for its default.
-#[derive(Debug, Clone, Copy)]
-pub(crate) struct HeaderReadTimeout(pub(crate) Duration);
-
-impl Default for HeaderReadTimeout {
-    fn default() -> Self {
-        HeaderReadTimeout(Bot::<()>::DEFAULT_HEADER_READ_TIMEOUT)
-    }
-}
-
-impl HeaderReadTimeout {
-    /// What hyper is given: `None` for zero (hyper would time out every
-    /// connection whose headers are not there at once), and at most a year
-    /// (hyper adds the timeout to `Instant::now()`, which panics on overflow).
-    fn for_hyper(self) -> Option<Duration> {
-        const YEAR: Duration = Duration::from_secs(365 * 24 * 3600);
-        (!self.0.is_zero()).then(|| self.0.min(YEAR))
     }
 }
 
@@ -485,6 +471,11 @@ impl<S: 'static> Bot<S> {
     /// `rest_callback_url = "http://127.0.0.1:8080/<secret>"` (placeholders
     /// may follow: `/<secret>/{kind}/{type}`). Use URL-safe characters, for
     /// instance a random hex string.
+    ///
+    /// The SDK never logs the secret, nor the paths of requests (which carry
+    /// it, or an attacker's guesses): `Debug` of the bot only says whether one
+    /// is set. Keep it out of your own startup messages too (they end up in
+    /// journald): print the URL with a placeholder, `http://{addr}/<secret>/`.
     pub fn secret_path(mut self, secret: impl Into<String>) -> Self {
         self.config.auth.secret_path = Some(secret.into());
         self
@@ -707,8 +698,10 @@ impl<S: 'static> Bot<S> {
     /// [`DEFAULT_MAX_CONCURRENCY`](Bot::DEFAULT_MAX_CONCURRENCY)). Over it, a
     /// post is answered 503 at once, without a body (mod_rest turns that into
     /// `service-unavailable` for the sender), instead of queueing up and
-    /// running the bot out of memory. Counts posts from the moment they
-    /// arrive, before their body is read.
+    /// running the bot out of memory. Counts posts once their body is read
+    /// (a client still sending its body holds a connection, not a handler's
+    /// place: see [`read_timeout`](Self::read_timeout) and
+    /// [`max_connections`](Self::max_connections)).
     pub fn max_concurrency(mut self, limit: usize) -> Self {
         self.config.max_concurrency = MaxConcurrency(limit);
         self
@@ -721,35 +714,6 @@ impl<S: 'static> Bot<S> {
     /// [`header_read_timeout`](Self::header_read_timeout).
     pub fn read_timeout(mut self, timeout: Duration) -> Self {
         self.config.read_timeout = ReadTimeout(timeout);
-        self
-    }
-
-    /// How long [`serve`](Self::serve) waits for a request's headers (default
-    /// [`DEFAULT_HEADER_READ_TIMEOUT`](Bot::DEFAULT_HEADER_READ_TIMEOUT)):
-    /// then it closes the connection, so that clients trickling their
-    /// headers (slowloris) cannot hold connections for ever.
-    ///
-    /// The wait starts as soon as the server waits for the next request, so
-    /// it also closes keep-alive connections idle for that long. Keep it
-    /// above the idle timeout of a reverse proxy's pooled connections
-    /// (nginx's upstream `keepalive_timeout`, 60 s by default): the proxy
-    /// must be the one that closes them, or a request it sends just as the
-    /// bot closes the connection fails with 502. (Routers from
-    /// [`into_router`](Self::into_router) are served by you, with your
-    /// server's timeouts.)
-    ///
-    /// `Duration::ZERO` turns the timeout off; durations over a year count
-    /// as a year.
-    ///
-    /// ```
-    /// use std::time::Duration;
-    /// use xmpp_rest_bot::Bot;
-    ///
-    /// // Reachable from Prosody only, without a proxy: no need to wait long.
-    /// let bot: Bot = Bot::new().header_read_timeout(Duration::from_secs(15));
-    /// ```
-    pub fn header_read_timeout(mut self, timeout: Duration) -> Self {
-        self.config.header_read_timeout = HeaderReadTimeout(timeout);
         self
     }
 
@@ -783,11 +747,6 @@ impl Bot {
 
     /// The default of [`read_timeout`](Bot::read_timeout): 10 seconds.
     pub const DEFAULT_READ_TIMEOUT: Duration = Duration::from_secs(10);
-
-    /// The default of [`header_read_timeout`](Bot::header_read_timeout): 75
-    /// seconds, above nginx's 60 s upstream `keepalive_timeout` (like nginx's
-    /// own client `keepalive_timeout`).
-    pub const DEFAULT_HEADER_READ_TIMEOUT: Duration = Duration::from_secs(75);
 }
 
 /// The software name and version of the crate it is written in, as a
@@ -869,11 +828,25 @@ impl<S> Bot<S> {
     }
 
     /// Serves the webhook on `addr` until SIGTERM or ctrl-c, then stops
-    /// accepting connections, lets the handlers in flight finish and returns.
+    /// accepting connections, lets the handlers in flight finish (until the
+    /// [`shutdown_timeout`](Self::shutdown_timeout)) and returns.
     ///
-    /// HTTP/1.1 with keep-alive, as mod_rest speaks it; a connection whose
-    /// request headers do not arrive within the
-    /// [`header_read_timeout`](Self::header_read_timeout) is closed.
+    /// HTTP/1.1 with keep-alive, as mod_rest speaks it, with limits on what
+    /// clients hold: [`max_connections`](Self::max_connections),
+    /// [`max_header_size`](Self::max_header_size),
+    /// [`first_request_timeout`](Self::first_request_timeout) and
+    /// [`header_read_timeout`](Self::header_read_timeout); the shutdown is
+    /// described at [`shutdown_timeout`](Self::shutdown_timeout) and
+    /// [`shutdown_drain`](Self::shutdown_drain).
+    ///
+    /// While it serves, a handler that panics is logged in one line (the
+    /// handler, the stanza id, the message and where it panicked) and the
+    /// panic hook that was installed before (Rust's default one prints the
+    /// message and, with `RUST_BACKTRACE`, a backtrace) runs for at most
+    /// [`PANIC_REPORTS_PER_MINUTE`](Bot::PANIC_REPORTS_PER_MINUTE) handler
+    /// panics a minute: a handler panicking on every request cannot flood
+    /// stderr. Panics outside handlers always reach the previous hook. A hook
+    /// you install after `serve` started replaces this one.
     ///
     /// # Errors
     /// When the address cannot be bound, or the signal handlers cannot be
@@ -891,7 +864,9 @@ impl<S> Bot<S> {
     }
 
     /// Serves the webhook on `listener` until `signal` completes, then stops
-    /// accepting connections, lets the handlers in flight finish and returns.
+    /// accepting connections, lets the handlers in flight finish (until the
+    /// [`shutdown_timeout`](Self::shutdown_timeout)) and returns; otherwise
+    /// as [`serve`](Self::serve).
     ///
     /// # Errors
     /// When the listener's address cannot be read.
@@ -905,8 +880,9 @@ impl<S> Bot<S> {
     {
         let bot = self.into_ready();
         tracing::info!(addr = %listener.local_addr()?, "xmpp webhook listening");
-        let header_read_timeout = bot.config.header_read_timeout.for_hyper();
-        server::serve(listener, bot.into_router(), header_read_timeout, signal).await
+        let settings = bot.config.serving.for_server();
+        panics::install();
+        server::serve(listener, bot.into_router(), settings, signal).await
     }
 
     /// Dispatches one stanza without HTTP: runs the handler that takes it and

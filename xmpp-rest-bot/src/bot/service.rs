@@ -94,23 +94,7 @@ impl Webhook {
             return (denied, Kind::None, Outcome::Unauthorized);
         }
         match *request.method() {
-            Method::POST => {
-                // Shed load before reading anything: a saturated bot answers
-                // at once instead of queueing requests up.
-                let Ok(_permit) = Arc::clone(&self.permits).try_acquire_owned() else {
-                    tracing::warn!(
-                        limit = self.config.max_concurrency.0,
-                        "too many requests in flight: answering 503"
-                    );
-                    let response = (
-                        StatusCode::SERVICE_UNAVAILABLE,
-                        [(header::RETRY_AFTER, "1")],
-                    )
-                        .into_response();
-                    return (response, Kind::None, Outcome::Shed);
-                };
-                self.post(request).await
-            }
+            Method::POST => self.post(request).await,
             Method::OPTIONS => (self.probe(), Kind::None, Outcome::Probe),
             _ => {
                 let mut response = plain(
@@ -171,6 +155,23 @@ impl Webhook {
                     format!("request body not received within {read_timeout:?}"),
                 ));
             }
+        };
+        // A handler's place is taken once the body is here: clients still
+        // sending theirs (slowly, or never) hold connections, bounded by the
+        // connection limit and the read timeout, but never keep a complete
+        // request from being handled. A saturated bot answers at once
+        // instead of queueing requests up.
+        let Ok(_permit) = Arc::clone(&self.permits).try_acquire_owned() else {
+            tracing::warn!(
+                limit = self.config.max_concurrency.0,
+                "too many requests in flight: answering 503"
+            );
+            let response = (
+                StatusCode::SERVICE_UNAVAILABLE,
+                [(header::RETRY_AFTER, "1")],
+            )
+                .into_response();
+            return (response, Kind::None, Outcome::Shed);
         };
         let stanza = match format.decode(&bytes, &self.config.limits) {
             Ok(stanza) => stanza,

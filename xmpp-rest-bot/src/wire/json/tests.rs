@@ -1027,3 +1027,56 @@ fn simple_messages_are_read_exactly_as_through_a_value() {
         assert!(decode::simple_message(input).is_none(), "taken: {input}");
     }
 }
+
+#[test]
+fn characters_xml_cannot_carry_are_refused_with_their_position() {
+    let limits = Limits::default();
+    // The chat line of the direct reader, and a stanza of the general path.
+    let simple =
+        |body: &str| format!(r#"{{"kind":"message","type":"chat","to":"bot@b","body":"{body}"}}"#);
+    let general = |body: &str| {
+        format!("{{\"kind\":\"message\",\n\"subject\":\"s\",\"body\":\"{body}\",\"x\":{{}}}}")
+    };
+    for bad in [
+        r"\u0000", r"\u0001", r"\u001F", r"\b", r"\f", r"\uFFFE", r"\uffff", "\u{FFFE}", "\u{FFFF}",
+    ] {
+        for (text, line) in [(simple(bad), 1), (general(bad), 2)] {
+            let e = decode(text.as_bytes(), &limits).expect_err(&text);
+            assert!(e.is_malformed(), "{text}: {e}");
+            let shown = e.to_string();
+            assert!(shown.contains(&format!("at line {line} column")), "{shown}");
+            assert!(shown.contains("xml cannot carry it"), "{shown}");
+        }
+    }
+    let e = decode(simple(r"ok \u0000").as_bytes(), &limits).unwrap_err();
+    assert!(e.to_string().contains("U+0000 at line 1 column 57"), "{e}");
+    // What XML carries is kept: tab, newline, carriage return, U+FFFD, an
+    // escaped backslash before a "u0000", surrogate pairs, U+FEFF.
+    for good in [
+        r"\t\n\r",
+        r"\uFFFD",
+        r"\\u0000",
+        r"\\b",
+        r"\ud83d\ude00",
+        r"\uFEFF",
+        "\u{FFFD}",
+    ] {
+        for text in [simple(good), general(good)] {
+            assert!(decode(text.as_bytes(), &limits).is_ok(), "{text}");
+        }
+    }
+}
+
+#[test]
+fn from_value_refuses_characters_xml_cannot_carry_with_their_path() {
+    let e = err(json!({"kind": "message", "disco": {"features": ["a", "b\u{1}"]}}));
+    assert!(e.is_malformed());
+    assert!(e.to_string().contains("$.disco.features[1]"), "{e}");
+    assert!(e.to_string().contains("U+0001"), "{e}");
+    let e = err(json!({"kind": "message", "body": "\u{FFFF}"}));
+    assert!(e.to_string().contains("$.body"), "{e}");
+    assert_eq!(
+        msg(json!({"kind": "message", "body": "tab\t\u{FFFD}"})).body(),
+        Some("tab\t\u{FFFD}")
+    );
+}

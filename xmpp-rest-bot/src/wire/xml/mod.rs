@@ -97,7 +97,7 @@ mod reader;
 mod stanza;
 mod writer;
 
-pub(crate) use reader::is_xml_char;
+pub(crate) use reader::{is_xml_char, line_col};
 #[cfg(feature = "client")] // its only user
 pub(crate) use writer::xml_safe_text;
 
