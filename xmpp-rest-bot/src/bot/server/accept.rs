@@ -4,6 +4,7 @@
 
 use std::future::Future;
 use std::io;
+use std::net::SocketAddr;
 use std::sync::Arc;
 use std::time::{Duration, Instant};
 
@@ -95,19 +96,24 @@ impl Acceptor<'_> {
                     continue;
                 }
             }
-            connection::spawn(
-                stream,
-                peer,
-                self.http,
-                self.router,
-                self.registry,
-                self.timeouts,
-            );
+            self.serve(stream, peer);
         }
     }
 }
 
 impl Acceptor<'_> {
+    /// Serves an accepted connection on a task of its own.
+    fn serve(&self, stream: TcpStream, peer: SocketAddr) {
+        connection::spawn(
+            stream,
+            peer,
+            self.http,
+            self.router,
+            self.registry,
+            self.timeouts,
+        );
+    }
+
     /// Accepts the connections already waiting in the listen backlog, at
     /// shutdown: closing the listener would reset them, and their clients
     /// may have written a request on them already. They are served like the
@@ -121,14 +127,7 @@ impl Acceptor<'_> {
             else {
                 break;
             };
-            connection::spawn(
-                stream,
-                peer,
-                self.http,
-                self.router,
-                self.registry,
-                self.timeouts,
-            );
+            self.serve(stream, peer);
             accepted += 1;
         }
         accepted
