@@ -180,69 +180,14 @@ pub fn decode(input: &[u8], limits: &Limits) -> crate::Result<Stanza> {
     let text = std::str::from_utf8(input).map_err(|e| {
         Error::json(format!("invalid utf-8 at byte {}", e.valid_up_to()), "$").with_source(e)
     })?;
+    // Limits, and the characters XML cannot carry, in one pass.
     prescan::prescan(text.as_bytes(), limits)?;
-    xml_chars(text)?;
     if let Some(message) = decode::simple_message(text) {
         return Ok(Stanza::Message(message));
     }
     let value: Value =
         serde_json::from_str(text).map_err(|e| Error::json(e.to_string(), "$").with_source(e))?;
     decode::stanza(value, limits)
-}
-
-/// Refuses the characters XML 1.0 cannot carry (control characters other
-/// than tab, newline and carriage return; U+FFFE, U+FFFF), as the XML
-/// decoder does: a stanza is XML to Prosody, so a JSON stanza with one of
-/// them was not written by mod_rest, and a reply quoting it could not be
-/// delivered. JSON carries them as escapes (`\u0000`, `\b`, `\f`) and
-/// U+FFFE/U+FFFF also as they are; a raw control character in a string is
-/// already a syntax error for serde_json. The error names the line and
-/// column of the escape or character.
-fn xml_chars(text: &str) -> crate::Result<()> {
-    let bytes = text.as_bytes();
-    // Most stanzas have no escape at all: one pass the compiler vectorises.
-    if !bytes
-        .iter()
-        .fold(false, |seen, &b| seen | (b == b'\\') | (b == 0xEF))
-    {
-        return Ok(());
-    }
-    let mut i = 0;
-    while let Some(rest) = bytes.get(i..) {
-        let (code, len) = match rest {
-            [] => break,
-            [b'\\', b'b', ..] => (Some(0x08), 2),
-            [b'\\', b'f', ..] => (Some(0x0C), 2),
-            [b'\\', b'u', hex @ ..] if hex.len() >= 4 => {
-                // A surrogate is U+D800..U+DFFF here, allowed: serde_json
-                // pairs them or refuses a lone one.
-                let code = std::str::from_utf8(&hex[..4])
-                    .ok()
-                    .and_then(|hex| u32::from_str_radix(hex, 16).ok());
-                (code, 6)
-            }
-            [b'\\', ..] => (None, 2),
-            [0xEF, 0xBF, low @ (0xBE | 0xBF), ..] => {
-                (Some(if *low == 0xBE { 0xFFFE } else { 0xFFFF }), 3)
-            }
-            _ => (None, 1),
-        };
-        if let Some(code) = code
-            && (matches!(code, 0xFFFE | 0xFFFF)
-                || (code < 0x20 && !matches!(code, 0x09 | 0x0A | 0x0D)))
-        {
-            let (line, column) = super::xml::line_col(bytes, i);
-            return Err(Error::json(
-                format!(
-                    "character U+{code:04X} at line {line} column {column} is not allowed: \
-                     xml cannot carry it"
-                ),
-                "$",
-            ));
-        }
-        i += len;
-    }
-    Ok(())
 }
 
 /// Encodes one stanza in mod_rest's JSON mapping.
@@ -338,7 +283,7 @@ pub fn from_value(value: Value) -> crate::Result<Stanza> {
     decode::stanza(value, &Limits::default())
 }
 
-/// [`xml_chars`] for a value already parsed: the error names the path of the
+/// The check of [`decode`]'s scan for characters XML cannot carry, for a value already parsed: the error names the path of the
 /// string.
 fn value_xml_chars(value: &Value, path: &mut String) -> crate::Result<()> {
     let check = |s: &str, path: &str| match s.chars().find(|&c| !super::xml::is_xml_char(c)) {

@@ -1,5 +1,6 @@
 //! A cheap pass over the raw bytes that enforces the nesting and entry limits
-//! before serde_json builds anything, so hostile input costs one linear scan.
+//! before serde_json builds anything, so hostile input costs one linear scan;
+//! the same pass refuses the characters XML cannot carry.
 
 use crate::Error;
 use crate::wire::Limits;
@@ -14,8 +15,15 @@ pub(super) fn max_depth(limits: &Limits) -> usize {
     limits.depth().min(SERDE_MAX_DEPTH)
 }
 
-/// Checks nesting depth and entries per array/object. Malformed JSON passes
-/// through untouched: serde_json reports it with a position afterwards.
+/// Checks nesting depth and entries per array/object, and refuses the
+/// characters XML 1.0 cannot carry (control characters other than tab,
+/// newline and carriage return; U+FFFE, U+FFFF), as the XML decoder does: a
+/// stanza is XML to Prosody, so a JSON stanza with one of them was not
+/// written by mod_rest, and a reply quoting it could not be delivered. JSON
+/// carries them as escapes (`\u0000`, `\b`, `\f`), U+FFFE and U+FFFF also as
+/// they are; a raw control character in a string is already a syntax error
+/// for serde_json. Malformed JSON passes through untouched: serde_json
+/// reports it with a position afterwards.
 pub(super) fn prescan(input: &[u8], limits: &Limits) -> crate::Result<()> {
     let max_depth = max_depth(limits);
     let max_entries = limits.children();
@@ -52,7 +60,7 @@ pub(super) fn prescan(input: &[u8], limits: &Limits) -> crate::Result<()> {
             }
         }
         match b {
-            b'"' => i = string_end(input, i),
+            b'"' => i = string_end(input, i)?,
             b'[' | b'{' => {
                 if open.len() >= max_depth {
                     return Err(Error::limit("json nesting depth", max_depth));
@@ -68,17 +76,54 @@ pub(super) fn prescan(input: &[u8], limits: &Limits) -> crate::Result<()> {
 /// The index just past the closing quote of the string whose content starts
 /// at `i` (the end of the input when the string is not terminated). Strings
 /// are most of a stanza's bytes: this skips them without looking at each byte
-/// through the state machine above.
-fn string_end(input: &[u8], mut i: usize) -> usize {
+/// through the state machine above, stopping only at quotes, escapes and the
+/// lead byte of U+FFFE/U+FFFF.
+fn string_end(input: &[u8], mut i: usize) -> crate::Result<usize> {
     while let Some(rest) = input.get(i..) {
-        match rest.iter().position(|&c| c == b'"' || c == b'\\') {
-            None => break,
-            // A backslash escapes the byte after it (`\"`, `\\`, `\u...`).
-            Some(at) if rest[at] == b'\\' => i += at + 2,
-            Some(at) => return i + at + 1,
+        let Some(at) = rest
+            .iter()
+            .position(|&c| c == b'"' || c == b'\\' || c == 0xEF)
+        else {
+            break;
+        };
+        let at = i + at;
+        let (code, len) = match &input[at..] {
+            [b'"', ..] => return Ok(at + 1),
+            [b'\\', b'b', ..] => (Some(0x08), 2),
+            [b'\\', b'f', ..] => (Some(0x0C), 2),
+            [b'\\', b'u', hex @ ..] if hex.len() >= 4 => {
+                // A surrogate (U+D800..U+DFFF) is allowed here: serde_json
+                // pairs them or refuses a lone one.
+                match std::str::from_utf8(&hex[..4])
+                    .ok()
+                    .and_then(|hex| u32::from_str_radix(hex, 16).ok())
+                {
+                    Some(code) => (Some(code), 6),
+                    None => (None, 2),
+                }
+            }
+            // A backslash escapes the byte after it (`\"`, `\\`, ...).
+            [b'\\', ..] => (None, 2),
+            [0xEF, 0xBF, 0xBE, ..] => (Some(0xFFFE), 3),
+            [0xEF, 0xBF, 0xBF, ..] => (Some(0xFFFF), 3),
+            _ => (None, 1),
+        };
+        if let Some(code) = code
+            && (matches!(code, 0xFFFE | 0xFFFF)
+                || (code < 0x20 && !matches!(code, 0x09 | 0x0A | 0x0D)))
+        {
+            let (line, column) = crate::wire::xml::line_col(input, at);
+            return Err(Error::json(
+                format!(
+                    "character U+{code:04X} at line {line} column {column} is not allowed: \
+                     xml cannot carry it"
+                ),
+                "$",
+            ));
         }
+        i = at + len;
     }
-    input.len()
+    Ok(input.len())
 }
 
 fn entries_error(max: usize) -> Error {
