@@ -152,8 +152,9 @@ pub(crate) async fn dispatch(
             run(name, future, config, stanza).await
         }
     };
-    // mod_rest's JSON mapping carries no receipts: a receipt-only answer in
-    // JSON would reach the sender as an empty message.
+    // mod_rest's JSON mapping carries no receipts, so a request that came in
+    // JSON never asked for one (the sender's client saw none delivered); a
+    // receipt added anyway would also push the reply to XML (`reply_gap`).
     let receipts = config.receipts.0 && incoming.format() == WireFormat::Xml;
     let answer = resolve(reply, stanza, receipts);
     let outcome = outcome.unwrap_or(match answer.status.as_u16() {
