@@ -60,6 +60,7 @@ pub mod command;
 mod encoding;
 mod error;
 pub mod extract;
+pub mod guard;
 pub mod handler;
 pub mod reply;
 pub mod stanza;
