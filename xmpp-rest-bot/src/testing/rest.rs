@@ -72,7 +72,7 @@ use crate::wire::Limits;
 /// use xmpp_rest_bot::testing::MockRest;
 ///
 /// # #[tokio::main(flavor = "current_thread")]
-/// # async fn main() -> xmpp_rest_bot::Result<()> {
+/// # async fn main() -> xmpp_rest_bot::client::Result<()> {
 /// let mock = MockRest::start().await;
 /// let client = RestClient::builder(mock.url())
 ///     .bearer_token(MockRest::DEFAULT_TOKEN)
@@ -280,7 +280,7 @@ impl MockRestBuilder {
     /// use xmpp_rest_bot::testing::MockRest;
     ///
     /// # #[tokio::main(flavor = "current_thread")]
-    /// # async fn main() -> xmpp_rest_bot::Result<()> {
+    /// # async fn main() -> xmpp_rest_bot::client::Result<()> {
     /// let mock = MockRest::builder()
     ///     .domain("example.net")
     ///     .check_host()
