@@ -37,12 +37,7 @@ pub type Result<T, E = Error> = std::result::Result<T, E>;
 /// assert!(err.position().is_some());
 /// ```
 pub struct Error {
-    inner: Box<Inner>,
-}
-
-struct Inner {
-    kind: Kind,
-    source: Option<Box<dyn std::error::Error + Send + Sync + 'static>>,
+    inner: Box<Repr<Kind>>,
 }
 
 /// What kind of failure an [`Error`] is. Private so that it can grow.
@@ -66,7 +61,7 @@ enum Kind {
 impl Error {
     fn new(kind: Kind) -> Self {
         Error {
-            inner: Box::new(Inner { kind, source: None }),
+            inner: Repr::new(kind),
         }
     }
 
@@ -74,7 +69,7 @@ impl Error {
         mut self,
         source: impl std::error::Error + Send + Sync + 'static,
     ) -> Self {
-        self.inner.source = Some(Box::new(source));
+        self.inner.set_source(source);
         self
     }
 
@@ -171,20 +166,46 @@ impl fmt::Display for Error {
 
 impl fmt::Debug for Error {
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
-        let mut d = f.debug_struct("xmpp_rest_bot::Error");
-        d.field("kind", &self.inner.kind);
-        if let Some(source) = &self.inner.source {
-            d.field("source", source);
-        }
-        d.finish()
+        self.inner.debug("xmpp_rest_bot::Error", f)
     }
 }
 
 impl std::error::Error for Error {
     fn source(&self) -> Option<&(dyn std::error::Error + 'static)> {
-        self.inner
-            .source
+        self.inner.source()
+    }
+}
+
+/// What an opaque error type holds: its private kind, and the error that
+/// caused it. Boxed, so that a `Result` stays one pointer wide on the error
+/// side. Shared by [`Error`] and the client's error.
+pub(crate) struct Repr<K> {
+    pub(crate) kind: K,
+    source: Option<Box<dyn std::error::Error + Send + Sync + 'static>>,
+}
+
+impl<K: fmt::Debug> Repr<K> {
+    pub(crate) fn new(kind: K) -> Box<Self> {
+        Box::new(Repr { kind, source: None })
+    }
+
+    pub(crate) fn set_source(&mut self, source: impl std::error::Error + Send + Sync + 'static) {
+        self.source = Some(Box::new(source));
+    }
+
+    pub(crate) fn source(&self) -> Option<&(dyn std::error::Error + 'static)> {
+        self.source
             .as_deref()
             .map(|s| s as &(dyn std::error::Error + 'static))
+    }
+
+    /// The `Debug` of the error type called `name`: its kind and source.
+    pub(crate) fn debug(&self, name: &str, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        let mut d = f.debug_struct(name);
+        d.field("kind", &self.kind);
+        if let Some(source) = &self.source {
+            d.field("source", source);
+        }
+        d.finish()
     }
 }

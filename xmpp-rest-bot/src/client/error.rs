@@ -3,6 +3,7 @@
 use std::fmt;
 
 use super::status::StatusError;
+use crate::error::Repr;
 use crate::reply::{IntoReply, Reply};
 use crate::stanza::{Jid, StanzaError};
 
@@ -28,12 +29,7 @@ pub type Result<T, E = RestError> = std::result::Result<T, E>;
 /// # }
 /// ```
 pub struct RestError {
-    inner: Box<Inner>,
-}
-
-struct Inner {
-    kind: Kind,
-    source: Option<Box<dyn std::error::Error + Send + Sync + 'static>>,
+    inner: Box<Repr<Kind>>,
 }
 
 /// What kind of failure a [`RestError`] is. Private so that it can grow.
@@ -70,7 +66,7 @@ enum Kind {
 impl RestError {
     fn new(kind: Kind) -> Self {
         RestError {
-            inner: Box::new(Inner { kind, source: None }),
+            inner: Repr::new(kind),
         }
     }
 
@@ -78,7 +74,7 @@ impl RestError {
         mut self,
         source: impl std::error::Error + Send + Sync + 'static,
     ) -> Self {
-        self.inner.source = Some(Box::new(source));
+        self.inner.set_source(source);
         self
     }
 
@@ -246,24 +242,15 @@ impl fmt::Display for RestError {
 
 impl fmt::Debug for RestError {
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
-        let mut d = f.debug_struct("xmpp_rest_bot::client::RestError");
-        d.field("kind", &self.inner.kind);
-        if let Some(source) = &self.inner.source {
-            d.field("source", source);
-        }
-        d.finish()
+        self.inner.debug("xmpp_rest_bot::client::RestError", f)
     }
 }
 
 impl std::error::Error for RestError {
     fn source(&self) -> Option<&(dyn std::error::Error + 'static)> {
-        match &self.inner.kind {
-            Kind::Answer(e) | Kind::Input(e) => Some(e),
-            _ => self
-                .inner
-                .source
-                .as_deref()
-                .map(|s| s as &(dyn std::error::Error + 'static)),
+        match self.codec_error() {
+            Some(codec) => Some(codec),
+            None => self.inner.source(),
         }
     }
 }

@@ -182,22 +182,19 @@ mod tests {
 
     #[test]
     fn html_and_garbage_error_bodies_give_nothing() {
-        assert_eq!(
-            parse_error_body(b"<html><body>no</body></html>", Some("text/html")),
-            ErrorBody::default()
-        );
-        assert_eq!(
-            parse_error_body(b"{not json", Some("application/json")),
-            ErrorBody::default()
-        );
-        assert_eq!(
-            parse_error_body(b"<error xmlns='other'/>", Some("application/xmpp+xml")),
-            ErrorBody::default()
-        );
-        assert_eq!(
-            parse_error_body(b"<error", Some("application/xmpp+xml")),
-            ErrorBody::default()
-        );
+        let cases: [(&[u8], &str); 4] = [
+            (b"<html><body>no</body></html>", "text/html"),
+            (b"{not json", "application/json"),
+            (b"<error xmlns='other'/>", "application/xmpp+xml"),
+            (b"<error", "application/xmpp+xml"),
+        ];
+        for (body, content_type) in cases {
+            assert_eq!(
+                parse_error_body(body, Some(content_type)),
+                ErrorBody::default(),
+                "{content_type}"
+            );
+        }
     }
 
     #[test]

@@ -18,41 +18,25 @@ pub(super) fn parse_jid(address: impl IntoJid) -> Result<Jid> {
     address.into_jid().map_err(RestError::input)
 }
 
-impl IntoJid for Jid {
-    fn into_jid(self) -> crate::Result<Jid> {
-        Ok(self)
-    }
+/// `IntoJid` for an address type and a reference to one: a conversion into
+/// [`Jid`], which cannot fail.
+macro_rules! into_jid_by_conversion {
+    ($($address:ty),*) => {$(
+        impl IntoJid for $address {
+            fn into_jid(self) -> crate::Result<Jid> {
+                Ok(self.into())
+            }
+        }
+
+        impl IntoJid for &$address {
+            fn into_jid(self) -> crate::Result<Jid> {
+                Ok(self.clone().into())
+            }
+        }
+    )*};
 }
 
-impl IntoJid for &Jid {
-    fn into_jid(self) -> crate::Result<Jid> {
-        Ok(self.clone())
-    }
-}
-
-impl IntoJid for BareJid {
-    fn into_jid(self) -> crate::Result<Jid> {
-        Ok(self.into())
-    }
-}
-
-impl IntoJid for &BareJid {
-    fn into_jid(self) -> crate::Result<Jid> {
-        Ok(self.clone().into())
-    }
-}
-
-impl IntoJid for FullJid {
-    fn into_jid(self) -> crate::Result<Jid> {
-        Ok(self.into())
-    }
-}
-
-impl IntoJid for &FullJid {
-    fn into_jid(self) -> crate::Result<Jid> {
-        Ok(self.clone().into())
-    }
-}
+into_jid_by_conversion!(Jid, BareJid, FullJid);
 
 impl IntoJid for &str {
     fn into_jid(self) -> crate::Result<Jid> {
