@@ -25,3 +25,14 @@ pub use prosody::{
 };
 pub use reply_rules::{Delivery, condition_for_status, mod_rest_reply};
 pub use rest::{IntoIqReplies, MockRest, MockRestBuilder, RecordedRequest};
+
+/// The media type of a `Content-Type` value, as both sides of mod_rest compare
+/// it: without parameters, in lower case.
+fn media_type(content_type: &str) -> String {
+    content_type
+        .split(';')
+        .next()
+        .unwrap_or_default()
+        .trim()
+        .to_ascii_lowercase()
+}

@@ -1,6 +1,10 @@
 //! [`MockRest`]: an emulator of mod_rest's `/rest` endpoint.
 
+mod auth;
+mod failure;
 mod handler;
+mod iq;
+mod parse;
 
 use std::collections::VecDeque;
 use std::fmt;
