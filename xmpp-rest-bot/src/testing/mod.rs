@@ -15,6 +15,7 @@
 //! Everything here needs a Tokio runtime (`#[tokio::test]`) and no network
 //! beyond `127.0.0.1`.
 
+mod addressing;
 mod json_quirks;
 mod prosody;
 mod reply_rules;

@@ -14,6 +14,7 @@ use super::iq::answer_iq;
 use super::parse::{Parsed, check_iq_shape, parse_get, parse_post};
 use super::{RecordedRequest, Shared};
 use crate::stanza::{Jid, Stanza};
+use crate::testing::addressing::Addressing;
 use crate::wire::WireFormat;
 
 /// The most the emulator reads of a body (Prosody's own HTTP limit is 10 MiB).
@@ -188,20 +189,9 @@ fn check(shared: &Shared, parsed: Parsed, authenticated: &Jid) -> Result<Stanza,
     }
     let id = format!("mock-{}", shared.ids.fetch_add(1, Ordering::Relaxed) + 1);
     let mut stanza = parsed.stanza;
-    match &mut stanza {
-        Stanza::Message(m) => {
-            m.from = Some(from);
-            m.id.get_or_insert(id);
-        }
-        Stanza::Presence(p) => {
-            p.from = Some(from);
-            p.id.get_or_insert(id);
-        }
-        Stanza::Iq(iq) => {
-            iq.from = Some(from);
-            iq.id.get_or_insert(id);
-        }
-    }
+    let addressing = Addressing::of(&mut stanza);
+    *addressing.from = Some(from);
+    addressing.id.get_or_insert(id);
     Ok(stanza)
 }
 
