@@ -23,7 +23,7 @@ fn router() -> &'static axum::Router {
     ROUTER.get_or_init(|| {
         Bot::new()
             .handler(echo)
-            .default_muc_nick("bot")
+            .message_rules(xmpp_rest_bot::bot::MessageRules::default().default_muc_nick("bot"))
             .ordered_per_sender(true)
             .metrics_route("/metrics")
             .into_router()

@@ -61,6 +61,7 @@ mod encoding;
 mod error;
 pub mod extract;
 pub mod handler;
+pub mod intercept;
 pub mod reply;
 pub mod stanza;
 #[cfg(feature = "testing")]
@@ -75,9 +76,10 @@ pub mod prelude {
     pub use crate::Bot;
     #[cfg(feature = "macros")]
     pub use crate::command::BotCommands;
+    pub use crate::command::Command;
     pub use crate::extract::{
-        Body, Captures, Command, FromRef, FromStanza, Headers, Incoming, IqPayload, Recipient,
-        Rejection, Sender, State,
+        Body, Captures, FromRef, FromStanza, Headers, Incoming, IqPayload, Recipient, Rejection,
+        Sender, State,
     };
     pub use crate::handler::{Filter, Handler, HandlerExt, IntoRoute, Route};
     pub use crate::reply::{Ack, IntoReply, IqResult, Reply};

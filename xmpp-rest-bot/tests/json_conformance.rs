@@ -268,7 +268,9 @@ async fn custom_payloads_arrive_in_json_mode() {
 async fn disco_info_ping_and_version_with_each_module() {
     for (version, format) in SETUPS {
         let setup = format!("{version:?} {format}");
-        let bot = Bot::new().handler(refuse).name("Ops bot");
+        let bot = Bot::new()
+            .handler(refuse)
+            .builtin(xmpp_rest_bot::bot::Builtin::default().name("Ops bot"));
         let prosody = emulated(version, format, bot).await;
         let alice = prosody.user("alice@example.org/phone");
 

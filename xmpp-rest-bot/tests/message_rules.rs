@@ -9,6 +9,7 @@ use std::sync::Arc;
 use std::sync::atomic::{AtomicUsize, Ordering};
 
 use webhook_support::start;
+use xmpp_rest_bot::bot::MessageRules;
 use xmpp_rest_bot::handler::{Filter, HandlerExt};
 use xmpp_rest_bot::prelude::*;
 
@@ -39,12 +40,24 @@ type SwitchOff = fn(Bot) -> Bot;
 /// The fixtures the default rules skip, with the switch that turns the rule off.
 fn skipped_cases() -> Vec<(&'static str, SwitchOff)> {
     vec![
-        ("chat-state-only.xml", |b| b.skip_contentless(false)),
-        ("marker-displayed.xml", |b| b.skip_contentless(false)),
-        ("receipt-received.xml", |b| b.skip_contentless(false)),
-        ("muc-groupchat-history.xml", |b| b.skip_delayed(false)),
-        ("offline-delay.xml", |b| b.skip_delayed(false)),
-        ("message-error.xml", |b| b.skip_error_messages(false)),
+        ("chat-state-only.xml", |b| {
+            b.message_rules(MessageRules::default().skip_contentless(false))
+        }),
+        ("marker-displayed.xml", |b| {
+            b.message_rules(MessageRules::default().skip_contentless(false))
+        }),
+        ("receipt-received.xml", |b| {
+            b.message_rules(MessageRules::default().skip_contentless(false))
+        }),
+        ("muc-groupchat-history.xml", |b| {
+            b.message_rules(MessageRules::default().skip_delayed(false))
+        }),
+        ("offline-delay.xml", |b| {
+            b.message_rules(MessageRules::default().skip_delayed(false))
+        }),
+        ("message-error.xml", |b| {
+            b.message_rules(MessageRules::default().skip_error_messages(false))
+        }),
     ]
 }
 
@@ -164,10 +177,13 @@ async fn own_reflected_groupchat_messages_are_skipped() {
     server.stop().await.unwrap();
 
     for bot in [
-        Bot::new().handler(echo).default_muc_nick("deploybot"),
         Bot::new()
             .handler(echo)
-            .muc_nick("ops@conference.localhost".parse().unwrap(), "deploybot"),
+            .message_rules(MessageRules::default().default_muc_nick("deploybot")),
+        Bot::new().handler(echo).message_rules(
+            MessageRules::default()
+                .muc_nick("ops@conference.localhost".parse().unwrap(), "deploybot"),
+        ),
     ] {
         let server = start(bot).await;
         let answer = server
@@ -182,10 +198,11 @@ async fn own_reflected_groupchat_messages_are_skipped() {
     }
 
     // switched off
-    let bot = Bot::new()
-        .handler(echo)
-        .default_muc_nick("deploybot")
-        .skip_own_messages(false);
+    let bot = Bot::new().handler(echo).message_rules(
+        MessageRules::default()
+            .default_muc_nick("deploybot")
+            .skip_own_messages(false),
+    );
     let answer = bot
         .dispatch(Incoming::new(
             WireFormat::Xml

@@ -121,7 +121,8 @@ impl Payload for IqPayloadNone {
 async fn unhandled_iq_is_service_unavailable() {
     let case = capture("iq-503-errstanza");
     // (a version query: without the built-in answers, nobody takes it)
-    let server = start(Bot::new().builtin_answers(false)).await;
+    let server =
+        start(Bot::new().builtin(xmpp_rest_bot::bot::Builtin::default().enabled(false))).await;
     let answer = case.replay(server.addr).await;
     assert_eq!(answer.status, case.answer_status);
     assert_eq!(

@@ -266,7 +266,12 @@ async fn a_slow_handler_is_a_504() {
 
 #[tokio::test]
 async fn a_secret_path_is_required_when_configured() {
-    let server = start(Bot::new().handler(echo).secret_path("0f3a9c")).await;
+    let server = start(
+        Bot::new()
+            .handler(echo)
+            .auth(xmpp_rest_bot::bot::Auth::default().secret_path("0f3a9c")),
+    )
+    .await;
     let headers = mod_rest_headers(WireFormat::Xml);
     for path in ["/", "/0f3a9", "/0f3a9cc", "/other/0f3a9c"] {
         let answer = request(server.addr, "POST", path, &headers, MESSAGE_XML.as_bytes()).await;
@@ -283,7 +288,12 @@ async fn a_secret_path_is_required_when_configured() {
 
 #[tokio::test]
 async fn basic_credentials_are_required_when_configured() {
-    let server = start(Bot::new().handler(echo).basic_auth("prosody", "s3cret")).await;
+    let server = start(
+        Bot::new()
+            .handler(echo)
+            .auth(xmpp_rest_bot::bot::Auth::default().basic("prosody", "s3cret")),
+    )
+    .await;
     let mut headers = mod_rest_headers(WireFormat::Xml);
     let answer = request(server.addr, "POST", "/", &headers, MESSAGE_XML.as_bytes()).await;
     assert_eq!(answer.status, 401);

@@ -239,7 +239,12 @@ async fn unhandled_iqs_get_service_unavailable_and_the_rest_202() {
         "ok"
     }
     // (without the bot's own answers to version queries)
-    let server = start(Bot::new().handler(only_bodies).builtin_answers(false)).await;
+    let server = start(
+        Bot::new()
+            .handler(only_bodies)
+            .builtin(xmpp_rest_bot::bot::Builtin::default().enabled(false)),
+    )
+    .await;
     for format in FORMATS {
         let answer = post(&server, format, version_get()).await;
         assert_eq!(answer.status, 503);
@@ -386,7 +391,12 @@ async fn typed_payloads_route_iqs() {
             city: format!("{} is sunny", q.city),
         }))
     }
-    let server = start(Bot::new().handler(weather).builtin_answers(false)).await;
+    let server = start(
+        Bot::new()
+            .handler(weather)
+            .builtin(xmpp_rest_bot::bot::Builtin::default().enabled(false)),
+    )
+    .await;
     let mut asking = version_get();
     asking.payload = Some(
         Element::builder("weather", "urn:example:weather")

@@ -1,7 +1,9 @@
 //! `Command<C>`: the extractor that hands a handler its parsed chat command.
 
 use std::ops::{Deref, DerefMut};
+use std::sync::Arc;
 
+use super::adhoc::AdHocCall;
 use super::{BotCommands, CommandSet, ParseError, parse};
 use crate::extract::{FromStanza, Incoming, Rejection};
 use crate::handler::Filter;
@@ -134,7 +136,7 @@ impl<C> DerefMut for Command<C> {
 
 impl<S, C: BotCommands + 'static> FromStanza<S> for Command<C> {
     fn from_stanza(incoming: &Incoming, _state: &S) -> Result<Self, Rejection> {
-        if let Some(call) = incoming.ad_hoc() {
+        if let Some(call) = incoming.extensions().get::<Arc<AdHocCall>>() {
             if !call.is_for::<C>() {
                 return Err(Rejection::skip("an ad-hoc command of another enum"));
             }

@@ -86,7 +86,7 @@ mod adhoc;
 mod extract;
 mod parse;
 
-pub(crate) use adhoc::{AdHocCall, Intercept, Registry};
+pub(crate) use adhoc::Registry;
 pub use extract::Command;
 pub use parse::{ParseError, tokenize};
 

@@ -14,7 +14,7 @@
 //! | [`Sender`], [`Recipient`] | the `from` / `to` address | stanzas that have it |
 //! | [`Ping`], [`Version`], [`DiscoInfo`], [`DiscoItems`], [`stanza::Command`], [`DataForm`] | the iq payload, typed | iqs carrying that payload |
 //! | [`IqPayload<P>`] | the iq payload as `P` (any [`Payload`], yours included) | iqs carrying that payload |
-//! | [`Command<C>`] | a chat command of the [`BotCommands`](crate::command::BotCommands) enum `C`, parsed | messages whose body is a command of `C` (and XEP-0050 submissions of `C`'s commands) |
+//! | [`Command<C>`](crate::command::Command) | a chat command of the [`BotCommands`](crate::command::BotCommands) enum `C`, parsed | messages whose body is a command of `C` (and XEP-0050 submissions of `C`'s commands) |
 //! | [`State<T>`] | shared state | always |
 //! | [`Headers`] | the HTTP request headers | always |
 //! | [`WireFormat`] | the format of the request (and of the reply) | always |
@@ -28,11 +28,10 @@ mod captures;
 mod incoming;
 mod rejection;
 
-pub use crate::command::Command;
 pub use axum::extract::FromRef;
 pub use captures::Captures;
 pub use incoming::Incoming;
-pub(crate) use rejection::Outcome;
+pub(crate) use rejection::Effect;
 pub use rejection::Rejection;
 
 use axum::http::HeaderMap;
