@@ -30,7 +30,11 @@ struct AppState {
     seen: Arc<Mutex<HashMap<String, u64>>>,
 }
 
-async fn echo(State(app): State<AppState>, Sender(from): Sender, Body(text): Body) -> String {
+async fn echo(
+    State(app): State<AppState>,
+    Sender(from): Sender,
+    MessageText(text): MessageText,
+) -> String {
     let count = {
         let mut seen = app.seen.lock().unwrap_or_else(|e| e.into_inner());
         let n = seen.entry(from.to_bare().to_string()).or_default();

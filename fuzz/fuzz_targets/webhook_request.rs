@@ -11,7 +11,7 @@ use axum::http::{Method, Request, StatusCode, header};
 use libfuzzer_sys::fuzz_target;
 use tower::ServiceExt;
 use xmpp_rest_bot::Bot;
-use xmpp_rest_bot::extract::Body as Text;
+use xmpp_rest_bot::extract::MessageText as Text;
 use xmpp_rest_bot::wire::{Limits, WireFormat};
 
 async fn echo(Text(text): Text) -> String {

@@ -50,7 +50,7 @@ async fn weather(_: IqPayload<Weather>) -> Condition {
     Condition::ItemNotFound
 }
 
-async fn echo(Body(text): Body) -> String {
+async fn echo(MessageText(text): MessageText) -> String {
     text
 }
 
@@ -167,12 +167,12 @@ async fn version_defaults_to_the_sdk_and_takes_the_users_crate() {
 
 /// An attributed handler: it carries the package it was compiled in.
 #[on_message(chat)]
-async fn attributed(Body(text): Body) -> String {
+async fn attributed(MessageText(text): MessageText) -> String {
     text
 }
 
 /// A handler without attribute: its package is unknown.
-async fn plain(Body(text): Body) -> String {
+async fn plain(MessageText(text): MessageText) -> String {
     text
 }
 

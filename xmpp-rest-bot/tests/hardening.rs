@@ -17,7 +17,7 @@ const MESSAGE: &str = "<message type='chat' id='m1' from='alice@localhost/phone'
 
 /// A bot whose handler waits for `release` and counts the handlers waiting.
 fn blocking_bot(waiting: Arc<AtomicUsize>, release: Arc<Notify>) -> Bot {
-    Bot::new().handler(move |Body(text): Body| {
+    Bot::new().handler(move |MessageText(text): MessageText| {
         let (waiting, release) = (Arc::clone(&waiting), Arc::clone(&release));
         async move {
             let notified = release.notified();
@@ -85,7 +85,7 @@ async fn over_the_concurrency_limit_posts_are_shed_with_503() {
 
 #[tokio::test]
 async fn a_body_that_does_not_arrive_in_time_is_408() {
-    async fn echo(Body(text): Body) -> String {
+    async fn echo(MessageText(text): MessageText) -> String {
         text
     }
     let bot = Bot::new()
@@ -201,7 +201,7 @@ async fn header_timeouts_of_zero_or_ever_serve_as_usual() {
 
 #[tokio::test]
 async fn the_metrics_route_counts_requests_by_kind_and_outcome() {
-    async fn echo(Body(text): Body) -> String {
+    async fn echo(MessageText(text): MessageText) -> String {
         text
     }
     let bot = Bot::new()

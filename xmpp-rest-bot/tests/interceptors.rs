@@ -37,7 +37,7 @@ fn chat_from(from: &str, body: &str) -> String {
 async fn a_deny_list_refuses_before_any_handler_runs() {
     let runs = Arc::new(AtomicUsize::new(0));
     let counted = Arc::clone(&runs);
-    let echo = move |Body(text): Body| {
+    let echo = move |MessageText(text): MessageText| {
         let counted = Arc::clone(&counted);
         async move {
             counted.fetch_add(1, Ordering::Relaxed);
@@ -114,10 +114,10 @@ impl<S> FromStanza<S> for TierOf {
 
 #[tokio::test]
 async fn routes_and_extractors_read_what_an_interceptor_attached() {
-    async fn staff(Body(text): Body) -> String {
+    async fn staff(MessageText(text): MessageText) -> String {
         format!("staff: {text}")
     }
-    async fn anyone(TierOf(tier): TierOf, Body(text): Body) -> String {
+    async fn anyone(TierOf(tier): TierOf, MessageText(text): MessageText) -> String {
         format!("{tier:?}: {text}")
     }
     let bot = Bot::new()
@@ -162,10 +162,10 @@ impl Interceptor for Audit {
 
 #[tokio::test]
 async fn an_interceptor_observes_and_changes_what_the_routes_answered() {
-    async fn echo(Body(text): Body) -> String {
+    async fn echo(MessageText(text): MessageText) -> String {
         text
     }
-    async fn slow(Body(_): Body) -> String {
+    async fn slow(MessageText(_): MessageText) -> String {
         tokio::time::sleep(std::time::Duration::from_secs(5)).await;
         "too late".to_owned()
     }
@@ -216,7 +216,7 @@ impl Interceptor for Panics {
 
 #[tokio::test]
 async fn a_panicking_interceptor_is_an_internal_error_and_the_bot_goes_on() {
-    async fn echo(Body(text): Body) -> String {
+    async fn echo(MessageText(text): MessageText) -> String {
         text
     }
     let server = start(Bot::new().interceptor(Panics).handler(echo)).await;

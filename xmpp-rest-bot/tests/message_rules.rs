@@ -114,7 +114,7 @@ async fn routes_opt_in_one_rule_at_a_time() {
     async fn typing(msg: Message) -> String {
         format!("state {:?}", msg.chat_state)
     }
-    async fn history(Body(text): Body) -> String {
+    async fn history(MessageText(text): MessageText) -> String {
         format!("history: {text}")
     }
     async fn errors(_: Message) {}
@@ -165,7 +165,7 @@ fn groupchat_from(nick: &str) -> Vec<u8> {
 
 #[tokio::test]
 async fn own_reflected_groupchat_messages_are_skipped() {
-    async fn echo(Body(text): Body) -> String {
+    async fn echo(MessageText(text): MessageText) -> String {
         text
     }
     // without a nick, the bot cannot know: the echo loop the rule prevents
@@ -215,7 +215,7 @@ async fn own_reflected_groupchat_messages_are_skipped() {
 
 #[tokio::test]
 async fn the_rooms_self_presence_teaches_the_bot_its_nick_and_occupant_id() {
-    async fn echo(Body(text): Body) -> String {
+    async fn echo(MessageText(text): MessageText) -> String {
         text
     }
     // no nick configured: the room told the bot who it is (and renamed it)

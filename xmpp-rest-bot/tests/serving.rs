@@ -19,7 +19,7 @@ use xmpp_rest_bot::prelude::*;
 const MESSAGE: &str = "<message type='chat' id='m1' from='alice@localhost/phone' \
     to='bot@bot.localhost'><body>hi</body></message>";
 
-async fn echo(Body(text): Body) -> String {
+async fn echo(MessageText(text): MessageText) -> String {
     text
 }
 
@@ -192,7 +192,7 @@ async fn at_the_connection_limit_with_every_connection_busy_a_new_one_gets_503()
     let bot = {
         let (started, release) = (Arc::clone(&started), Arc::clone(&release));
         Bot::new()
-            .handler(move |Body(text): Body| {
+            .handler(move |MessageText(text): MessageText| {
                 let (started, release) = (Arc::clone(&started), Arc::clone(&release));
                 async move {
                     let released = release.notified();
@@ -265,7 +265,7 @@ async fn at_the_shutdown_deadline_handlers_in_flight_are_cut() {
     let bot = {
         let started = Arc::clone(&started);
         Bot::new()
-            .handler(move |Body(text): Body| {
+            .handler(move |MessageText(text): MessageText| {
                 let started = Arc::clone(&started);
                 async move {
                     started.fetch_add(1, Ordering::SeqCst);
@@ -324,7 +324,7 @@ const PANIC_ADDR_ENV: &str = "XMPP_REST_BOT_PANIC_TEST_ADDR";
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 #[ignore = "the server side of `handler_panics_reach_stderr_a_few_times_a_minute`, run by it"]
 async fn serve_a_panicking_handler() {
-    async fn boom(Body(_): Body) -> String {
+    async fn boom(MessageText(_): MessageText) -> String {
         panic!("boom")
     }
     let addr = std::env::var(PANIC_ADDR_ENV).expect("run by its parent test");

@@ -142,10 +142,10 @@ async fn unhandled_iq_is_service_unavailable() {
 
 #[tokio::test]
 async fn errors_reach_the_sender_exactly() {
-    async fn forbidden(Body(_): Body) -> StanzaError {
+    async fn forbidden(MessageText(_): MessageText) -> StanzaError {
         StanzaError::new(Condition::Forbidden).with_text("admins only")
     }
-    async fn policy(Body(_): Body) -> StanzaError {
+    async fn policy(MessageText(_): MessageText) -> StanzaError {
         StanzaError::new(Condition::PolicyViolation).with_text("no spam")
     }
     for (name, bot) in [
@@ -173,7 +173,7 @@ async fn errors_reach_the_sender_exactly() {
 
 #[tokio::test]
 async fn json_mode_session() {
-    async fn echo(Body(text): Body) -> String {
+    async fn echo(MessageText(text): MessageText) -> String {
         text
     }
     let requests = json_mode_requests();

@@ -15,7 +15,7 @@ const MESSAGE_XML: &str = "<message to='bot@bot.localhost' id='m1' xml:lang='en'
     from='alice@localhost/phone' type='chat'><body>hi</body></message>";
 const MESSAGE_JSON: &str = r#"{"kind":"message","type":"chat","to":"bot@bot.localhost","from":"alice@localhost/phone","id":"m1","body":"hi"}"#;
 
-async fn echo(Body(text): Body) -> String {
+async fn echo(MessageText(text): MessageText) -> String {
     text
 }
 
@@ -220,7 +220,7 @@ async fn every_path_is_served() {
 
 #[tokio::test]
 async fn a_panicking_handler_is_a_500_and_the_server_goes_on() {
-    async fn boom(Body(text): Body) -> String {
+    async fn boom(MessageText(text): MessageText) -> String {
         assert_ne!(text, "boom", "handler exploded");
         text
     }
@@ -373,7 +373,7 @@ async fn tower_layers_apply() {
 
 #[tokio::test]
 async fn shutdown_lets_handlers_in_flight_finish() {
-    async fn slow(Body(text): Body) -> String {
+    async fn slow(MessageText(text): MessageText) -> String {
         tokio::time::sleep(Duration::from_millis(300)).await;
         text
     }
@@ -394,7 +394,7 @@ async fn shutdown_lets_handlers_in_flight_finish() {
 
 #[tokio::test]
 async fn concurrent_stanzas_are_handled_concurrently() {
-    async fn slow(Body(text): Body) -> String {
+    async fn slow(MessageText(text): MessageText) -> String {
         tokio::time::sleep(Duration::from_millis(200)).await;
         text
     }

@@ -151,7 +151,7 @@ async fn stanza_replies_answer_200_with_the_stanza() {
 
 #[tokio::test]
 async fn text_replies_are_messages_of_the_incoming_type() {
-    async fn echo(Body(text): Body) -> String {
+    async fn echo(MessageText(text): MessageText) -> String {
         format!("echo: {text}")
     }
     let server = start(Bot::new().handler(echo)).await;
@@ -235,7 +235,7 @@ async fn errors_answer_their_status_with_an_error_stanza_of_the_incoming_kind() 
 
 #[tokio::test]
 async fn unhandled_iqs_get_service_unavailable_and_the_rest_202() {
-    async fn only_bodies(Body(_): Body) -> &'static str {
+    async fn only_bodies(MessageText(_): MessageText) -> &'static str {
         "ok"
     }
     // (without the bot's own answers to version queries)
@@ -315,7 +315,7 @@ async fn a_reply_of_the_wrong_kind_is_refused_with_an_internal_error() {
 
 #[tokio::test]
 async fn receipt_requests_are_acknowledged() {
-    async fn echo(Body(text): Body) -> String {
+    async fn echo(MessageText(text): MessageText) -> String {
         text
     }
     async fn silent(_: Message) {}

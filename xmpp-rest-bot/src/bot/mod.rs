@@ -196,10 +196,10 @@ impl<S: 'static> Bot<S> {
     ///
     /// ```
     /// use xmpp_rest_bot::Bot;
-    /// use xmpp_rest_bot::extract::Body;
+    /// use xmpp_rest_bot::extract::MessageText;
     /// use xmpp_rest_bot::handler::Filter;
     ///
-    /// async fn admin_only(Body(cmd): Body) -> String {
+    /// async fn admin_only(MessageText(cmd): MessageText) -> String {
     ///     format!("running {cmd}")
     /// }
     ///
@@ -265,7 +265,7 @@ impl<S: 'static> Bot<S> {
     ///
     /// The bot keeps no session state: the submitted form carries all the
     /// arguments. The handler's other extractors see the iq (a handler that
-    /// also takes `Message` or `Body` cannot run an ad-hoc command: the sender
+    /// also takes `Message` or `MessageText` cannot run an ad-hoc command: the sender
     /// gets `feature-not-implemented`), and so does its filter. Hidden
     /// commands are not listed but can be executed by node. Registering the
     /// same enum twice changes nothing; when two enums have a command of the
@@ -466,7 +466,9 @@ impl<S: 'static> Bot<S> {
     /// ```
     /// use xmpp_rest_bot::Bot;
     ///
-    /// let bot: Bot = Bot::new().secret_path("3f6c9a").metrics_route("/metrics");
+    /// let bot: Bot = Bot::new()
+    ///     .auth(xmpp_rest_bot::bot::Auth::default().secret_path("3f6c9a"))
+    ///     .metrics_route("/metrics");
     /// ```
     pub fn metrics_route(mut self, path: impl Into<String>) -> Self {
         self.config.metrics_path = Some(path.into());

@@ -51,9 +51,9 @@ impl<S> Bot<S> {
     /// ```
     /// use axum::routing::get;
     /// use xmpp_rest_bot::Bot;
-    /// use xmpp_rest_bot::extract::Body;
+    /// use xmpp_rest_bot::extract::MessageText;
     ///
-    /// async fn echo(Body(text): Body) -> String {
+    /// async fn echo(MessageText(text): MessageText) -> String {
     ///     text
     /// }
     ///
@@ -71,15 +71,15 @@ impl<S> Bot<S> {
 
     /// Serves the webhook on `addr` until SIGTERM or ctrl-c, then stops
     /// accepting connections, lets the handlers in flight finish (until the
-    /// [`shutdown_timeout`](Serving::shutdown_timeout)) and returns.
+    /// [`shutdown_timeout`](super::Serving::shutdown_timeout)) and returns.
     ///
     /// HTTP/1.1 with keep-alive, as mod_rest speaks it, with limits on what
-    /// clients hold: [`Serving::max_connections`],
-    /// [`max_header_size`](Serving::max_header_size),
-    /// [`first_request_timeout`](Serving::first_request_timeout) and
-    /// [`Serving::header_read_timeout`]; the shutdown is
-    /// described at [`shutdown_timeout`](Serving::shutdown_timeout) and
-    /// [`shutdown_drain`](Serving::shutdown_drain).
+    /// clients hold: [`Serving::max_connections`](super::Serving::max_connections),
+    /// [`max_header_size`](super::Serving::max_header_size),
+    /// [`first_request_timeout`](super::Serving::first_request_timeout) and
+    /// [`Serving::header_read_timeout`](super::Serving::header_read_timeout); the shutdown is
+    /// described at [`shutdown_timeout`](super::Serving::shutdown_timeout) and
+    /// [`shutdown_drain`](super::Serving::shutdown_drain).
     ///
     /// While it serves, a handler that panics is logged in one line (the
     /// handler, the stanza id, the message and where it panicked) and the
@@ -107,7 +107,7 @@ impl<S> Bot<S> {
 
     /// Serves the webhook on `listener` until `signal` completes, then stops
     /// accepting connections, lets the handlers in flight finish (until the
-    /// [`shutdown_timeout`](Serving::shutdown_timeout)) and returns; otherwise
+    /// [`shutdown_timeout`](super::Serving::shutdown_timeout)) and returns; otherwise
     /// as [`serve`](Self::serve).
     ///
     /// # Errors
@@ -132,10 +132,10 @@ impl<S> Bot<S> {
     ///
     /// ```
     /// use xmpp_rest_bot::Bot;
-    /// use xmpp_rest_bot::extract::{Body, Incoming};
+    /// use xmpp_rest_bot::extract::{MessageText, Incoming};
     /// use xmpp_rest_bot::stanza::{Message, Stanza};
     ///
-    /// async fn echo(Body(text): Body) -> String {
+    /// async fn echo(MessageText(text): MessageText) -> String {
     ///     text
     /// }
     ///

@@ -354,10 +354,10 @@ mod tests {
     use tokio::net::{TcpListener, TcpStream};
 
     use crate::Bot;
-    use crate::extract::Body as Text;
+    use crate::extract::MessageText;
     use crate::wire::Limits;
 
-    async fn echo(Text(text): Text) -> String {
+    async fn echo(MessageText(text): MessageText) -> String {
         text
     }
 

@@ -7,7 +7,7 @@ use std::time::Duration;
 use axum::http::StatusCode;
 
 use crate::Bot;
-use crate::extract::{Body, FromRef, Incoming, IqPayload, Rejection, Sender, State};
+use crate::extract::{FromRef, Incoming, IqPayload, MessageText, Rejection, Sender, State};
 use crate::handler::{Filter, HandlerExt, Route};
 use crate::reply::Ack;
 use crate::stanza::{
@@ -59,7 +59,7 @@ fn error_of(answer: &crate::bot::Answer) -> &StanzaError {
         .unwrap_or_else(|| panic!("expected an error stanza, got {answer:?}"))
 }
 
-async fn echo(Body(text): Body) -> String {
+async fn echo(MessageText(text): MessageText) -> String {
     text
 }
 
@@ -369,7 +369,7 @@ async fn receipts_are_added_to_replies() {
 
 #[tokio::test]
 async fn receipts_are_answered_alone_when_there_is_no_reply() {
-    async fn silent(_: Body) {}
+    async fn silent(_: MessageText) {}
     for bot in [Bot::new().handler(silent), Bot::new()] {
         let answer = bot
             .dispatch(Incoming::new(receipt_request(chat("hi"))))

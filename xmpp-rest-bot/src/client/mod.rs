@@ -175,7 +175,7 @@ impl IntoJid for &String {
 }
 
 /// The body of a request.
-enum Body {
+enum MessageText {
     None,
     Stanza(Vec<u8>),
     Text(String),
@@ -237,7 +237,7 @@ impl RestClient {
             .execute(
                 Method::POST,
                 self.inner.endpoint.clone(),
-                Body::Stanza(body),
+                MessageText::Stanza(body),
                 None,
                 false,
             )
@@ -336,7 +336,13 @@ impl RestClient {
         if !self.is_legacy() {
             let url = self.path_url(&["message", "chat"], &to.to_string(), None);
             match self
-                .execute(Method::POST, url, Body::Text(text.clone()), None, false)
+                .execute(
+                    Method::POST,
+                    url,
+                    MessageText::Text(text.clone()),
+                    None,
+                    false,
+                )
                 .await
             {
                 Ok(answer) => return Ok(self.optional_reply(&answer)),
@@ -405,7 +411,7 @@ impl RestClient {
             .execute(
                 Method::POST,
                 self.inner.endpoint.clone(),
-                Body::Stanza(body),
+                MessageText::Stanza(body),
                 Some(timeout),
                 true,
             )
@@ -488,7 +494,13 @@ impl RestClient {
         if !self.is_legacy() {
             let url = self.path_url(&[query], &to.to_string(), node);
             match self
-                .execute(Method::GET, url, Body::None, Some(self.inner.timeout), true)
+                .execute(
+                    Method::GET,
+                    url,
+                    MessageText::None,
+                    Some(self.inner.timeout),
+                    true,
+                )
                 .await
             {
                 Ok(answer) => {
@@ -526,7 +538,7 @@ impl RestClient {
         &self,
         method: Method,
         url: Url,
-        body: Body,
+        body: MessageText,
         iq_timeout: Option<Duration>,
         is_iq: bool,
     ) -> Result<Answer> {
@@ -554,11 +566,11 @@ impl RestClient {
             None => builder.timeout(inner.timeout),
         };
         builder = match body {
-            Body::None => builder,
-            Body::Stanza(bytes) => builder
+            MessageText::None => builder,
+            MessageText::Stanza(bytes) => builder
                 .header(CONTENT_TYPE, inner.format.content_type())
                 .body(bytes),
-            Body::Text(text) => builder
+            MessageText::Text(text) => builder
                 .header(CONTENT_TYPE, "text/plain; charset=utf-8")
                 .body(text),
         };

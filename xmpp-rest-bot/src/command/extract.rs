@@ -91,7 +91,7 @@ impl<C: BotCommands + 'static> Command<C> {
     /// ```
     /// use xmpp_rest_bot::Bot;
     /// use xmpp_rest_bot::command::{BotCommands, Command};
-    /// use xmpp_rest_bot::extract::Body;
+    /// use xmpp_rest_bot::extract::MessageText;
     /// use xmpp_rest_bot::handler::HandlerExt;
     ///
     /// #[derive(BotCommands)]
@@ -103,7 +103,7 @@ impl<C: BotCommands + 'static> Command<C> {
     ///     "all green"
     /// }
     ///
-    /// async fn chat(Body(text): Body) -> String {
+    /// async fn chat(MessageText(text): MessageText) -> String {
     ///     format!("you said: {text}")
     /// }
     ///

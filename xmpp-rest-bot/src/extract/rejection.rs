@@ -60,7 +60,7 @@ pub(crate) enum Effect {
 
 impl Rejection {
     /// The extractor does not apply to this stanza (a `Message` argument and a
-    /// presence, a `Body` argument and a message without body): the next
+    /// presence, a `MessageText` argument and a message without body): the next
     /// handler is tried. `reason` is logged at debug level.
     pub fn skip(reason: impl Into<Cow<'static, str>>) -> Self {
         Rejection {

@@ -25,10 +25,10 @@ use crate::extract::{Incoming, Rejection};
 ///
 /// ```
 /// use xmpp_rest_bot::Bot;
-/// use xmpp_rest_bot::extract::Body;
+/// use xmpp_rest_bot::extract::MessageText;
 /// use xmpp_rest_bot::handler::{Filter, Route};
 ///
-/// async fn help(Body(_): Body) -> &'static str {
+/// async fn help(MessageText(_): MessageText) -> &'static str {
 ///     "commands: !help, !status"
 /// }
 ///
@@ -225,7 +225,7 @@ impl<S> fmt::Debug for Route<S> {
     message = "`{Self}` cannot be registered as a stanza handler",
     label = "not a handler or route",
     note = "register an `async fn` (its future must be `Send`) with at most 12 arguments that all implement `FromStanza` and a return type that implements `IntoReply`, or a `Route`",
-    note = "check each argument against the extractors in `xmpp_rest_bot::extract` (the body text is `Body(text): Body`, not `String`) and the return type against `xmpp_rest_bot::reply`"
+    note = "check each argument against the extractors in `xmpp_rest_bot::extract` (the body text is `MessageText(text): MessageText`, not `String`) and the return type against `xmpp_rest_bot::reply`"
 )]
 pub trait IntoRoute<T, S> {
     /// Converts into a route.

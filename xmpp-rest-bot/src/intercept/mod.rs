@@ -39,7 +39,7 @@
 //!     }
 //! }
 //!
-//! async fn echo(Body(text): Body) -> String {
+//! async fn echo(MessageText(text): MessageText) -> String {
 //!     text
 //! }
 //!

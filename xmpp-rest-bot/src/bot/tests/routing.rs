@@ -52,7 +52,7 @@ async fn handlers_are_tried_in_registration_order() {
     async fn first(_: Message) -> &'static str {
         "first"
     }
-    async fn second(Body(_): Body) -> &'static str {
+    async fn second(MessageText(_): MessageText) -> &'static str {
         "second"
     }
     let answer = Bot::new()
@@ -72,7 +72,7 @@ async fn handlers_are_tried_in_registration_order() {
 
 #[tokio::test]
 async fn a_skipping_extractor_falls_through_to_the_next_handler() {
-    async fn with_body(Body(_): Body) -> &'static str {
+    async fn with_body(MessageText(_): MessageText) -> &'static str {
         "body"
     }
     async fn any_message(_: Message) -> &'static str {
@@ -93,10 +93,10 @@ async fn a_skipping_extractor_falls_through_to_the_next_handler() {
 
 #[tokio::test]
 async fn filters_select_routes() {
-    async fn admin(_: Body) -> &'static str {
+    async fn admin(_: MessageText) -> &'static str {
         "admin"
     }
-    async fn everyone(_: Body) -> &'static str {
+    async fn everyone(_: MessageText) -> &'static str {
         "everyone"
     }
     let bot = Bot::new()
@@ -143,7 +143,7 @@ fn filter_combinators() {
 
 #[tokio::test]
 async fn a_panicking_handler_is_an_internal_error_and_the_bot_goes_on() {
-    async fn boom(Body(text): Body) -> String {
+    async fn boom(MessageText(text): MessageText) -> String {
         if text == "boom" {
             panic!("handler exploded");
         }
@@ -254,7 +254,7 @@ async fn handlers_can_be_added_after_the_state() {
 
 #[tokio::test]
 async fn optional_and_fallible_extractors() {
-    async fn maybe(body: Option<Body>, sender: Result<Sender, Rejection>) -> String {
+    async fn maybe(body: Option<MessageText>, sender: Result<Sender, Rejection>) -> String {
         format!(
             "{} {}",
             body.map(|b| b.0).unwrap_or_else(|| "-".into()),
@@ -278,7 +278,7 @@ async fn twelve_arguments_compile_and_run() {
     #[allow(clippy::too_many_arguments)]
     async fn many(
         _: Message,
-        _: Body,
+        _: MessageText,
         _: Sender,
         _: crate::extract::Recipient,
         _: crate::extract::Headers,
@@ -288,7 +288,7 @@ async fn twelve_arguments_compile_and_run() {
         _: Option<Iq>,
         _: Option<Presence>,
         _: State<()>,
-        Body(text): Body,
+        MessageText(text): MessageText,
     ) -> String {
         text
     }
@@ -318,7 +318,7 @@ async fn no_receipts_in_json() {
 #[test]
 fn a_json_bot_names_what_the_early_2020_module_never_delivers() {
     use crate::stanza::Version;
-    async fn echo(Body(text): Body) -> String {
+    async fn echo(MessageText(text): MessageText) -> String {
         text
     }
     async fn version(IqPayload(_): IqPayload<Version>) -> Version {
