@@ -4,6 +4,7 @@
 
 mod auth;
 mod builtin;
+mod config;
 mod dispatch;
 mod early_2020;
 mod message_rules;
@@ -17,6 +18,8 @@ mod serving;
 
 pub use auth::Auth;
 pub use builtin::Builtin;
+pub(crate) use config::Config;
+use config::{AdHoc, MaxConcurrency, ReadTimeout, Receipts};
 pub use dispatch::Answer;
 pub(crate) use dispatch::Routing;
 pub use message_rules::MessageRules;
@@ -24,13 +27,18 @@ pub use metrics::Metrics;
 pub use run::Ready;
 pub use serving::Serving;
 
+use std::future::Future;
+use std::io;
 use std::sync::Arc;
 use std::time::Duration;
 
+use tokio::net::{TcpListener, ToSocketAddrs};
+
 use crate::command::{BotCommands, Registry};
+use crate::extract::Incoming;
 use crate::handler::{Filter, Handler, IntoRoute, Route};
-use crate::intercept::{ErasedInterceptor, Interceptor};
-use crate::stanza::{DiscoInfo, Version, ns};
+use crate::intercept::Interceptor;
+use crate::stanza::{DiscoInfo, Version};
 use crate::wire::{Limits, WireFormat};
 
 #[doc = include_str!("../docs/bot.md")]
@@ -38,113 +46,6 @@ use crate::wire::{Limits, WireFormat};
 pub struct Bot<S = ()> {
     routes: Vec<Route<S>>,
     config: Config,
-}
-
-/// The webhook settings.
-#[derive(Debug, Clone, Default)]
-pub(crate) struct Config {
-    pub(crate) format: WireFormat,
-    pub(crate) limits: Limits,
-    pub(crate) receipts: Receipts,
-    pub(crate) timeout: Option<Duration>,
-    pub(crate) auth: Auth,
-    pub(crate) interceptors: Interceptors,
-    pub(crate) ad_hoc: Option<AdHoc>,
-    pub(crate) builtin: Builtin,
-    /// The package of the first attributed handler: the software version
-    /// answered when [`Builtin::software`] gives none.
-    pub(crate) package: Option<Version>,
-    pub(crate) rules: MessageRules,
-    pub(crate) ordered: bool,
-    pub(crate) max_concurrency: MaxConcurrency,
-    pub(crate) read_timeout: ReadTimeout,
-    pub(crate) serving: Serving,
-    pub(crate) metrics_path: Option<String>,
-    pub(crate) shared: Arc<Shared>,
-}
-
-/// The interceptors registered, in order (the ad-hoc commands among them).
-#[derive(Clone, Default)]
-pub(crate) struct Interceptors(Vec<Arc<dyn ErasedInterceptor>>);
-
-impl std::fmt::Debug for Interceptors {
-    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
-        f.debug_list()
-            .entries(self.0.iter().map(|i| i.name()))
-            .finish()
-    }
-}
-
-/// The ad-hoc commands' interceptor: where it is in the chain, and the
-/// enums registered so far.
-#[derive(Debug, Clone)]
-pub(crate) struct AdHoc {
-    index: usize,
-    pub(crate) registry: Registry,
-}
-
-impl Config {
-    /// The interceptors, outermost first: the built-in answers (which answer
-    /// what no route took), then the registered ones in order.
-    pub(crate) fn chain<S: 'static>(&self, routes: &[Route<S>]) -> Vec<Arc<dyn ErasedInterceptor>> {
-        let builtin =
-            self.builtin
-                .answers(routes, self.package.as_ref(), self.interceptor_features());
-        let builtin = builtin.map(|b| Arc::new(b) as Arc<dyn ErasedInterceptor>);
-        builtin
-            .into_iter()
-            .chain(self.interceptors.0.iter().cloned())
-            .collect()
-    }
-
-    /// The features the SDK's own interceptors implement, for disco#info.
-    fn interceptor_features(&self) -> &'static [&'static str] {
-        match &self.ad_hoc {
-            Some(_) => &[ns::COMMANDS],
-            None => &[],
-        }
-    }
-}
-
-/// What the requests share at run time; clones of a bot share it too.
-#[derive(Debug, Default)]
-pub(crate) struct Shared {
-    pub(crate) metrics: Metrics,
-    pub(crate) sequencer: order::Sequencer,
-    pub(crate) self_in_rooms: message_rules::SelfInRooms,
-    /// Whether the operator was told that a request arrived without its
-    /// payload (the early-2020 mod_rest in JSON).
-    pub(crate) payload_dropped_warned: std::sync::atomic::AtomicBool,
-}
-
-/// The concurrency limit; a newtype for its default.
-#[derive(Debug, Clone, Copy)]
-pub(crate) struct MaxConcurrency(pub(crate) usize);
-
-impl Default for MaxConcurrency {
-    fn default() -> Self {
-        MaxConcurrency(Bot::<()>::DEFAULT_MAX_CONCURRENCY)
-    }
-}
-
-/// The body read timeout; a newtype for its default.
-#[derive(Debug, Clone, Copy)]
-pub(crate) struct ReadTimeout(pub(crate) Duration);
-
-impl Default for ReadTimeout {
-    fn default() -> Self {
-        ReadTimeout(Bot::<()>::DEFAULT_READ_TIMEOUT)
-    }
-}
-
-/// Whether receipts are answered; a newtype so that the default is "on".
-#[derive(Debug, Clone, Copy)]
-pub(crate) struct Receipts(pub(crate) bool);
-
-impl Default for Receipts {
-    fn default() -> Self {
-        Receipts(true)
-    }
 }
 
 impl<S: 'static> Default for Bot<S> {
@@ -514,6 +415,134 @@ macro_rules! software_version {
     () => {
         $crate::stanza::Version::new(env!("CARGO_PKG_NAME"), env!("CARGO_PKG_VERSION"))
     };
+}
+
+// Generic over the state with a `Ready` bound, rather than on `Bot<()>`
+// alone: a bot missing its state then gets `Ready`'s message instead of
+// "no method named `serve`".
+impl<S> Bot<S> {
+    /// The webhook as an axum [`Router`](axum::Router), to serve yourself or to
+    /// nest into an existing app at any path; tower layers apply as usual.
+    ///
+    /// It answers every path below where it is mounted (mod_rest callback URLs
+    /// may carry `{kind}`/`{type}` placeholders). Mount it with
+    /// [`nest_service`](axum::Router::nest_service), which also routes the
+    /// prefix with a trailing slash (`/xmpp/`) to it; axum's `nest` does not.
+    ///
+    /// ```
+    /// use axum::routing::get;
+    /// use xmpp_rest_bot::Bot;
+    /// use xmpp_rest_bot::extract::MessageText;
+    ///
+    /// async fn echo(MessageText(text): MessageText) -> String {
+    ///     text
+    /// }
+    ///
+    /// let app: axum::Router = axum::Router::new()
+    ///     .route("/health", get(|| async { "ok" }))
+    ///     .nest_service("/xmpp", Bot::new().handler(echo).into_router());
+    /// ```
+    pub fn into_router(self) -> axum::Router
+    where
+        Self: Ready,
+    {
+        let bot = self.into_ready();
+        service::router(Arc::new(service::Webhook::new(bot.routes, bot.config)))
+    }
+
+    /// Serves the webhook on `addr` until SIGTERM or ctrl-c, then stops
+    /// accepting connections, lets the handlers in flight finish (until the
+    /// [`shutdown_timeout`](Serving::shutdown_timeout)) and returns.
+    ///
+    /// HTTP/1.1 with keep-alive, as mod_rest speaks it, with limits on what
+    /// clients hold: [`Serving::max_connections`](Serving::max_connections),
+    /// [`max_header_size`](Serving::max_header_size),
+    /// [`first_request_timeout`](Serving::first_request_timeout) and
+    /// [`Serving::header_read_timeout`](Serving::header_read_timeout); the shutdown is
+    /// described at [`shutdown_timeout`](Serving::shutdown_timeout) and
+    /// [`shutdown_drain`](Serving::shutdown_drain).
+    ///
+    /// While it serves, a handler that panics is logged in one line (the
+    /// handler, the stanza id, the message and where it panicked) and the
+    /// panic hook that was installed before (Rust's default one prints the
+    /// message and, with `RUST_BACKTRACE`, a backtrace) runs for at most
+    /// [`PANIC_REPORTS_PER_MINUTE`](Bot::PANIC_REPORTS_PER_MINUTE) handler
+    /// panics a minute: a handler panicking on every request cannot flood
+    /// stderr. Panics outside handlers always reach the previous hook. A hook
+    /// you install after `serve` started replaces this one.
+    ///
+    /// # Errors
+    /// When the address cannot be bound, or the signal handlers cannot be
+    /// installed.
+    pub async fn serve(self, addr: impl ToSocketAddrs) -> io::Result<()>
+    where
+        Self: Ready,
+    {
+        let bot = self.into_ready();
+        // Listen for the signals before binding: once the address answers, a
+        // SIGTERM is a graceful shutdown, never the default "terminate now".
+        let signal = run::shutdown_signal()?;
+        let listener = TcpListener::bind(addr).await?;
+        bot.serve_with_shutdown(listener, signal).await
+    }
+
+    /// Serves the webhook on `listener` until `signal` completes, then stops
+    /// accepting connections, lets the handlers in flight finish (until the
+    /// [`shutdown_timeout`](Serving::shutdown_timeout)) and returns; otherwise
+    /// as [`serve`](Self::serve).
+    ///
+    /// # Errors
+    /// When the listener's address cannot be read.
+    pub async fn serve_with_shutdown(
+        self,
+        listener: TcpListener,
+        signal: impl Future<Output = ()> + Send + 'static,
+    ) -> io::Result<()>
+    where
+        Self: Ready,
+    {
+        let bot = self.into_ready();
+        tracing::info!(addr = %listener.local_addr()?, "xmpp webhook listening");
+        let settings = bot.config.serving.for_server();
+        panics::install();
+        server::serve(listener, bot.into_router(), settings, signal).await
+    }
+
+    /// Dispatches one stanza without HTTP: runs the handler that takes it and
+    /// says what the webhook would answer. For tests.
+    ///
+    /// ```
+    /// use xmpp_rest_bot::Bot;
+    /// use xmpp_rest_bot::extract::{MessageText, Incoming};
+    /// use xmpp_rest_bot::stanza::{Message, Stanza};
+    ///
+    /// async fn echo(MessageText(text): MessageText) -> String {
+    ///     text
+    /// }
+    ///
+    /// # #[tokio::main(flavor = "current_thread")] async fn main() {
+    /// let bot = Bot::new().handler(echo);
+    /// let msg = Message::chat("bot@example.net".parse().unwrap(), "hi")
+    ///     .with_from("alice@example.org/phone".parse().unwrap());
+    /// let answer = bot.dispatch(Incoming::new(msg)).await;
+    /// assert_eq!(answer.status.as_u16(), 200);
+    /// let Some(Stanza::Message(reply)) = answer.stanza else { panic!() };
+    /// assert_eq!(reply.body(), Some("hi"));
+    /// # }
+    /// ```
+    ///
+    /// The message rules, per-sender ordering and built-in answers apply as
+    /// in the webhook; the HTTP layer (limits, authentication, metrics) does not.
+    pub async fn dispatch(&self, incoming: Incoming) -> Answer
+    where
+        Self: Ready,
+    {
+        let bot = self.as_ready();
+        let chain = bot.config.chain(&bot.routes);
+        dispatch::dispatch(&bot.routes, &bot.config, &chain, incoming)
+            .await
+            .0
+    }
 }
 
 #[cfg(test)]
