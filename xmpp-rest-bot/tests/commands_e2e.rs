@@ -76,7 +76,7 @@ async fn admin(Command(cmd): Command<Admin>) -> String {
     }
 }
 
-async fn chat_fallback(Body(text): Body) -> String {
+async fn chat_fallback(MessageText(text): MessageText) -> String {
     format!("you said: {text}")
 }
 
@@ -970,7 +970,7 @@ async fn an_authorization_extractor_answers_both_sides() {
 async fn optional_and_result_command_arguments() {
     use xmpp_rest_bot::extract::{Incoming, Rejection};
 
-    async fn maybe(cmd: Option<Command<Ops>>, Body(text): Body) -> String {
+    async fn maybe(cmd: Option<Command<Ops>>, MessageText(text): MessageText) -> String {
         match cmd {
             Some(Command(cmd)) => format!("command {cmd:?}"),
             None => format!("chat {text}"),

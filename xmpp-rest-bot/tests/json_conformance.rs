@@ -52,15 +52,15 @@ fn answered_in(received: &Received) -> WireFormat {
 
 // ------------------------------------------------------- error replies
 
-async fn refuse(Body(_): Body) -> StanzaError {
+async fn refuse(MessageText(_): MessageText) -> StanzaError {
     StanzaError::new(Condition::Forbidden).with_text("admins only")
 }
 
-async fn crash(Body(_): Body) -> String {
+async fn crash(MessageText(_): MessageText) -> String {
     panic!("boom")
 }
 
-async fn dawdle(Body(text): Body) -> String {
+async fn dawdle(MessageText(text): MessageText) -> String {
     tokio::time::sleep(Duration::from_millis(400)).await;
     text
 }
@@ -76,7 +76,7 @@ impl<S: Sync> FromStanza<S> for Admin {
     }
 }
 
-async fn admin_only(_: Admin, Body(text): Body) -> String {
+async fn admin_only(_: Admin, MessageText(text): MessageText) -> String {
     text
 }
 
@@ -268,7 +268,9 @@ async fn custom_payloads_arrive_in_json_mode() {
 async fn disco_info_ping_and_version_with_each_module() {
     for (version, format) in SETUPS {
         let setup = format!("{version:?} {format}");
-        let bot = Bot::new().handler(refuse).name("Ops bot");
+        let bot = Bot::new()
+            .handler(refuse)
+            .builtin(xmpp_rest_bot::bot::Builtin::default().name("Ops bot"));
         let prosody = emulated(version, format, bot).await;
         let alice = prosody.user("alice@example.org/phone");
 
@@ -535,7 +537,7 @@ async fn the_json_captures_replay_over_http() {
 
 #[tokio::test]
 async fn a_reply_with_a_receipt_goes_in_xml() {
-    async fn acknowledged(Body(text): Body) -> Reply {
+    async fn acknowledged(MessageText(text): MessageText) -> Reply {
         let mut reply = Message::new(MessageType::Chat).with_body(text);
         reply.receipt = Some(Receipt::Received {
             id: Some("m1".into()),

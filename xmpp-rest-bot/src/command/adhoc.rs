@@ -1,11 +1,11 @@
 //! XEP-0050 ad-hoc commands derived from [`BotCommands`] enums.
 //!
-//! Dispatch asks the [`Registry`] about every stanza before the routes:
-//! discovery and the stages that need no handler (the form, a cancel, a form
-//! with a wrong value) are answered here; a valid submission becomes an
-//! [`AdHocCall`] attached to the [`Incoming`], which the
-//! [`Command`](super::Command) extractor of the handler reads, and whose
-//! reply is turned into the completed command.
+//! The [`Registry`] is an [interceptor](crate::intercept): it looks at every
+//! stanza before the routes. Discovery and the stages that need no handler
+//! (the form, a cancel, a form with a wrong value) are answered here; a valid
+//! submission becomes an [`AdHocCall`] attached to the [`Incoming`] as an
+//! extension, which the [`Command`](super::Command) extractor of the handler
+//! reads, and the handler's reply is turned into the completed command.
 
 use std::any::TypeId;
 use std::fmt;
@@ -16,7 +16,7 @@ use std::time::{SystemTime, UNIX_EPOCH};
 
 use super::{ArgInfo, ArgKind, BotCommands, CommandInfo, CommandSet, Invocation, ParseError};
 use crate::extract::Incoming;
-use crate::handler::ReplyFuture;
+use crate::intercept::{Handled, Handling, Interceptor, Next};
 use crate::reply::{Reply, ReplyKind};
 use crate::stanza::{
     self, CommandActions, CommandNote, Condition, DataForm, DiscoInfo, DiscoItem, DiscoItems,
@@ -66,8 +66,8 @@ impl fmt::Debug for Registry {
     }
 }
 
-/// What dispatch does with a stanza, as far as ad-hoc commands go.
-pub(crate) enum Intercept {
+/// What becomes of a stanza, as far as ad-hoc commands go.
+enum Intercept {
     /// Not an ad-hoc matter: dispatch as usual.
     Pass,
     /// Answer this, without trying the routes.
@@ -115,10 +115,7 @@ impl Registry {
     }
 
     /// Looks at `incoming` before the routes do.
-    pub(crate) fn intercept(&self, incoming: &Incoming) -> Intercept {
-        if self.enums.is_empty() {
-            return Intercept::Pass;
-        }
+    fn examine(&self, incoming: &Incoming) -> Intercept {
         let Stanza::Iq(iq) = incoming.stanza() else {
             return Intercept::Pass;
         };
@@ -254,6 +251,35 @@ impl Registry {
                     .with_actions(complete_only())
                     .with_form(form_for(cmd, Some(values)));
                 answer(iq, stage)
+            }
+        }
+    }
+}
+
+impl Interceptor for Registry {
+    async fn intercept(&self, incoming: &mut Incoming, next: Next<'_>) -> Handled {
+        match self.examine(incoming) {
+            Intercept::Pass => next.run(incoming).await,
+            Intercept::Answer(reply) => Handled::builtin(reply),
+            Intercept::Fallback(reply) => {
+                let handled = next.run(incoming).await;
+                if handled.is_answered() {
+                    handled
+                } else {
+                    Handled::intercepted(reply)
+                }
+            }
+            Intercept::Run(call) => {
+                incoming.extensions_mut().insert(Arc::clone(&call));
+                let handled = next.run(incoming).await;
+                match handled.handling() {
+                    // A panic or a timeout is answered as such, not as a note.
+                    Handling::Failed => handled,
+                    Handling::Unhandled if !handled.is_answered() => {
+                        Handled::intercepted(call.unhandled())
+                    }
+                    _ => handled.map_reply(|reply| call.finish(reply)),
+                }
             }
         }
     }
@@ -422,15 +448,9 @@ impl AdHocCall {
         &self.invocation
     }
 
-    /// The handler's future, its reply turned into the completed command.
-    pub(crate) fn wrap(self: &Arc<Self>, future: ReplyFuture) -> ReplyFuture {
-        let call = Arc::clone(self);
-        Box::pin(async move { call.finish(future.await) })
-    }
-
     /// Turns what a handler (or an extractor) answered into the answer to
     /// the command: text becomes an `info` note, an error an `error` note.
-    pub(crate) fn finish(&self, reply: Reply) -> Reply {
+    fn finish(&self, reply: Reply) -> Reply {
         let done = self.request.completed();
         let note = match reply.kind {
             ReplyKind::Ack => None,
@@ -458,7 +478,7 @@ impl AdHocCall {
     }
 
     /// The answer when no route takes the call.
-    pub(crate) fn unhandled(&self) -> Reply {
+    fn unhandled(&self) -> Reply {
         tracing::warn!(
             node = %self.request.node,
             "no handler takes this ad-hoc command: register one taking Command<C> \
