@@ -151,7 +151,6 @@ mod flat;
 mod gap;
 mod payloads;
 mod prescan;
-mod read;
 #[cfg(test)]
 mod tests;
 

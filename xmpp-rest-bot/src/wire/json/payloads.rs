@@ -3,7 +3,7 @@
 
 use serde_json::{Map, Value};
 
-use super::read::{Obj, index_path, into_jid, strings, type_error};
+use crate::stanza::mapping::json::{Obj, index_path, into_jid, strings, type_error};
 use crate::stanza::{
     Command, CommandActions, CommandNote, DataForm, DiscoInfo, DiscoItem, DiscoItems, FormField,
     FormOption, Identity, Version,

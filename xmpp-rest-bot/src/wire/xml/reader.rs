@@ -1,5 +1,6 @@
-//! Bytes to [`Element`] tree: a strict, namespace-aware XML 1.0 reader on top of
-//! quick-xml's borrowing slice reader.
+//! The strict, namespace-aware XML 1.0 reader on top of quick-xml's
+//! borrowing slice reader, shared by the stanza decoder (`decoder.rs`) and
+//! the element tree builder (`tree.rs`).
 //!
 //! Everything an XMPP peer must not send is rejected rather than interpreted:
 //! DTDs (and with them every entity declaration, so no billion laughs and no
@@ -7,7 +8,7 @@
 //! character references to characters XML does not allow, processing
 //! instructions, a second root, text outside the root, unbound prefixes,
 //! duplicate attributes, invalid names and invalid UTF-8. Limits are checked as
-//! the tree grows, so hostile input costs at most one pass over its bytes.
+//! the input is read, so hostile input costs at most one pass over its bytes.
 
 use std::borrow::Cow;
 
@@ -16,66 +17,19 @@ use quick_xml::events::attributes::AttrError;
 use quick_xml::events::{BytesStart, Event};
 use quick_xml::reader::Reader;
 
-use crate::stanza::{Attribute, Element, Node, ns};
+use crate::stanza::mapping::{AttrView, is_whitespace};
+use crate::stanza::ns;
+use crate::stanza::xml_text::{XMLNS_NS, is_ncname, is_xml_char};
 use crate::wire::Limits;
 use crate::{Error, Result};
 
-/// The namespace bound to the `xmlns` prefix; no other prefix may use it.
-const XMLNS_NS: &str = "http://www.w3.org/2000/xmlns/";
-
-/// Parses `input` into one element tree.
-///
-/// `default_ns` is the default namespace in scope before the root element:
-/// `jabber:client` for stanzas, `""` (no namespace) for free-standing fragments.
-pub(crate) fn parse(input: &[u8], limits: &Limits, default_ns: &'static str) -> Result<Element> {
-    if input.len() > limits.bytes() {
-        return Err(Error::limit("xml input size in bytes", limits.bytes()));
-    }
-    let src = check_chars(input)?;
-    Parser::new(src, limits, default_ns, false).run()
-}
-
-/// An attribute of the root element, borrowed from the input where it can be.
-#[derive(Debug)]
-pub(crate) struct RootAttr<'a> {
-    /// The namespace of a prefixed attribute (`xml:lang` has [`ns::XML`]).
-    pub(crate) ns: Option<Cow<'a, str>>,
-    /// The local name.
-    pub(crate) name: &'a str,
-    /// The unescaped value.
-    pub(crate) value: Cow<'a, str>,
-}
-
-/// Parses a stanza (default namespace `jabber:client`) with the same checks as
-/// [`parse`], but gives the root element's attributes apart, borrowed from the
-/// input: they become typed fields of the stanza, so copying them into the
-/// tree would be wasted.
-#[cfg(test)]
-pub(crate) fn parse_stanza<'a>(
-    input: &'a [u8],
-    limits: &Limits,
-) -> Result<(Element, Vec<RootAttr<'a>>)> {
-    parse_checked_stanza(checked_source(input, limits)?, limits)
-}
-
 /// `input` as text, once it is within the size limit and holds only
-/// characters XML allows: what [`parse_checked_stanza`] needs.
+/// characters XML allows: what the [`Parser`] reads.
 pub(crate) fn checked_source<'a>(input: &'a [u8], limits: &Limits) -> Result<&'a str> {
     if input.len() > limits.bytes() {
         return Err(Error::limit("xml input size in bytes", limits.bytes()));
     }
     check_chars(input)
-}
-
-/// Parses a stanza from the text [`checked_source`] gave, with the
-/// attributes of the stanza element apart.
-pub(crate) fn parse_checked_stanza<'a>(
-    src: &'a str,
-    limits: &Limits,
-) -> Result<(Element, Vec<RootAttr<'a>>)> {
-    let mut parser = Parser::new(src, limits, ns::CLIENT, true);
-    let root = parser.run()?;
-    Ok((root, parser.root_attrs.unwrap_or_default()))
 }
 
 /// Checks that `input` is UTF-8 and holds only characters XML 1.0 allows
@@ -155,29 +109,51 @@ struct RawAttr<'a> {
     offset: usize,
 }
 
-struct Parser<'a, 'l> {
+/// A start tag, its names and attributes resolved and checked.
+pub(super) struct StartTag<'a, 'p> {
+    /// The local name.
+    pub(super) name: &'a str,
+    /// The namespace.
+    pub(super) ns: Cow<'a, str>,
+    /// The attributes (namespace declarations are not attributes).
+    pub(super) attrs: &'p [AttrView<'a>],
+    /// 1 for the root element.
+    pub(super) depth: usize,
+}
+
+/// What the [`Parser`] reports, in document order, inside the root element.
+pub(super) trait Handler<'a> {
+    /// An element starts.
+    fn open(&mut self, tag: &StartTag<'a, '_>) -> Result<()>;
+    /// Character data, line ends normalised; `None` when it is not a slice
+    /// of the input (see `temp`).
+    fn text(&mut self, text: &str, input: Option<&'a str>) -> Result<()>;
+    /// The innermost open element ends.
+    fn close(&mut self) -> Result<()>;
+}
+
+/// The strict XML reader: quick-xml's events, checked, with names and
+/// namespaces resolved, handed to a [`Handler`] that builds what it needs
+/// (an element tree, or a stanza straight away).
+pub(super) struct Parser<'a, 'l> {
     src: &'a str,
     reader: Reader<&'a [u8]>,
     limits: &'l Limits,
     default_ns: &'static str,
     bindings: Vec<Binding<'a>>,
-    /// The open elements, outermost first.
-    stack: Vec<Element>,
-    /// Reused buffer for the attributes of one start tag.
-    attrs: Vec<RawAttr<'a>>,
-    root: Option<Element>,
-    /// Where the root's attributes go instead of the root element, when set
-    /// (see [`parse_checked_stanza`]).
-    root_attrs: Option<Vec<RootAttr<'a>>>,
+    /// The qualified names of the open elements, outermost first.
+    open: Vec<&'a str>,
+    /// Whether the root element has been closed.
+    root_done: bool,
+    /// Reused buffers for the attributes of one start tag.
+    raw: Vec<RawAttr<'a>>,
+    attrs: Vec<AttrView<'a>>,
 }
 
 impl<'a, 'l> Parser<'a, 'l> {
-    fn new(
-        src: &'a str,
-        limits: &'l Limits,
-        default_ns: &'static str,
-        root_attrs_apart: bool,
-    ) -> Self {
+    /// A parser of `src` (already through [`checked_source`]); `default_ns`
+    /// is the default namespace in scope before the root element.
+    pub(super) fn new(src: &'a str, limits: &'l Limits, default_ns: &'static str) -> Self {
         let mut reader = Reader::from_str(src);
         let config = reader.config_mut();
         config.check_end_names = true;
@@ -193,14 +169,15 @@ impl<'a, 'l> Parser<'a, 'l> {
             default_ns,
             // Room for what a stanza needs, so that the vectors do not grow.
             bindings: Vec::with_capacity(4),
-            stack: Vec::with_capacity(8),
+            open: Vec::with_capacity(8),
+            root_done: false,
+            raw: Vec::with_capacity(8),
             attrs: Vec::with_capacity(8),
-            root: None,
-            root_attrs: root_attrs_apart.then(|| Vec::with_capacity(8)),
         }
     }
 
-    fn run(&mut self) -> Result<Element> {
+    /// Reads the whole input into `handler`.
+    pub(super) fn run<H: Handler<'a>>(&mut self, handler: &mut H) -> Result<()> {
         let mut first = true;
         loop {
             let pos = self.reader.buffer_position() as usize;
@@ -210,21 +187,18 @@ impl<'a, 'l> Parser<'a, 'l> {
             };
             match event {
                 Event::Start(start) => {
-                    let el = self.open(&start, pos)?;
-                    self.stack.push(el);
+                    self.open(&start, pos, handler)?;
                 }
                 Event::Empty(start) => {
-                    let el = self.open(&start, pos)?;
-                    self.close_scope();
-                    self.attach(el, pos)?;
+                    self.open(&start, pos, handler)?;
+                    self.close(handler)?;
                 }
                 Event::End(_) => {
                     // quick-xml has checked that the end tag matches the open one.
-                    let Some(el) = self.stack.pop() else {
+                    if self.open.is_empty() {
                         return Err(self.error_at("closing tag without a start tag", pos));
-                    };
-                    self.close_scope();
-                    self.attach(el, pos)?;
+                    }
+                    self.close(handler)?;
                 }
                 Event::Text(text) => {
                     let raw = self.sub(&text, pos)?;
@@ -232,23 +206,23 @@ impl<'a, 'l> Parser<'a, 'l> {
                         // Leading whitespace does not stop a declaration from following.
                         continue;
                     }
-                    self.text(raw, pos)?;
+                    self.text(raw, pos, handler)?;
                 }
                 Event::CData(cdata) => {
                     let raw = self.sub(&cdata, pos)?;
-                    if self.stack.is_empty() {
+                    if self.open.is_empty() {
                         return Err(self.error_at("cdata section outside the root element", pos));
                     }
-                    self.text(raw, pos)?;
+                    self.text(raw, pos, handler)?;
                 }
                 Event::GeneralRef(reference) => {
                     let name = self.sub(&reference, pos)?;
-                    if self.stack.is_empty() {
+                    if self.open.is_empty() {
                         return Err(self.error_at("reference outside the root element", pos));
                     }
                     let c = resolve_reference(name).map_err(|msg| self.error_at(msg, pos))?;
                     let mut buf = [0u8; 4];
-                    self.push_text(c.encode_utf8(&mut buf), pos)?;
+                    handler.text(c.encode_utf8(&mut buf), None)?;
                 }
                 Event::Comment(_) => {}
                 Event::Decl(decl) => {
@@ -273,29 +247,36 @@ impl<'a, 'l> Parser<'a, 'l> {
             }
             first = false;
         }
-        if let Some(open) = self.stack.last() {
-            let msg = format!("unexpected end of input: <{}> is not closed", open.name());
+        if let Some(open) = self.open.last() {
+            let msg = format!("unexpected end of input: <{open}> is not closed");
             return Err(self.error_at(msg, self.src.len()));
         }
-        self.root
-            .take()
-            .ok_or_else(|| Error::xml("no root element", 1, 1))
+        if self.root_done {
+            Ok(())
+        } else {
+            Err(Error::xml("no root element", 1, 1))
+        }
     }
 
-    /// Builds the element of a start tag, declaring its namespaces.
-    fn open(&mut self, start: &BytesStart<'_>, pos: usize) -> Result<Element> {
-        let depth = self.stack.len() + 1;
+    /// Checks a start tag, declares its namespaces and reports it.
+    fn open<H: Handler<'a>>(
+        &mut self,
+        start: &BytesStart<'_>,
+        pos: usize,
+        handler: &mut H,
+    ) -> Result<()> {
+        let depth = self.open.len() + 1;
         if depth > self.limits.depth() {
             return Err(Error::limit("xml nesting depth", self.limits.depth()));
         }
-        if self.root.is_some() {
+        if self.root_done {
             return Err(self.error_at("more than one root element", pos));
         }
         let qname = self.sub(start.name().as_ref(), pos)?;
         let (prefix, local) = split_qname(qname)
             .ok_or_else(|| self.error_at(format!("invalid element name {qname:?}"), pos))?;
 
-        self.attrs.clear();
+        self.raw.clear();
         let mut count = 0usize;
         // Duplicates are checked below on expanded names, which also catches
         // literal duplicates; quick-xml's own check would allocate per tag.
@@ -334,7 +315,7 @@ impl<'a, 'l> Parser<'a, 'l> {
                 if prefix == Some("xmlns") {
                     return Err(self.error_at(format!("invalid attribute name {key:?}"), pos));
                 }
-                self.attrs.push(RawAttr {
+                self.raw.push(RawAttr {
                     prefix,
                     local,
                     value,
@@ -358,49 +339,69 @@ impl<'a, 'l> Parser<'a, 'l> {
                 .lookup_prefix(p)
                 .ok_or_else(|| self.error_at(format!("unbound namespace prefix {p:?}"), pos))?,
         };
-        let mut el = Element::from_cow(shared_name(local), shared_ns(el_ns));
-        let mut attrs = std::mem::take(&mut self.attrs);
-        let mut root_attrs = if depth == 1 {
-            self.root_attrs.take()
-        } else {
-            None
-        };
-        for attr in attrs.drain(..) {
+        self.attrs.clear();
+        let mut raw = std::mem::take(&mut self.raw);
+        for attr in raw.drain(..) {
             let attr_ns = match attr.prefix {
                 None => None,
-                Some(p) => Some(self.lookup_prefix_cow(p).ok_or_else(|| {
+                Some(p) => Some(self.lookup_prefix(p).ok_or_else(|| {
                     self.error_at(format!("unbound namespace prefix {p:?}"), attr.offset)
                 })?),
             };
-            let duplicate = match &root_attrs {
-                Some(apart) => apart
-                    .iter()
-                    .any(|a| a.name == attr.local && a.ns.as_deref() == attr_ns.as_deref()),
-                None => el.attr_ns(attr_ns.as_deref(), attr.local).is_some(),
-            };
+            let duplicate = self
+                .attrs
+                .iter()
+                .any(|a| a.name == attr.local && a.ns.as_deref() == attr_ns.as_deref());
             if duplicate {
                 return Err(
                     self.error_at(format!("duplicate attribute {:?}", attr.local), attr.offset)
                 );
             }
-            match &mut root_attrs {
-                Some(apart) => apart.push(RootAttr {
-                    ns: attr_ns,
-                    name: attr.local,
-                    value: attr.value,
-                }),
-                None => el.push_new_attr(Attribute {
-                    ns: attr_ns.map(Cow::into_owned),
-                    name: attr.local.to_owned(),
-                    value: attr.value.into_owned(),
-                }),
-            }
+            self.attrs.push(AttrView {
+                ns: attr_ns,
+                name: attr.local,
+                value: attr.value,
+            });
         }
-        if root_attrs.is_some() {
-            self.root_attrs = root_attrs;
+        self.raw = raw;
+        self.open.push(qname);
+        let tag = StartTag {
+            name: local,
+            ns: el_ns,
+            attrs: &self.attrs,
+            depth,
+        };
+        handler.open(&tag)
+    }
+
+    /// Ends the innermost element.
+    fn close<H: Handler<'a>>(&mut self, handler: &mut H) -> Result<()> {
+        self.open.pop();
+        let depth = self.open.len();
+        while self.bindings.last().is_some_and(|b| b.depth > depth) {
+            self.bindings.pop();
         }
-        self.attrs = attrs;
-        Ok(el)
+        if depth == 0 {
+            self.root_done = true;
+        }
+        handler.close()
+    }
+
+    /// Reports raw character data (line ends not yet normalised).
+    fn text<H: Handler<'a>>(&mut self, raw: &'a str, pos: usize, handler: &mut H) -> Result<()> {
+        if self.open.is_empty() {
+            return if is_whitespace(raw) {
+                Ok(())
+            } else if self.root_done {
+                Err(self.error_at("text after the root element", pos))
+            } else {
+                Err(self.error_at("text before the root element", pos))
+            };
+        }
+        match normalize_eols(raw) {
+            Cow::Borrowed(s) => handler.text(s, Some(s)),
+            Cow::Owned(s) => handler.text(&s, None),
+        }
     }
 
     fn declare_prefix(
@@ -451,29 +452,18 @@ impl<'a, 'l> Parser<'a, 'l> {
             .any(|b| b.prefix == prefix)
     }
 
-    fn default_namespace(&self) -> &str {
+    fn default_namespace(&self) -> Cow<'a, str> {
         self.bindings
             .iter()
             .rev()
             .find(|b| b.prefix.is_empty())
-            .map_or(self.default_ns, |b| &b.ns)
+            .map_or(Cow::Borrowed(self.default_ns), |b| b.ns.clone())
     }
 
-    fn lookup_prefix(&self, prefix: &str) -> Option<&str> {
-        if prefix == "xml" {
-            return Some(ns::XML);
-        }
-        self.bindings
-            .iter()
-            .rev()
-            .find(|b| b.prefix == prefix)
-            .map(|b| &*b.ns)
-    }
-
-    /// [`lookup_prefix`](Self::lookup_prefix), as a string that can outlive
-    /// the element's scope (borrowed from the input where the declaration
-    /// needed no unescaping).
-    fn lookup_prefix_cow(&self, prefix: &str) -> Option<Cow<'a, str>> {
+    /// The namespace bound to `prefix`, as a string that can outlive the
+    /// element's scope (borrowed from the input where the declaration needed
+    /// no unescaping).
+    fn lookup_prefix(&self, prefix: &str) -> Option<Cow<'a, str>> {
         if prefix == "xml" {
             return Some(Cow::Borrowed(ns::XML));
         }
@@ -482,68 +472,6 @@ impl<'a, 'l> Parser<'a, 'l> {
             .rev()
             .find(|b| b.prefix == prefix)
             .map(|b| b.ns.clone())
-    }
-
-    /// Drops the namespace declarations of the element just closed.
-    fn close_scope(&mut self) {
-        let depth = self.stack.len();
-        while self.bindings.last().is_some_and(|b| b.depth > depth) {
-            self.bindings.pop();
-        }
-    }
-
-    /// Adds a finished element to its parent, or makes it the root.
-    fn attach(&mut self, el: Element, pos: usize) -> Result<()> {
-        match self.stack.last_mut() {
-            Some(parent) => {
-                if parent.nodes().len() >= self.limits.children() {
-                    return Err(Error::limit(
-                        "children of one element",
-                        self.limits.children(),
-                    ));
-                }
-                parent.push_child(el);
-                Ok(())
-            }
-            None if self.root.is_none() => {
-                self.root = Some(el);
-                Ok(())
-            }
-            None => Err(self.error_at("more than one root element", pos)),
-        }
-    }
-
-    /// Adds raw character data (line ends not yet normalised).
-    fn text(&mut self, raw: &str, pos: usize) -> Result<()> {
-        if self.stack.is_empty() {
-            return if is_whitespace(raw) {
-                Ok(())
-            } else if self.root.is_some() {
-                Err(self.error_at("text after the root element", pos))
-            } else {
-                Err(self.error_at("text before the root element", pos))
-            };
-        }
-        match normalize_eols(raw) {
-            Cow::Borrowed(s) => self.push_text(s, pos),
-            Cow::Owned(s) => self.push_text(&s, pos),
-        }
-    }
-
-    fn push_text(&mut self, text: &str, _pos: usize) -> Result<()> {
-        if text.is_empty() {
-            return Ok(());
-        }
-        let limit = self.limits.children();
-        let Some(parent) = self.stack.last_mut() else {
-            return Ok(());
-        };
-        let merges = matches!(parent.nodes().last(), Some(Node::Text(_)));
-        if !merges && parent.nodes().len() >= limit {
-            return Err(Error::limit("children of one element", limit));
-        }
-        parent.push_text(text);
-        Ok(())
     }
 
     fn check_decl(&self, decl: &quick_xml::events::BytesDecl<'_>, pos: usize) -> Result<()> {
@@ -659,115 +587,6 @@ fn describe(e: &QxError) -> String {
     }
 }
 
-/// The namespace as a string shared by every element in it when it is one
-/// the SDK knows (no allocation), or a copy.
-fn shared_ns(name: &str) -> Cow<'static, str> {
-    let known = match name {
-        ns::CLIENT => ns::CLIENT,
-        ns::CHATSTATES => ns::CHATSTATES,
-        ns::RECEIPTS => ns::RECEIPTS,
-        ns::CHAT_MARKERS => ns::CHAT_MARKERS,
-        ns::SID => ns::SID,
-        ns::OCCUPANT_ID => ns::OCCUPANT_ID,
-        ns::REPLY => ns::REPLY,
-        ns::DELAY => ns::DELAY,
-        ns::MESSAGE_CORRECT => ns::MESSAGE_CORRECT,
-        ns::REACTIONS => ns::REACTIONS,
-        ns::NICK => ns::NICK,
-        ns::OOB => ns::OOB,
-        ns::XHTML_IM => ns::XHTML_IM,
-        ns::XHTML => ns::XHTML,
-        ns::STANZAS => ns::STANZAS,
-        ns::MUC => ns::MUC,
-        ns::CAPS => ns::CAPS,
-        ns::IDLE => ns::IDLE,
-        ns::PING => ns::PING,
-        ns::VERSION => ns::VERSION,
-        ns::DISCO_INFO => ns::DISCO_INFO,
-        ns::DISCO_ITEMS => ns::DISCO_ITEMS,
-        ns::COMMANDS => ns::COMMANDS,
-        ns::DATA_FORMS => ns::DATA_FORMS,
-        HINTS => HINTS,
-        FALLBACK => FALLBACK,
-        "" => "",
-        _ => return Cow::Owned(name.to_owned()),
-    };
-    Cow::Borrowed(known)
-}
-
-/// Message processing hints (XEP-0334), common in chat messages.
-const HINTS: &str = "urn:xmpp:hints";
-/// Fallback indication (XEP-0428), common beside replies.
-const FALLBACK: &str = "urn:xmpp:fallback:0";
-
-/// The element name as a shared static string when it is a common one in
-/// stanzas (no allocation), or a copy.
-fn shared_name(name: &str) -> Cow<'static, str> {
-    macro_rules! shared {
-        ($($known:literal),* $(,)?) => {
-            match name {
-                $($known => Cow::Borrowed($known),)*
-                _ => Cow::Owned(name.to_owned()),
-            }
-        };
-    }
-    shared!(
-        "body",
-        "subject",
-        "thread",
-        "error",
-        "text",
-        "active",
-        "composing",
-        "paused",
-        "inactive",
-        "gone",
-        "request",
-        "received",
-        "markable",
-        "displayed",
-        "acknowledged",
-        "origin-id",
-        "stanza-id",
-        "occupant-id",
-        "reply",
-        "store",
-        "no-store",
-        "no-copy",
-        "no-permanent-store",
-        "fallback",
-        "delay",
-        "nick",
-        "replace",
-        "reactions",
-        "reaction",
-        "html",
-        "x",
-        "url",
-        "desc",
-        "show",
-        "status",
-        "priority",
-        "c",
-        "idle",
-        "query",
-        "ping",
-        "item",
-        "identity",
-        "feature",
-        "command",
-        "field",
-        "value",
-        "option",
-        "name",
-        "version",
-        "os",
-        "message",
-        "presence",
-        "iq",
-    )
-}
-
 /// Splits a qualified name into prefix and local part, checking both are NCNames.
 fn split_qname(qname: &str) -> Option<(Option<&str>, &str)> {
     let colon = qname.bytes().position(|b| b == b':');
@@ -777,85 +596,6 @@ fn split_qname(qname: &str) -> Option<(Option<&str>, &str)> {
             (is_ncname(prefix) && is_ncname(local)).then_some((Some(prefix), local))
         }
     }
-}
-
-/// Whether `s` is an XML name without colons (Namespaces in XML, NCName).
-pub(crate) fn is_ncname(s: &str) -> bool {
-    // Nearly every name is ASCII: check those bytes with a table, and only
-    // decode characters for the rest.
-    let bytes = s.as_bytes();
-    let Some(&first) = bytes.first() else {
-        return false;
-    };
-    if bytes.iter().all(|&b| ASCII_NAME[usize::from(b)] != 0) {
-        return ASCII_NAME[usize::from(first)] == NAME_START;
-    }
-    let mut chars = s.chars();
-    match chars.next() {
-        Some(c) if is_name_start_char(c) => chars.all(is_name_char),
-        _ => false,
-    }
-}
-
-const NAME_START: u8 = 2;
-const NAME_ONLY: u8 = 1;
-
-/// For each byte: [`NAME_START`] for the ASCII characters that may start an
-/// NCName, [`NAME_ONLY`] for those that may only follow, 0 otherwise (every
-/// non-ASCII byte, which `is_ncname` checks by character).
-static ASCII_NAME: [u8; 256] = {
-    let mut table = [0u8; 256];
-    let mut b = 0;
-    while b < 128 {
-        let c = b as u8;
-        table[b] = if c.is_ascii_alphabetic() || c == b'_' {
-            NAME_START
-        } else if c.is_ascii_digit() || c == b'-' || c == b'.' {
-            NAME_ONLY
-        } else {
-            0
-        };
-        b += 1;
-    }
-    table
-};
-
-fn is_name_start_char(c: char) -> bool {
-    match c {
-        'a'..='z' | 'A'..='Z' | '_' => true,
-        _ if c.is_ascii() => false,
-        '\u{C0}'..='\u{D6}'
-        | '\u{D8}'..='\u{F6}'
-        | '\u{F8}'..='\u{2FF}'
-        | '\u{370}'..='\u{37D}'
-        | '\u{37F}'..='\u{1FFF}'
-        | '\u{200C}'..='\u{200D}'
-        | '\u{2070}'..='\u{218F}'
-        | '\u{2C00}'..='\u{2FEF}'
-        | '\u{3001}'..='\u{D7FF}'
-        | '\u{F900}'..='\u{FDCF}'
-        | '\u{FDF0}'..='\u{FFFD}'
-        | '\u{10000}'..='\u{EFFFF}' => true,
-        _ => false,
-    }
-}
-
-fn is_name_char(c: char) -> bool {
-    match c {
-        'a'..='z' | 'A'..='Z' | '_' | '-' | '.' | '0'..='9' => true,
-        _ if c.is_ascii() => false,
-        '\u{B7}' | '\u{300}'..='\u{36F}' | '\u{203F}'..='\u{2040}' => true,
-        _ => is_name_start_char(c),
-    }
-}
-
-pub(crate) fn is_whitespace(s: &str) -> bool {
-    s.bytes().all(|b| matches!(b, b' ' | b'\t' | b'\n' | b'\r'))
-}
-
-/// Whether `c` may appear in an XML 1.0 document (the `Char` production).
-pub(crate) fn is_xml_char(c: char) -> bool {
-    matches!(c, '\t' | '\n' | '\r' | '\u{20}'..='\u{D7FF}' | '\u{E000}'..='\u{FFFD}' | '\u{10000}'..)
 }
 
 /// Resolves the name of a reference (between `&` and `;`): one of the five
@@ -978,53 +718,8 @@ fn normalize_eols(raw: &str) -> Cow<'_, str> {
 #[cfg(test)]
 mod tests {
     use super::*;
-
-    #[test]
-    fn stanza_attributes_come_apart_and_borrowed() {
-        let input = "<message xmlns:p='urn:x' to='a@b' xml:lang='en' p:to='x' \
-                     id='1&amp;2'><body>hi</body></message>";
-        let (root, attrs) = parse_stanza(input.as_bytes(), &Limits::default()).unwrap();
-        assert!(root.attrs().is_empty());
-        assert_eq!(root.child("body", ns::CLIENT).unwrap().text(), "hi");
-        let found: Vec<_> = attrs
-            .iter()
-            .map(|a| (a.ns.as_deref(), a.name, &*a.value))
-            .collect();
-        assert_eq!(
-            found,
-            [
-                (None, "to", "a@b"),
-                (Some(ns::XML), "lang", "en"),
-                (Some("urn:x"), "to", "x"),
-                (None, "id", "1&2"),
-            ]
-        );
-        assert!(matches!(attrs[0].value, Cow::Borrowed(_)));
-        // children keep their attributes
-        let (root, _) = parse_stanza(b"<iq><q xmlns='u' a='1'/></iq>", &Limits::default()).unwrap();
-        assert_eq!(root.child("q", "u").unwrap().attr("a"), Some("1"));
-    }
-
-    #[test]
-    fn stanza_attributes_are_checked_like_any_other() {
-        let malformed = |s: &str| {
-            let err = parse_stanza(s.as_bytes(), &Limits::default()).unwrap_err();
-            assert!(err.is_malformed(), "{s:?}: {err}");
-            err.to_string()
-        };
-        assert!(malformed("<message to='a' to='b'/>").contains("duplicate attribute"));
-        assert!(malformed("<message xml:lang='en' xml:lang='de'/>").contains("duplicate"));
-        // the same attribute through two prefixes bound to one namespace
-        assert!(
-            malformed("<message xmlns:p='urn:x' xmlns:q='urn:x' p:a='1' q:a='2'/>")
-                .contains("duplicate attribute")
-        );
-        assert!(malformed("<message q:a='1'/>").contains("unbound namespace prefix"));
-        assert!(malformed("<message a='<'/>").contains("'<'"));
-        let limits = Limits::default().max_attributes(2);
-        let err = parse_stanza(b"<message a='1' b='2' c='3'/>", &limits).unwrap_err();
-        assert!(err.is_limit());
-    }
+    use crate::stanza::{Element, Node};
+    use crate::wire::xml::tree::parse;
 
     #[test]
     fn known_and_unknown_names_compare_alike() {

@@ -37,7 +37,7 @@ fn assert_round_trip(stanza: &Stanza) {
     let xml = encode(stanza);
     let again = decode(xml.as_bytes(), &Limits::default()).unwrap();
     assert_eq!(&again, stanza, "{xml}");
-    let tree = reader::parse(xml.as_bytes(), &Limits::default(), ns::CLIENT).unwrap();
+    let tree = tree::parse(xml.as_bytes(), &Limits::default(), ns::CLIENT).unwrap();
     assert_eq!(tree, stanza_to_element(stanza), "{xml}");
 }
 
@@ -432,10 +432,9 @@ fn element_display_declares_its_namespace() {
         el.to_string(),
         "<query xmlns='jabber:iq:version'><name>bot</name></query>"
     );
-    assert_eq!(
-        element_to_string(&el, Some(ns::VERSION)),
-        "<query><name>bot</name></query>"
-    );
+    let mut inside = String::new();
+    crate::stanza::xml_text::write_element(&mut inside, &el, ns::VERSION);
+    assert_eq!(inside, "<query><name>bot</name></query>");
     assert_eq!(Element::new("x", "").to_string(), "<x/>");
 }
 
@@ -512,34 +511,30 @@ fn elements_and_attributes_xml_cannot_carry_are_left_out() {
     assert!(!xml.contains("injected"), "{xml}");
 }
 
-/// What the strict reader makes of `src`, as a result to compare.
-fn strict(src: &str) -> std::result::Result<Stanza, String> {
-    let limits = Limits::default();
-    super::reader::checked_source(src.as_bytes(), &limits)
-        .and_then(|src| super::reader::parse_checked_stanza(src, &limits))
-        .and_then(|(root, attrs)| super::stanza::parts_to_stanza(root, &attrs))
+/// What the element tree path makes of `src` (the whole tree first, then
+/// the payload fields over element views): the reference the streaming
+/// decoder must match, error included.
+fn via_tree(src: &str, limits: &Limits) -> std::result::Result<Stanza, String> {
+    super::tree::parse(src.as_bytes(), limits, ns::CLIENT)
+        .and_then(super::stanza::element_to_stanza)
         .map_err(|e| e.to_string())
 }
 
-/// Whatever the direct reader takes, it reads exactly as the strict reader;
-/// the public decoder answers as the strict reader, whichever way it goes.
-fn assert_direct_matches_strict(src: &str) -> bool {
-    let expected = strict(src);
-    let direct = super::fast::message(src, &Limits::default());
-    let taken = direct.is_some();
-    if let Some(m) = direct {
-        assert_eq!(Ok(Stanza::Message(m)), expected, "{src}");
-    }
-    assert_eq!(
-        decode(src.as_bytes(), &Limits::default()).map_err(|e| e.to_string()),
-        expected,
-        "{src}"
-    );
-    taken
+/// The streaming decoder reads `src` exactly as the tree path does; whether
+/// it decoded.
+fn assert_decodes_as_tree(src: &str) -> bool {
+    assert_decodes_as_tree_within(src, &Limits::default())
+}
+
+fn assert_decodes_as_tree_within(src: &str, limits: &Limits) -> bool {
+    let expected = via_tree(src, limits);
+    let got = decode(src.as_bytes(), limits).map_err(|e| e.to_string());
+    assert_eq!(got, expected, "{src}");
+    got.is_ok()
 }
 
 #[test]
-fn common_messages_are_read_directly_exactly_as_by_the_strict_reader() {
+fn the_decoder_reads_fixtures_and_generated_messages_as_the_tree_path() {
     // Every fixture, whichever way it goes.
     let fixtures = std::path::Path::new(env!("CARGO_MANIFEST_DIR")).join("tests/fixtures/xml");
     let mut seen = 0;
@@ -547,7 +542,7 @@ fn common_messages_are_read_directly_exactly_as_by_the_strict_reader() {
         let path = entry.unwrap().path();
         if path.extension().is_some_and(|e| e == "xml") {
             let src = std::fs::read_to_string(&path).unwrap();
-            assert_direct_matches_strict(src.trim_end());
+            assert_decodes_as_tree(src.trim_end());
             seen += 1;
         }
     }
@@ -597,7 +592,7 @@ fn common_messages_are_read_directly_exactly_as_by_the_strict_reader() {
                         children.reverse();
                     }
                     let src = format!("{head}{}</message>", children.concat());
-                    assert!(assert_direct_matches_strict(&src), "not taken: {src}");
+                    assert!(assert_decodes_as_tree(&src), "not decoded: {src}");
                     taken += 1;
                 }
             }
@@ -605,8 +600,10 @@ fn common_messages_are_read_directly_exactly_as_by_the_strict_reader() {
     }
     assert!(taken > 2000, "{taken}");
 
-    // Anything else goes to the strict reader (which reads it, or says why not).
-    let refused = [
+    // Edge cases of the shape: texts with languages, repeats, whitespace,
+    // cdata, comments, references, odd attributes, invalid addresses and
+    // types, prefixes, several roots: the same stanza or the same error.
+    let edges = [
         "<message><body xml:lang='de'>hallo</body></message>",
         "<message><body>a</body><body>b</body></message>",
         "<message><body>a</body> <active xmlns='http://jabber.org/protocol/chatstates'/></message>",
@@ -651,22 +648,32 @@ fn common_messages_are_read_directly_exactly_as_by_the_strict_reader() {
         "<presence/>",
         "<messages></messages>",
     ];
-    for src in refused {
-        assert!(!assert_direct_matches_strict(src), "taken: {src}");
+    let mut decoded = 0;
+    for src in edges {
+        decoded += usize::from(assert_decodes_as_tree(src));
     }
+    assert!(decoded > 10 && decoded < edges.len(), "{decoded}");
 
-    // Tighter limits than the shape needs: the strict reader decides.
-    let tight = Limits::default().max_children(2);
-    let src = "<message><body>a</body><request xmlns='urn:xmpp:receipts'/><markable xmlns='urn:xmpp:chat-markers:0'/></message>";
-    assert!(super::fast::message(src, &tight).is_none());
-    assert!(decode(src.as_bytes(), &tight).unwrap_err().is_limit());
+    // Tight limits: the same limit errors, wherever they strike.
+    let src = "<message><body>a</body><request xmlns='urn:xmpp:receipts'/><markable xmlns='urn:xmpp:chat-markers:0'/>x<x xmlns='u'><y/>t</x></message>";
+    for children in 0..6 {
+        assert_decodes_as_tree_within(src, &Limits::default().max_children(children));
+    }
+    for depth in 0..4 {
+        assert_decodes_as_tree_within(src, &Limits::default().max_depth(depth));
+    }
+    assert!(
+        decode(src.as_bytes(), &Limits::default().max_children(2))
+            .unwrap_err()
+            .is_limit()
+    );
 }
 
 /// Mutated chat messages (bytes replaced, inserted, deleted, with XML's
-/// special characters more often than not): wherever the direct reader
-/// takes one, it reads it as the strict reader does.
+/// special characters more often than not): the decoder reads each exactly
+/// as the tree path, or fails with the same error.
 #[test]
-fn mutated_messages_are_read_directly_only_as_the_strict_reader_reads_them() {
+fn mutated_messages_decode_as_by_the_tree_path() {
     let seeds = [
         "<message to='bot@bot.example.net' id='m1' xml:lang='en' from='alice@example.org/phone' type='chat'><body>!status please</body><active xmlns='http://jabber.org/protocol/chatstates'/></message>",
         "<message type='groupchat' from='ops@rooms.example.org/carol' to='bot@bot.example.net'><body>a &amp; b &#233;</body><occupant-id xmlns='urn:xmpp:occupant-id:0' id='dGhp'/><stanza-id xmlns='urn:xmpp:sid:0' id='K7' by='ops@rooms.example.org'/></message>",
@@ -705,11 +712,70 @@ fn mutated_messages_are_read_directly_only_as_the_strict_reader_reads_them() {
                 continue;
             };
             total += 1;
-            if assert_direct_matches_strict(&src) {
+            if assert_decodes_as_tree(&src) {
                 taken += 1;
             }
         }
     }
-    // Some mutations keep the shape (a changed letter in a text), most do not.
+    // Some mutations keep a stanza (a changed letter in a text), most do not.
     assert!(taken > 100 && taken < total, "{taken} of {total}");
+}
+
+#[test]
+fn stanza_element_attributes_are_checked_like_any_other() {
+    let malformed = |s: &str| {
+        let err = decode(s.as_bytes(), &Limits::default()).unwrap_err();
+        assert!(err.is_malformed(), "{s:?}: {err}");
+        err.to_string()
+    };
+    assert!(malformed("<message to='a' to='b'/>").contains("duplicate attribute"));
+    assert!(malformed("<message xml:lang='en' xml:lang='de'/>").contains("duplicate"));
+    // the same attribute through two prefixes bound to one namespace
+    assert!(
+        malformed("<message xmlns:p='urn:x' xmlns:q='urn:x' p:a='1' q:a='2'/>")
+            .contains("duplicate attribute")
+    );
+    assert!(malformed("<message q:a='1'/>").contains("unbound namespace prefix"));
+    assert!(malformed("<message a='<'/>").contains("'<'"));
+    let limits = Limits::default().max_attributes(2);
+    let err = decode(b"<message a='1' b='2' c='3'/>", &limits).unwrap_err();
+    assert!(err.is_limit());
+    // a prefixed `to` is not the address; escapes are resolved
+    let m = message("<message xmlns:p='urn:x' to='a@b' p:to='x' id='1&amp;2'/>");
+    assert_eq!(m.to.unwrap().as_str(), "a@b");
+    assert_eq!(m.id.as_deref(), Some("1&2"));
+}
+
+#[test]
+fn a_bad_stanza_element_is_reported_after_the_input_is_known_well_formed() {
+    // invalid first, malformed later: malformed wins, as it would for a tree
+    let err = decode(b"<message to='@'><body>x</message>", &Limits::default()).unwrap_err();
+    assert!(err.is_malformed(), "{err}");
+    let err = decode(b"<foo><a></foo>", &Limits::default()).unwrap_err();
+    assert!(err.is_malformed(), "{err}");
+    let err = decode(b"<foo><a/></foo>", &Limits::default()).unwrap_err();
+    assert!(err.is_invalid(), "{err}");
+    let err = decode(
+        b"<message to='@'><body>x</body></message>",
+        &Limits::default(),
+    )
+    .unwrap_err();
+    assert!(err.to_string().contains("invalid to attribute"), "{err}");
+}
+
+#[test]
+fn children_with_children_are_trees_and_leaves_copy_nothing_they_do_not_keep() {
+    // a typed payload read from a tree (oob) and one from a leaf (body)
+    let m = message(
+        "<message><body>a&amp;b</body><x xmlns='jabber:x:oob'><url>u</url> </x>\
+         <store xmlns='urn:xmpp:hints'/><e xmlns='urn:example' k='v'>t<f/>u</e></message>",
+    );
+    assert_eq!(m.body(), Some("a&b"));
+    assert_eq!(m.oob[0].url, "u");
+    assert_eq!(m.extensions.len(), 2);
+    assert!(m.extensions[0].is("store", ns::HINTS));
+    let e = &m.extensions[1];
+    assert_eq!(e.attr("k"), Some("v"));
+    assert_eq!(e.nodes().len(), 3);
+    assert_eq!(e.text(), "tu");
 }
