@@ -434,6 +434,29 @@ pub(crate) fn no_json<S>(_: &mut S, _: &mut JsonIn<'_>) -> crate::Result<()> {
 /// A [`Field::write_json`] for a field that has no JSON key.
 pub(crate) fn no_json_out<S>(_: &S, _: &mut JsonOut) {}
 
+/// An iq payload's mod_rest JSON key. Iq payloads are [`Payload`](super::Payload)s
+/// kept as [`Element`]s in the [`Iq`](super::Iq); their XML mapping is
+/// `from_element`/`to_element`, this is the JSON one.
+pub(crate) struct IqJson {
+    /// The top-level key.
+    pub(crate) key: &'static str,
+    /// Whether an element is this payload.
+    pub(crate) matches: fn(&Element) -> bool,
+    /// The payload element for the key's value at a path (`None`: no
+    /// payload); the unknown keys of an object come back.
+    pub(crate) read: fn(Value, &str) -> crate::Result<(Option<Element>, Map<String, Value>)>,
+    /// The key's value for a payload element; `None` when its content does
+    /// not convert.
+    pub(crate) write: fn(&Element) -> Option<Value>,
+}
+
+/// Inserts `key` when `value` is there.
+pub(crate) fn insert_opt(out: &mut Map<String, Value>, key: &str, value: Option<&str>) {
+    if let Some(v) = value {
+        out.insert(key.to_owned(), string(v));
+    }
+}
+
 /// `Value::String` of a borrowed string.
 pub(crate) fn string(s: &str) -> Value {
     Value::String(s.to_owned())

@@ -37,6 +37,7 @@ pub use iq::{
     Command, CommandActions, CommandNote, DataForm, DiscoInfo, DiscoItem, DiscoItems, FormField,
     FormOption, Identity, Ping, Version,
 };
+pub(crate) use iq::{IQ_JSON, dataform_from_json, dataform_to_json, formdata_from_json};
 pub use marker::{Marker, MarkerKind};
 pub use muc::{MucHistory, MucJoin};
 pub use oob::Oob;

@@ -1,7 +1,11 @@
 //! XEP-0066 out-of-band data in a message: `<x xmlns='jabber:x:oob'><url/><desc/></x>`,
 //! JSON `oob` (`{url, desc}`) and `oob_url` (the url alone, written beside it).
 
-use crate::stanza::mapping::{Field, XmlIn, object, string};
+use serde_json::{Map, Value};
+
+use crate::stanza::Element;
+use crate::stanza::mapping::json::type_error;
+use crate::stanza::mapping::{Field, IqJson, XmlIn, object, string};
 use crate::stanza::{Message, ns};
 
 /// XEP-0066 out-of-band data: a link, usually to a shared file.
@@ -75,6 +79,23 @@ pub(crate) const FIELD: Field<Message> = Field {
             out.insert("oob_url".into(), string(&oob.url));
         }
     },
+};
+
+/// `oob_url` as an iq payload: `<x xmlns='jabber:x:oob'><url/></x>`.
+pub(crate) const IQ_JSON: IqJson = IqJson {
+    key: "oob_url",
+    matches: |el| el.is("x", ns::OOB),
+    read: |v, path| match v {
+        Value::String(url) => {
+            let url = Element::builder("url", ns::OOB).text(url).build();
+            Ok((
+                Some(Element::builder("x", ns::OOB).child(url).build()),
+                Map::new(),
+            ))
+        }
+        other => Err(type_error("a string", &other, path)),
+    },
+    write: |el| el.child_text("url", ns::OOB).map(Value::String),
 };
 
 #[cfg(test)]

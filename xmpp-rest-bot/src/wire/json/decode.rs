@@ -6,16 +6,13 @@ use std::str::FromStr;
 use serde_json::{Map, Value};
 
 use super::flat;
-use super::payloads::{
-    Rest, command_from_json, dataform_from_json, disco_from_json, formdata_from_json,
-    items_from_json, version_from_json,
-};
 use crate::Error;
-use crate::stanza::mapping::json::{Obj, snippet, type_error, type_name};
+use crate::stanza::mapping::json::{Obj, snippet, type_name};
 use crate::stanza::mapping::{Field, JsonIn};
 use crate::stanza::{
-    ChatState, Element, Iq, IqType, MESSAGE_FIELDS, Message, MessageType, PRESENCE_FIELDS, Payload,
-    Ping, Presence, PresenceType, Stanza, StanzaError, StanzaKind, Text, error_mapping, ns,
+    ChatState, Element, IQ_JSON, Iq, IqType, MESSAGE_FIELDS, Message, MessageType, PRESENCE_FIELDS,
+    Payload, Presence, PresenceType, Stanza, StanzaError, StanzaKind, Text, dataform_from_json,
+    error_mapping, formdata_from_json, ns,
 };
 use crate::wire::Limits;
 
@@ -57,7 +54,7 @@ struct Decoder<'l> {
 }
 
 impl Decoder<'_> {
-    fn keep(&mut self, key: &str, rest: Rest) {
+    fn keep(&mut self, key: &str, rest: Map<String, Value>) {
         if !rest.is_empty() {
             self.nested.insert(key.to_owned(), Value::Object(rest));
         }
@@ -262,37 +259,12 @@ fn iq(d: &mut Decoder<'_>, top: &mut Obj, h: Header) -> crate::Result<Iq> {
     }
     (iq.to, iq.from, iq.id, iq.lang, iq.error) = (h.to, h.from, h.id, h.lang, h.error);
     let mut elements = Vec::new();
-    match top.take("ping") {
-        None | Some(Value::Bool(false)) => {}
-        Some(Value::Bool(true)) => elements.push(Ping.to_element()),
-        Some(other) => return Err(type_error("a boolean", &other, &top.key_path("ping"))),
-    }
-    if let Some(v) = top.take("version") {
-        let (version, rest) = version_from_json(v, &top.key_path("version"))?;
-        elements.push(version.to_element());
-        d.keep("version", rest);
-    }
-    if let Some(v) = top.take("disco") {
-        let (info, rest) = disco_from_json(v, &top.key_path("disco"))?;
-        elements.push(info.to_element());
-        d.keep("disco", rest);
-    }
-    if let Some(v) = top.take("items") {
-        let (items, rest) = items_from_json(v, &top.key_path("items"))?;
-        elements.push(items.to_element());
-        d.keep("items", rest);
-    }
-    if let Some(v) = top.take("command") {
-        let (command, rest) = command_from_json(v, &top.key_path("command"))?;
-        elements.push(command.to_element());
-        d.keep("command", rest);
-    }
-    if let Some(url) = top.string("oob_url")? {
-        elements.push(
-            Element::builder("x", ns::OOB)
-                .child(Element::builder("url", ns::OOB).text(url).build())
-                .build(),
-        );
+    for payload in IQ_JSON {
+        if let Some(v) = top.take(payload.key) {
+            let (el, rest) = (payload.read)(v, &top.key_path(payload.key))?;
+            elements.extend(el);
+            d.keep(payload.key, rest);
+        }
     }
     extension_keys(d, top, StanzaKind::Iq, &mut elements)?;
     let mut elements = elements.into_iter();

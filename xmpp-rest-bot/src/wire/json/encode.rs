@@ -3,13 +3,9 @@
 use serde_json::{Map, Value};
 
 use super::flat;
-use super::payloads::{
-    command_to_json, dataform_to_json, disco_to_json, items_to_json, version_to_json,
-};
 use crate::stanza::{
-    Command, DataForm, DiscoInfo, DiscoItems, Element, Iq, Jid, MESSAGE_FIELDS, Message,
-    MessageType, PRESENCE_FIELDS, Payload, Ping, Presence, Stanza, StanzaError, StanzaKind,
-    Version, error_mapping, ns,
+    DataForm, Element, IQ_JSON, Iq, Jid, MESSAGE_FIELDS, Message, MessageType, PRESENCE_FIELDS,
+    Payload, Presence, Stanza, StanzaError, StanzaKind, dataform_to_json, error_mapping,
 };
 
 type Out = Map<String, Value>;
@@ -266,24 +262,11 @@ fn iq(iq: &Iq, out: &mut Out) {
     }
 }
 
-/// The key and value of an iq payload with a typed [`Payload`]; an element
-/// that does not convert (invalid content) has no JSON form.
+/// The key and value of an iq payload with a JSON key; an element that
+/// does not convert (invalid content) has no JSON form.
 fn iq_payload(el: &Element) -> Option<(&'static str, Value)> {
-    if Ping::matches(el) {
-        Some(("ping", Value::Bool(true)))
-    } else if Version::matches(el) {
-        Some(("version", version_to_json(&Version::from_element(el).ok()?)))
-    } else if DiscoInfo::matches(el) {
-        Some(("disco", disco_to_json(&DiscoInfo::from_element(el).ok()?)))
-    } else if DiscoItems::matches(el) {
-        Some(("items", items_to_json(&DiscoItems::from_element(el).ok()?)))
-    } else if Command::matches(el) {
-        Some(("command", command_to_json(&Command::from_element(el).ok()?)))
-    } else if el.is("x", ns::OOB) {
-        Some(("oob_url", string(&el.child_text("url", ns::OOB)?)))
-    } else {
-        None
-    }
+    let payload = IQ_JSON.iter().find(|p| (p.matches)(el))?;
+    Some((payload.key, (payload.write)(el)?))
 }
 
 /// An element the model keeps untyped: a data form or a [`flat`] key.

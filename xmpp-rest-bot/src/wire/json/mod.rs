@@ -149,7 +149,6 @@ mod decode;
 mod encode;
 mod flat;
 mod gap;
-mod payloads;
 mod prescan;
 #[cfg(test)]
 mod tests;

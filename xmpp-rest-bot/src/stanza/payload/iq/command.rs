@@ -1,6 +1,11 @@
 //! XEP-0050 ad-hoc commands.
 
+use serde_json::{Map, Value};
+
+use super::form::{dataform_from_json, dataform_to_json, formdata_from_json};
 use super::{DataForm, expect_payload, required_attr};
+use crate::stanza::mapping::json::Obj;
+use crate::stanza::mapping::{IqJson, insert_opt, string};
 use crate::stanza::{Element, Payload, ns};
 
 /// XEP-0050 ad-hoc command: `<command xmlns="http://jabber.org/protocol/commands" node="..."/>`.
@@ -294,6 +299,93 @@ impl CommandNote {
             .build()
     }
 }
+
+// ---------------------------------------------------------------- JSON
+
+/// `"command"`: a node string, or `{node, action, sessionid, status, actions,
+/// note, form | data}`.
+fn command_from_json(v: Value, path: &str) -> crate::Result<(Command, Map<String, Value>)> {
+    if let Value::String(node) = v {
+        return Ok((Command::new(node), Map::new()));
+    }
+    let mut o = Obj::new(v, path)?;
+    let mut cmd = Command {
+        node: o.required_string("node")?,
+        action: o.string("action")?,
+        sessionid: o.string("sessionid")?,
+        status: o.string("status")?,
+        ..Command::default()
+    };
+    if let Some(mut a) = o.object("actions")? {
+        cmd.actions = Some(CommandActions {
+            execute: a.string("execute")?,
+            prev: a.boolean("prev")?.unwrap_or(false),
+            next: a.boolean("next")?.unwrap_or(false),
+            complete: a.boolean("complete")?.unwrap_or(false),
+        });
+    }
+    if let Some(mut n) = o.object("note")? {
+        cmd.notes.push(CommandNote {
+            type_: n.string("type")?,
+            text: n.string("text")?.unwrap_or_default(),
+        });
+    }
+    if let Some(form) = o.object("form")? {
+        cmd.form = Some(dataform_from_json(form)?.0);
+    } else if let Some(data) = o.object("data")? {
+        // mod_rest writes `data` as a form without a type; XEP-0050 submissions
+        // are of type `submit`.
+        cmd.form = Some(formdata_from_json(data, "submit", false)?);
+    }
+    Ok((cmd, o.into_rest()))
+}
+
+fn command_to_json(cmd: &Command) -> Value {
+    let mut out = Map::new();
+    out.insert("node".into(), string(&cmd.node));
+    insert_opt(&mut out, "action", cmd.action.as_deref());
+    insert_opt(&mut out, "sessionid", cmd.sessionid.as_deref());
+    insert_opt(&mut out, "status", cmd.status.as_deref());
+    if let Some(actions) = &cmd.actions {
+        let mut a = Map::new();
+        insert_opt(&mut a, "execute", actions.execute.as_deref());
+        for (on, name) in [
+            (actions.prev, "prev"),
+            (actions.next, "next"),
+            (actions.complete, "complete"),
+        ] {
+            if on {
+                a.insert(name.into(), Value::Bool(true));
+            }
+        }
+        out.insert("actions".into(), Value::Object(a));
+    }
+    if let Some(note) = cmd.notes.first() {
+        let mut n = Map::new();
+        insert_opt(&mut n, "type", note.type_.as_deref());
+        n.insert("text".into(), string(&note.text));
+        out.insert("note".into(), Value::Object(n));
+    }
+    if let Some(form) = &cmd.form {
+        out.insert("form".into(), dataform_to_json(form));
+    }
+    Value::Object(out)
+}
+
+/// `command`.
+pub(crate) const JSON: IqJson = IqJson {
+    key: "command",
+    matches: Command::matches,
+    read: |v, path| {
+        let (command, rest) = command_from_json(v, path)?;
+        Ok((Some(command.to_element()), rest))
+    },
+    write: |el| {
+        Command::from_element(el)
+            .ok()
+            .map(|cmd| command_to_json(&cmd))
+    },
+};
 
 #[cfg(test)]
 mod tests {
