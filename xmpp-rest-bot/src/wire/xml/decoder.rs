@@ -15,7 +15,7 @@
 
 use std::borrow::Cow;
 
-use super::reader::{Handler, Parser, StartTag, checked_source};
+use super::reader::{Handler, Parser, StartTag};
 use super::stanza::{iq_child, read_child, stanza_head};
 use super::tree::TreeBuilder;
 use crate::stanza::mapping::{AttrView, XmlIn};
@@ -23,9 +23,9 @@ use crate::stanza::{MESSAGE_FIELDS, PRESENCE_FIELDS, Stanza};
 use crate::wire::Limits;
 use crate::{Error, Result};
 
-/// Decodes one stanza (default namespace `jabber:client`).
-pub(super) fn decode(input: &[u8], limits: &Limits) -> Result<Stanza> {
-    let src = checked_source(input, limits)?;
+/// Decodes one stanza (default namespace `jabber:client`) from the text
+/// `checked_source` gave.
+pub(super) fn decode(src: &str, limits: &Limits) -> Result<Stanza> {
     let mut decoder = StanzaDecoder {
         max_children: limits.children(),
         stanza: None,
