@@ -34,7 +34,7 @@ pub use caps::Caps;
 pub use chat_state::ChatState;
 pub use delay::Delay;
 pub use iq::{
-    Command, CommandActions, CommandNote, DataForm, DiscoInfo, DiscoItem, DiscoItems, FormField,
+    AdHocActions, AdHocCommand, AdHocNote, DataForm, DiscoInfo, DiscoItem, DiscoItems, FormField,
     FormOption, Identity, Ping, Version,
 };
 pub(crate) use iq::{IQ_JSON, dataform_from_json, dataform_to_json, formdata_from_json};

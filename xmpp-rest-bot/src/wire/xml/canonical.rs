@@ -22,7 +22,7 @@
 
 use std::borrow::Cow;
 
-use super::reader::{resolve_reference, unescape_attr};
+use super::chars::{resolve_reference, unescape_attr};
 use super::stanza::{read_child, stanza_head};
 use crate::stanza::mapping::{AttrView, XmlIn};
 use crate::stanza::xml_text::XMLNS_NS;

@@ -93,6 +93,7 @@
 //! - iq: payload, error.
 
 mod canonical;
+mod chars;
 mod decoder;
 mod reader;
 mod stanza;
@@ -102,7 +103,7 @@ mod writer;
 pub(crate) use crate::stanza::xml_text::is_xml_char;
 #[cfg(feature = "client")] // its only user
 pub(crate) use crate::stanza::xml_text::xml_safe_text;
-pub(crate) use reader::line_col;
+pub(crate) use chars::line_col;
 
 use super::Limits;
 use crate::stanza::{Element, Stanza, ns};

@@ -9,7 +9,7 @@ mod command;
 mod disco;
 mod form;
 
-pub use command::{Command, CommandActions, CommandNote};
+pub use command::{AdHocActions, AdHocCommand, AdHocNote};
 pub use disco::{DiscoInfo, DiscoItem, DiscoItems, Identity};
 pub use form::{DataForm, FormField, FormOption};
 pub(crate) use form::{dataform_from_json, dataform_to_json, formdata_from_json};
