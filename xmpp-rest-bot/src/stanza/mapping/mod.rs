@@ -220,7 +220,7 @@ impl<'v> XmlIn<'v> {
 
     /// The element itself, as a tree (a leaf is copied into one, with the
     /// names and namespaces the SDK knows shared rather than allocated).
-    pub(crate) fn to_element(&self) -> Element {
+    pub(crate) fn to_element(self) -> Element {
         let mut el = Element::from_cow(shared_name(self.name), shared_ns(self.ns));
         self.all_attrs(|ns, name, value| {
             el.push_new_attr(Attribute {
@@ -434,6 +434,10 @@ pub(crate) fn no_json<S>(_: &mut S, _: &mut JsonIn<'_>) -> crate::Result<()> {
 /// A [`Field::write_json`] for a field that has no JSON key.
 pub(crate) fn no_json_out<S>(_: &S, _: &mut JsonOut) {}
 
+/// What [`IqJson::read`] gives: the payload element (`None`: no payload)
+/// and the unknown keys of the key's object.
+pub(crate) type IqRead = (Option<Element>, Map<String, Value>);
+
 /// An iq payload's mod_rest JSON key. Iq payloads are [`Payload`](super::Payload)s
 /// kept as [`Element`]s in the [`Iq`](super::Iq); their XML mapping is
 /// `from_element`/`to_element`, this is the JSON one.
@@ -444,7 +448,7 @@ pub(crate) struct IqJson {
     pub(crate) matches: fn(&Element) -> bool,
     /// The payload element for the key's value at a path (`None`: no
     /// payload); the unknown keys of an object come back.
-    pub(crate) read: fn(Value, &str) -> crate::Result<(Option<Element>, Map<String, Value>)>,
+    pub(crate) read: fn(Value, &str) -> crate::Result<IqRead>,
     /// The key's value for a payload element; `None` when its content does
     /// not convert.
     pub(crate) write: fn(&Element) -> Option<Value>,

@@ -158,51 +158,74 @@ impl<'a> Cursor<'a> {
 
     /// ` name='value'` (or `"value"`), unescaped: `Some(None)` when no
     /// attribute follows, `None` when what follows is not of the shape.
+    /// One pass over the bytes: attributes are most of what this reads.
     #[allow(clippy::option_option)]
     fn attribute(&mut self) -> Option<Option<(&'a str, Cow<'a, str>)>> {
-        let Some(after_space) = self.rest.strip_prefix(' ') else {
+        let rest: &'a str = self.rest;
+        let bytes = rest.as_bytes();
+        if bytes.first() != Some(&b' ') {
             return Some(None);
-        };
-        let eq = after_space.find('=')?;
-        let name = &after_space[..eq];
-        if !name.starts_with(|c: char| c.is_ascii_lowercase())
-            || !name
-                .bytes()
-                .all(|b| b.is_ascii_lowercase() || b == b':' || b == b'-')
+        }
+        let mut i = 1;
+        while bytes
+            .get(i)
+            .is_some_and(|&b| b.is_ascii_lowercase() || b == b':' || b == b'-')
         {
+            i += 1;
+        }
+        if !bytes.get(1).is_some_and(u8::is_ascii_lowercase) || bytes.get(i) != Some(&b'=') {
             return None;
         }
-        let quoted = &after_space[eq + 1..];
-        let quote = match quoted.as_bytes().first()? {
-            b'\'' => '\'',
-            b'"' => '"',
-            _ => return None,
-        };
-        let end = quoted[1..].find(quote)?;
-        let raw = &quoted[1..1 + end];
-        // Attribute-value normalisation of literal tabs and line ends is the
-        // strict reader's business.
-        if raw
-            .bytes()
-            .any(|b| matches!(b, b'<' | b'\t' | b'\n' | b'\r'))
-        {
+        let name = &rest[1..i];
+        let quote = *bytes.get(i + 1)?;
+        if quote != b'\'' && quote != b'"' {
             return None;
         }
-        let value = unescape_attr(raw).ok()?;
-        self.rest = &quoted[end + 2..];
+        let start = i + 2;
+        let mut end = start;
+        let mut escaped = false;
+        loop {
+            match *bytes.get(end)? {
+                b if b == quote => break,
+                // Attribute-value normalisation of literal tabs and line
+                // ends is the strict reader's business.
+                b'<' | b'\t' | b'\n' | b'\r' => return None,
+                b'&' => escaped = true,
+                _ => {}
+            }
+            end += 1;
+        }
+        let raw = &rest[start..end];
+        let value = if escaped {
+            unescape_attr(raw).ok()?
+        } else {
+            Cow::Borrowed(raw)
+        };
+        self.rest = &rest[end + 1..];
         Some(Some((name, value)))
     }
 
-    /// Character data up to the next `<`, references resolved.
+    /// Character data up to the next `<`, references resolved, in one pass.
     fn text(&mut self) -> Option<Cow<'a, str>> {
-        let end = self.rest.find('<')?;
-        let (raw, rest) = self.rest.split_at(end);
-        // Line-end normalisation and the `]]>` rule: the strict reader's.
-        if raw.contains('\r') || raw.contains("]]>") {
-            return None;
+        let rest: &'a str = self.rest;
+        let bytes = rest.as_bytes();
+        let mut end = 0;
+        let mut first_amp = None;
+        loop {
+            match *bytes.get(end)? {
+                b'<' => break,
+                // Line-end normalisation is the strict reader's.
+                b'\r' => return None,
+                // `]]>` is not allowed in text: the strict reader says so.
+                b'>' if end >= 2 && &bytes[end - 2..end] == b"]]" => return None,
+                b'&' if first_amp.is_none() => first_amp = Some(end),
+                _ => {}
+            }
+            end += 1;
         }
-        self.rest = rest;
-        let Some(first) = raw.find('&') else {
+        let raw = &rest[..end];
+        self.rest = &rest[end..];
+        let Some(first) = first_amp else {
             return Some(Cow::Borrowed(raw));
         };
         let mut out = String::with_capacity(raw.len());
