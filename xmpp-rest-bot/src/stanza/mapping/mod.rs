@@ -426,6 +426,20 @@ pub(crate) struct Field<S: 'static> {
     pub(crate) write_json: fn(&S, &mut JsonOut),
 }
 
+/// Fills a single-valued field from `el` with `read`: `false` (the element
+/// stays an extension) when the field is already set or `read` refuses it.
+pub(crate) fn set_once<T>(
+    slot: &mut Option<T>,
+    el: &XmlIn<'_>,
+    read: impl FnOnce(&XmlIn<'_>) -> Option<T>,
+) -> bool {
+    if slot.is_some() {
+        return false;
+    }
+    *slot = read(el);
+    slot.is_some()
+}
+
 /// A [`Field::read_json`] for a field that has no JSON key.
 pub(crate) fn no_json<S>(_: &mut S, _: &mut JsonIn<'_>) -> crate::Result<()> {
     Ok(())

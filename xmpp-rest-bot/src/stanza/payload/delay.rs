@@ -2,7 +2,7 @@
 //! JSON `delay` (the stamp only). In a presence, the element stays an
 //! extension (JSON: see `wire::json`'s flat keys).
 
-use crate::stanza::mapping::{Field, XmlIn, opt_jid, string};
+use crate::stanza::mapping::{Field, XmlIn, opt_jid, set_once, string};
 use crate::stanza::{Jid, Message, ns};
 
 /// XEP-0203 delayed delivery: the message was sent earlier (offline storage, MUC history).
@@ -31,13 +31,7 @@ fn read(el: &XmlIn<'_>) -> Option<Delay> {
 /// `Message::delay`.
 pub(crate) const FIELD: Field<Message> = Field {
     ns: ns::DELAY,
-    read_xml: |m, el| {
-        if m.delay.is_some() {
-            return false;
-        }
-        m.delay = read(el);
-        m.delay.is_some()
-    },
+    read_xml: |m, el| set_once(&mut m.delay, el, read),
     write_xml: |m, out| {
         if let Some(delay) = &m.delay {
             out.start("delay", ns::DELAY);

@@ -5,7 +5,7 @@
 use serde_json::{Map, Number, Value};
 
 use crate::stanza::mapping::json::type_error;
-use crate::stanza::mapping::{Field, IntBuf, XmlIn, string};
+use crate::stanza::mapping::{Field, IntBuf, XmlIn, set_once, string};
 use crate::stanza::{Presence, ns};
 
 /// XEP-0045 join request: `<x xmlns="http://jabber.org/protocol/muc"/>`.
@@ -79,13 +79,7 @@ fn history(el: &XmlIn<'_>) -> Option<MucHistory> {
 /// `Presence::muc`.
 pub(crate) const FIELD: Field<Presence> = Field {
     ns: ns::MUC,
-    read_xml: |p, el| {
-        if p.muc.is_some() {
-            return false;
-        }
-        p.muc = read(el);
-        p.muc.is_some()
-    },
+    read_xml: |p, el| set_once(&mut p.muc, el, read),
     write_xml: |p, out| {
         let Some(muc) = &p.muc else {
             return;

@@ -29,23 +29,24 @@ fn write_json(slot: &Option<String>, out: &mut JsonOut) {
     }
 }
 
+/// The field of `$stanza.nick`.
+macro_rules! nick_field {
+    ($stanza:ty) => {
+        Field::<$stanza> {
+            ns: ns::NICK,
+            read_xml: |s, el| read(&mut s.nick, el),
+            write_xml: |s, out| write(&s.nick, out),
+            read_json: |s, json| read_json(&mut s.nick, json),
+            write_json: |s, out| write_json(&s.nick, out),
+        }
+    };
+}
+
 /// `Message::nick`.
-pub(crate) const MESSAGE: Field<Message> = Field {
-    ns: ns::NICK,
-    read_xml: |m, el| read(&mut m.nick, el),
-    write_xml: |m, out| write(&m.nick, out),
-    read_json: |m, json| read_json(&mut m.nick, json),
-    write_json: |m, out| write_json(&m.nick, out),
-};
+pub(crate) const MESSAGE: Field<Message> = nick_field!(Message);
 
 /// `Presence::nick`.
-pub(crate) const PRESENCE: Field<Presence> = Field {
-    ns: ns::NICK,
-    read_xml: |p, el| read(&mut p.nick, el),
-    write_xml: |p, out| write(&p.nick, out),
-    read_json: |p, json| read_json(&mut p.nick, json),
-    write_json: |p, out| write_json(&p.nick, out),
-};
+pub(crate) const PRESENCE: Field<Presence> = nick_field!(Presence);
 
 #[cfg(test)]
 mod tests {

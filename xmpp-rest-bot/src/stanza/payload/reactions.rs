@@ -4,7 +4,7 @@
 use serde_json::{Map, Value};
 
 use crate::stanza::mapping::json::strings;
-use crate::stanza::mapping::{Field, XmlIn, string};
+use crate::stanza::mapping::{Field, XmlIn, set_once, string};
 use crate::stanza::{Message, ns};
 
 /// XEP-0444 reactions to an earlier message (the full set from this sender).
@@ -34,13 +34,7 @@ fn read(el: &XmlIn<'_>) -> Option<Reactions> {
 /// `Message::reactions`.
 pub(crate) const FIELD: Field<Message> = Field {
     ns: ns::REACTIONS,
-    read_xml: |m, el| {
-        if m.reactions.is_some() {
-            return false;
-        }
-        m.reactions = read(el);
-        m.reactions.is_some()
-    },
+    read_xml: |m, el| set_once(&mut m.reactions, el, read),
     write_xml: |m, out| {
         if let Some(reactions) = &m.reactions {
             out.start("reactions", ns::REACTIONS);

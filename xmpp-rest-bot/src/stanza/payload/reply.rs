@@ -1,7 +1,7 @@
 //! XEP-0461 message replies: `<reply xmlns='urn:xmpp:reply:0' to='…' id='…'/>`,
 //! JSON `reply` (`{id, to}`).
 
-use crate::stanza::mapping::{Field, XmlIn, object, opt_jid};
+use crate::stanza::mapping::{Field, XmlIn, object, opt_jid, set_once};
 use crate::stanza::{Jid, Message, ns};
 
 /// XEP-0461 reply to an earlier message.
@@ -26,13 +26,7 @@ fn read(el: &XmlIn<'_>) -> Option<ReplyTo> {
 /// `Message::reply`.
 pub(crate) const FIELD: Field<Message> = Field {
     ns: ns::REPLY,
-    read_xml: |m, el| {
-        if m.reply.is_some() {
-            return false;
-        }
-        m.reply = read(el);
-        m.reply.is_some()
-    },
+    read_xml: |m, el| set_once(&mut m.reply, el, read),
     write_xml: |m, out| {
         if let Some(reply) = &m.reply {
             out.start("reply", ns::REPLY);

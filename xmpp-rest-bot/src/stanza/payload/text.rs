@@ -75,32 +75,27 @@ fn write_json(texts: &[Text], key: &str, out: &mut JsonOut) {
     }
 }
 
+/// The field of `$stanza.$texts` for the element `$name` (also the JSON key).
+macro_rules! texts_field {
+    ($stanza:ty, $texts:ident, $name:literal) => {
+        Field::<$stanza> {
+            ns: ns::CLIENT,
+            read_xml: |s, el| read(&mut s.$texts, $name, el),
+            write_xml: |s, out| write(&s.$texts, $name, out),
+            read_json: |s, json| read_json(&mut s.$texts, $name, json),
+            write_json: |s, out| write_json(&s.$texts, $name, out),
+        }
+    };
+}
+
 /// `Message::bodies`.
-pub(crate) const BODY: Field<Message> = Field {
-    ns: ns::CLIENT,
-    read_xml: |m, el| read(&mut m.bodies, "body", el),
-    write_xml: |m, out| write(&m.bodies, "body", out),
-    read_json: |m, json| read_json(&mut m.bodies, "body", json),
-    write_json: |m, out| write_json(&m.bodies, "body", out),
-};
+pub(crate) const BODY: Field<Message> = texts_field!(Message, bodies, "body");
 
 /// `Message::subjects`.
-pub(crate) const SUBJECT: Field<Message> = Field {
-    ns: ns::CLIENT,
-    read_xml: |m, el| read(&mut m.subjects, "subject", el),
-    write_xml: |m, out| write(&m.subjects, "subject", out),
-    read_json: |m, json| read_json(&mut m.subjects, "subject", json),
-    write_json: |m, out| write_json(&m.subjects, "subject", out),
-};
+pub(crate) const SUBJECT: Field<Message> = texts_field!(Message, subjects, "subject");
 
 /// `Presence::statuses`.
-pub(crate) const STATUS: Field<Presence> = Field {
-    ns: ns::CLIENT,
-    read_xml: |p, el| read(&mut p.statuses, "status", el),
-    write_xml: |p, out| write(&p.statuses, "status", out),
-    read_json: |p, json| read_json(&mut p.statuses, "status", json),
-    write_json: |p, out| write_json(&p.statuses, "status", out),
-};
+pub(crate) const STATUS: Field<Presence> = texts_field!(Presence, statuses, "status");
 
 #[cfg(test)]
 mod tests {

@@ -4,7 +4,7 @@
 use serde_json::Value;
 
 use crate::stanza::mapping::json::{Obj, type_error};
-use crate::stanza::mapping::{Field, JsonIn, XmlIn, object};
+use crate::stanza::mapping::{Field, JsonIn, XmlIn, object, set_once};
 use crate::stanza::{Message, ns};
 
 /// A conversation thread (RFC 6121 section 5.2.5).
@@ -51,13 +51,7 @@ fn read_json(json: &mut JsonIn<'_>) -> crate::Result<Option<Thread>> {
 /// `Message::thread`.
 pub(crate) const FIELD: Field<Message> = Field {
     ns: ns::CLIENT,
-    read_xml: |m, el| {
-        if m.thread.is_some() {
-            return false;
-        }
-        m.thread = read(el);
-        m.thread.is_some()
-    },
+    read_xml: |m, el| set_once(&mut m.thread, el, read),
     write_xml: |m, out| {
         if let Some(thread) = &m.thread {
             out.start("thread", ns::CLIENT);
