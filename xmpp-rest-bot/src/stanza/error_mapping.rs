@@ -147,6 +147,8 @@ pub(crate) const PRESENCE: Field<Presence> = Field {
 };
 
 #[cfg(test)]
+// Each test sets the one field it is about on a default stanza.
+#[allow(clippy::field_reassign_with_default)]
 mod tests {
     use super::*;
     use crate::stanza::Element;

@@ -1,8 +1,8 @@
 //! How a payload meets the wire, without knowing the codecs.
 //!
 //! Each payload module (`stanza/payload/*`) maps its type to XML and to
-//! mod_rest's JSON against the views defined here, and the codecs in
-//! `crate::wire` implement them:
+//! mod_rest's JSON against the views defined here, and the codecs of the
+//! `wire` module implement them:
 //!
 //! - [`XmlIn`]: a read-only view of one child element. The streaming XML
 //!   decoder hands out a borrowed *leaf* (start tag plus text, no copy of the

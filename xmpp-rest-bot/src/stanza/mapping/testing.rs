@@ -45,12 +45,12 @@ pub(crate) fn write_json<S>(field: &Field<S>, stanza: &S) -> Value {
     Value::Object(out)
 }
 
+/// The stanza read, the keys left unread, the unknown keys kept.
+pub(crate) type JsonRead<S> = (S, Map<String, Value>, Map<String, Value>);
+
 /// Reads the top-level object `value` through `field`: the stanza, the keys
 /// left unread and the unknown keys kept from inside mapped objects.
-pub(crate) fn read_json<S: Default>(
-    field: &Field<S>,
-    value: Value,
-) -> crate::Result<(S, Map<String, Value>, Map<String, Value>)> {
+pub(crate) fn read_json<S: Default>(field: &Field<S>, value: Value) -> crate::Result<JsonRead<S>> {
     let mut top = Obj::new(value, "$")?;
     let mut nested = Map::new();
     let no_xhtml = |_: &str, path: &str| Err(crate::Error::invalid(format!("no xhtml at {path}")));

@@ -63,6 +63,8 @@ pub(crate) const FIELD: Field<Message> = Field {
 };
 
 #[cfg(test)]
+// Each test sets the one field it is about on a default stanza.
+#[allow(clippy::field_reassign_with_default)]
 mod tests {
     use super::*;
     use crate::stanza::mapping::testing::{assert_round_trips, read_xml, write_json, write_xml};

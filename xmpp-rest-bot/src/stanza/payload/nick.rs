@@ -49,6 +49,8 @@ pub(crate) const MESSAGE: Field<Message> = nick_field!(Message);
 pub(crate) const PRESENCE: Field<Presence> = nick_field!(Presence);
 
 #[cfg(test)]
+// Each test sets the one field it is about on a default stanza.
+#[allow(clippy::field_reassign_with_default)]
 mod tests {
     use super::*;
     use crate::stanza::Element;

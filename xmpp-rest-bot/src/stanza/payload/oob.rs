@@ -99,6 +99,8 @@ pub(crate) const IQ_JSON: IqJson = IqJson {
 };
 
 #[cfg(test)]
+// Each test sets the one field it is about on a default stanza.
+#[allow(clippy::field_reassign_with_default)]
 mod tests {
     use super::*;
     use crate::stanza::Element;

@@ -98,6 +98,8 @@ pub(crate) const SUBJECT: Field<Message> = texts_field!(Message, subjects, "subj
 pub(crate) const STATUS: Field<Presence> = texts_field!(Presence, statuses, "status");
 
 #[cfg(test)]
+// Each test sets the one field it is about on a default stanza.
+#[allow(clippy::field_reassign_with_default)]
 mod tests {
     use super::*;
     use crate::stanza::Element;

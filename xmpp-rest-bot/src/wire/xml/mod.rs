@@ -29,7 +29,9 @@
 //!
 //! # Decoding
 //!
-//! Every input is treated as hostile. In this order:
+//! Decoding is one pass over the input: the stanza is filled as its
+//! elements are read, and a child is built into an [`Element`] only when it
+//! is kept as one. Every input is treated as hostile. In this order:
 //!
 //! 1. The size is checked against [`Limits::bytes`] before anything is parsed.
 //! 2. The input must be UTF-8 and contain only characters XML 1.0 allows.
