@@ -127,7 +127,7 @@ async fn optional_and_fallible_payload_arguments_declare_their_feature() {
     async fn maybe(_: Iq, _: Option<IqPayload<Weather>>) {}
     let bot: Bot = Bot::new().handler(maybe);
     assert!(bot.disco_info().has_feature("urn:example:weather"));
-    async fn builtin_types(_: Option<Version>, _: Option<xmpp_rest_bot::stanza::Command>) {}
+    async fn builtin_types(_: Option<Version>, _: Option<xmpp_rest_bot::stanza::AdHocCommand>) {}
     let bot: Bot = Bot::new().handler(builtin_types);
     assert!(bot.disco_info().has_feature(ns::COMMANDS));
     // a handler with no payload argument declares nothing

@@ -19,8 +19,8 @@ use crate::extract::Incoming;
 use crate::intercept::{Handled, Handling, Interceptor, Next};
 use crate::reply::{Reply, ReplyKind};
 use crate::stanza::{
-    self, CommandActions, CommandNote, Condition, DataForm, DiscoInfo, DiscoItem, DiscoItems,
-    Element, FormField, Identity, Iq, IqType, Stanza, StanzaError, ns,
+    self, AdHocActions, AdHocNote, Condition, DataForm, DiscoInfo, DiscoItem, DiscoItems, Element,
+    FormField, Identity, Iq, IqType, Stanza, StanzaError, ns,
 };
 
 /// The command enums exposed as ad-hoc commands, in registration order.
@@ -121,9 +121,9 @@ impl Registry {
         };
         match iq.type_ {
             IqType::Get => self.discover(iq),
-            IqType::Set => match iq.payload_as::<stanza::Command>() {
+            IqType::Set => match iq.payload_as::<stanza::AdHocCommand>() {
                 // A malformed `<command/>` is the routes' business (the
-                // `stanza::Command` extractor answers it with bad-request).
+                // `stanza::AdHocCommand` extractor answers it with bad-request).
                 Some(Ok(request)) => self.execute(iq, request),
                 _ => Intercept::Pass,
             },
@@ -191,7 +191,7 @@ impl Registry {
     }
 
     /// A `<command/>` request (an iq set).
-    fn execute(&self, iq: &Iq, request: stanza::Command) -> Intercept {
+    fn execute(&self, iq: &Iq, request: stanza::AdHocCommand) -> Intercept {
         let Some((owner, index, cmd)) = self.find(&request.node) else {
             return Intercept::Fallback(Reply::error(
                 StanzaError::new(Condition::ItemNotFound)
@@ -239,7 +239,7 @@ impl Registry {
                 iq,
                 request
                     .completed()
-                    .with_note(CommandNote::error(error.to_string())),
+                    .with_note(AdHocNote::error(error.to_string())),
             ),
             Err(error) => {
                 // The form again, with what was submitted and the error, so
@@ -247,7 +247,7 @@ impl Registry {
                 let sessionid = request.sessionid.clone().unwrap_or_else(new_session_id);
                 let stage = request
                     .executing(sessionid)
-                    .with_note(CommandNote::error(error.to_string()))
+                    .with_note(AdHocNote::error(error.to_string()))
                     .with_actions(complete_only())
                     .with_form(form_for(cmd, Some(values)));
                 answer(iq, stage)
@@ -294,14 +294,12 @@ fn quoted(value: &str) -> String {
     }
 }
 
-fn answer(iq: &Iq, command: stanza::Command) -> Intercept {
+fn answer(iq: &Iq, command: stanza::AdHocCommand) -> Intercept {
     Intercept::Answer(Reply::stanza(iq.result(Some(command))))
 }
 
-fn complete_only() -> CommandActions {
-    CommandActions::new()
-        .with_execute("complete")
-        .with_complete()
+fn complete_only() -> AdHocActions {
+    AdHocActions::new().with_execute("complete").with_complete()
 }
 
 /// What clients show for a command: its description, else its name.
@@ -425,7 +423,7 @@ fn invocation_from_form(
 pub(crate) struct AdHocCall {
     enum_type: TypeId,
     invocation: Invocation,
-    request: stanza::Command,
+    request: stanza::AdHocCommand,
     iq: Iq,
 }
 
@@ -454,17 +452,17 @@ impl AdHocCall {
         let done = self.request.completed();
         let note = match reply.kind {
             ReplyKind::Ack => None,
-            ReplyKind::Text(text) => Some(CommandNote::info(text)),
+            ReplyKind::Text(text) => Some(AdHocNote::info(text)),
             ReplyKind::Stanza(stanza) => match *stanza {
-                Stanza::Message(m) => m.body().map(CommandNote::info),
+                Stanza::Message(m) => m.body().map(AdHocNote::info),
                 // An iq is the handler's own answer; anything else is
                 // refused by the reply rules as usual.
                 other => return Reply::stanza(other),
             },
             ReplyKind::Error(error) => {
-                Some(CommandNote::error(error.text.clone().unwrap_or_else(
-                    || error.condition.as_str().replace('-', " "),
-                )))
+                Some(AdHocNote::error(error.text.clone().unwrap_or_else(|| {
+                    error.condition.as_str().replace('-', " ")
+                })))
             }
             // An iq payload is the handler's own answer to the iq.
             kind @ ReplyKind::Payload(_) => return Reply { kind },

@@ -12,7 +12,7 @@
 //! | [`Message`], [`Presence`], [`Iq`] | the stanza of that kind | stanzas of that kind |
 //! | [`MessageText`] | the message body text | messages with a body |
 //! | [`Sender`], [`Recipient`] | the `from` / `to` address | stanzas that have it |
-//! | [`Ping`], [`Version`], [`DiscoInfo`], [`DiscoItems`], [`stanza::Command`], [`DataForm`] | the iq payload, typed | iqs carrying that payload |
+//! | [`Ping`], [`Version`], [`DiscoInfo`], [`DiscoItems`], [`stanza::AdHocCommand`], [`DataForm`] | the iq payload, typed | iqs carrying that payload |
 //! | [`IqPayload<P>`] | the iq payload as `P` (any [`Payload`], yours included) | iqs carrying that payload |
 //! | [`Command<C>`](crate::command::Command) | a chat command of the [`BotCommands`](crate::command::BotCommands) enum `C`, parsed | messages whose body is a command of `C` (and XEP-0050 submissions of `C`'s commands) |
 //! | [`State<T>`] | shared state | always |
@@ -342,7 +342,7 @@ payload_extractors!(
     Version,
     DiscoInfo,
     DiscoItems,
-    stanza::Command,
+    stanza::AdHocCommand,
     DataForm
 );
 
