@@ -7,7 +7,7 @@
 
 use xmpp_rest_bot::prelude::*;
 
-async fn echo_or_panic(Body(text): Body) -> String {
+async fn echo_or_panic(MessageText(text): MessageText) -> String {
     assert!(text != "panic", "probe: the handler panics on request");
     text
 }

@@ -27,9 +27,9 @@ use xmpp_rest_bot::prelude::*;
 
 // ANCHOR: echo
 /// The reply is a message of the incoming type (chat, groupchat, ...) with this
-/// body. Messages without a body (chat states alone) do not match `Body`.
+/// body. Messages without a body (chat states alone) do not match `MessageText`.
 #[on_message(type = ["chat", "groupchat", "normal"])]
-async fn echo(Body(text): Body) -> String {
+async fn echo(MessageText(text): MessageText) -> String {
     text
 }
 // ANCHOR_END: echo

@@ -90,7 +90,7 @@ async fn lookup(IqPayload(query): IqPayload<Host>) -> Result<IqResult<Host>, Sta
 }
 // ANCHOR_END: handler
 
-// ANCHOR: courtesy
+// ANCHOR: builtin
 /// XEP-0092: clients show this in the contact's details.
 #[on_iq(get)]
 async fn version(_query: Version) -> Version {
@@ -101,7 +101,7 @@ async fn version(_query: Version) -> Version {
 /// which mod_rest turns into exactly that.
 #[on_iq(get)]
 async fn ping(_ping: Ping) {}
-// ANCHOR_END: courtesy
+// ANCHOR_END: builtin
 
 /// The bot, apart from serving it: `tests/examples.rs` drives it through
 /// `testing::TestProsody`.

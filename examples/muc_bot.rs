@@ -77,7 +77,7 @@ pub(crate) fn bot() -> Bot {
 // ANCHOR: join
 /// Joins `room` as [`NICK`]. The join asks for no history: the room would
 /// replay old mentions, and the bot would answer them again.
-pub(crate) async fn join(client: &RestClient, room: &str) -> xmpp_rest_bot::Result<()> {
+pub(crate) async fn join(client: &RestClient, room: &str) -> xmpp_rest_bot::client::Result<()> {
     client.join_room(room, NICK).await?;
     Ok(())
 }

@@ -22,7 +22,7 @@ use xmpp_rest_bot::prelude::*;
 // ANCHOR_END: uses
 
 #[on_message(type = ["chat", "normal"])]
-async fn echo(Body(text): Body) -> String {
+async fn echo(MessageText(text): MessageText) -> String {
     text
 }
 

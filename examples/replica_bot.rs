@@ -18,6 +18,7 @@ use std::sync::{Arc, Mutex};
 use std::time::Duration;
 
 use tracing_subscriber::EnvFilter;
+use xmpp_rest_bot::bot::{Auth, Builtin, MessageRules};
 use xmpp_rest_bot::prelude::*;
 
 /// Conversation state: messages seen per sender (bare JID), in this replica.
@@ -29,7 +30,11 @@ struct AppState {
     seen: Arc<Mutex<HashMap<String, u64>>>,
 }
 
-async fn echo(State(app): State<AppState>, Sender(from): Sender, Body(text): Body) -> String {
+async fn echo(
+    State(app): State<AppState>,
+    Sender(from): Sender,
+    MessageText(text): MessageText,
+) -> String {
     let count = {
         let mut seen = app.seen.lock().unwrap_or_else(|e| e.into_inner());
         let n = seen.entry(from.to_bare().to_string()).or_default();
@@ -63,10 +68,13 @@ async fn main() -> std::io::Result<()> {
     Bot::new()
         .handler(echo)
         .with_state(state)
-        .name("Replica bot")
-        .software(software_version!())
-        .secret_path(secret)
-        .default_muc_nick(nick)
+        .builtin(
+            Builtin::default()
+                .name("Replica bot")
+                .software(software_version!()),
+        )
+        .auth(Auth::default().secret_path(secret))
+        .message_rules(MessageRules::default().default_muc_nick(nick))
         .ordered_per_sender(true)
         .timeout(Duration::from_secs(20))
         .metrics_route("/metrics")

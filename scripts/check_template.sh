@@ -72,6 +72,13 @@ check_builds() {
     cargo build "$@"
     cargo test "$@"
     cargo clippy "$@" --all-targets -- -D warnings
+    # Installed by .ci/run; run alone, the script leaves this check out when
+    # it is missing.
+    if cargo machete --version >/dev/null 2>&1; then
+      cargo machete --skip-target-dir .
+    else
+      echo "check_template: cargo-machete is not installed: unused dependencies not checked"
+    fi
   )
 }
 

@@ -227,8 +227,8 @@ async fn chatops_commands_are_ad_hoc_commands_too() {
     assert_eq!(nodes, ["deploy", "status", "rollback"]);
 
     // Executing `deploy` gives a form; submitting it runs the chat handler.
-    let r = gajim.iq_set(stanza::Command::execute("deploy")).await;
-    let stage: stanza::Command = r.payload().unwrap();
+    let r = gajim.iq_set(stanza::AdHocCommand::execute("deploy")).await;
+    let stage: stanza::AdHocCommand = r.payload().unwrap();
     assert_eq!(stage.status.as_deref(), Some("executing"));
     let fields: Vec<_> = stage
         .form
@@ -239,14 +239,14 @@ async fn chatops_commands_are_ad_hoc_commands_too() {
         .filter_map(|f| f.var.clone())
         .collect();
     assert_eq!(fields, ["env", "version"]);
-    let submit = stanza::Command::new("deploy")
+    let submit = stanza::AdHocCommand::new("deploy")
         .with_action("complete")
         .with_sessionid(stage.sessionid.clone().unwrap())
         .with_form(DataForm::submit([
             ("env", "staging"),
             ("version", "v2.0.0"),
         ]));
-    let done: stanza::Command = gajim.iq_set(submit).await.payload().unwrap();
+    let done: stanza::AdHocCommand = gajim.iq_set(submit).await.payload().unwrap();
     assert_eq!(done.status.as_deref(), Some("completed"));
     assert_eq!(
         done.notes[0].text,
@@ -254,11 +254,11 @@ async fn chatops_commands_are_ad_hoc_commands_too() {
     );
 
     // A stranger's submission is refused with an error note.
-    let submit = stanza::Command::new("status")
+    let submit = stanza::AdHocCommand::new("status")
         .with_action("complete")
         .with_sessionid("s1")
         .with_form(DataForm::submit([("env", "prod")]));
-    let done: stanza::Command = t
+    let done: stanza::AdHocCommand = t
         .user("mallory@example.org/gajim")
         .iq_set(submit)
         .await

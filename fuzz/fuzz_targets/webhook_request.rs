@@ -11,7 +11,7 @@ use axum::http::{Method, Request, StatusCode, header};
 use libfuzzer_sys::fuzz_target;
 use tower::ServiceExt;
 use xmpp_rest_bot::Bot;
-use xmpp_rest_bot::extract::Body as Text;
+use xmpp_rest_bot::extract::MessageText as Text;
 use xmpp_rest_bot::wire::{Limits, WireFormat};
 
 async fn echo(Text(text): Text) -> String {
@@ -23,7 +23,7 @@ fn router() -> &'static axum::Router {
     ROUTER.get_or_init(|| {
         Bot::new()
             .handler(echo)
-            .default_muc_nick("bot")
+            .message_rules(xmpp_rest_bot::bot::MessageRules::default().default_muc_nick("bot"))
             .ordered_per_sender(true)
             .metrics_route("/metrics")
             .into_router()

@@ -30,7 +30,7 @@ pub async fn command(Command(cmd): Command<Cmd>) -> String {
 /// Any other chat message (one that does not start like a command): echoed.
 /// Not in rooms: a bot that repeats every line of a room is no fun.
 #[on_message(type = ["chat", "normal"], body_regex = r"^\s*[^\s!/]")]
-pub async fn echo(Body(text): Body) -> String {
+pub async fn echo(MessageText(text): MessageText) -> String {
     text
 }
 

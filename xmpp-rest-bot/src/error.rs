@@ -1,4 +1,4 @@
-//! The crate's error type.
+//! [`Error`]: what can go wrong reading, writing or building a stanza.
 
 use std::fmt;
 
@@ -19,23 +19,30 @@ pub(crate) fn snippet(value: &str) -> String {
 /// A `Result` with this crate's [`Error`].
 pub type Result<T, E = Error> = std::result::Result<T, E>;
 
-/// Everything that can go wrong in this crate, as one opaque type.
+/// Why a stanza could not be read, written or built, as one opaque type:
+/// malformed XML or JSON, input over a [limit](crate::wire::Limits), or a
+/// stanza, JID or payload that is not acceptable.
 ///
 /// Ask it what happened with the `is_*` queries; its `Display` says what was
 /// wrong and where (line and column for XML, a path such as `$.disco.features[2]`
-/// for JSON).
+/// for JSON). The `/rest` client's failures (HTTP statuses, timeouts, ...)
+/// are its own `client::RestError`, which holds one of these when a stanza
+/// was at fault.
+///
+/// ```
+/// use xmpp_rest_bot::wire::{Limits, WireFormat};
+///
+/// let err = WireFormat::Xml.decode(b"<message><body>", &Limits::default()).unwrap_err();
+/// assert!(err.is_malformed());
+/// assert!(err.position().is_some());
+/// ```
 pub struct Error {
-    inner: Box<Inner>,
-}
-
-struct Inner {
-    kind: Kind,
-    source: Option<Box<dyn std::error::Error + Send + Sync + 'static>>,
+    inner: Box<Repr<Kind>>,
 }
 
 /// What kind of failure an [`Error`] is. Private so that it can grow.
 #[derive(Debug)]
-pub(crate) enum Kind {
+enum Kind {
     /// The input is not well-formed XML (or uses a forbidden construct such as a DTD).
     Xml {
         message: String,
@@ -49,66 +56,12 @@ pub(crate) enum Kind {
     /// The input is well-formed but is not an acceptable stanza (wrong top element,
     /// invalid JID, missing or invalid attribute, ...).
     Invalid { message: String },
-    /// Prosody's `/rest` answered with an HTTP error status.
-    #[cfg_attr(not(feature = "client"), allow(dead_code))]
-    Status(Box<StatusError>),
-    /// The entity queried answered with an error stanza (or mod_rest reported that
-    /// it did not answer in time).
-    #[cfg_attr(not(feature = "client"), allow(dead_code))]
-    Stanza {
-        error: Box<crate::stanza::StanzaError>,
-        from: Option<crate::stanza::Jid>,
-        /// The HTTP status that carried it, when it was not a 200 with an error iq.
-        status: Option<u16>,
-    },
-    /// The HTTP exchange failed: no connection, a timeout, a broken response.
-    #[cfg_attr(not(feature = "client"), allow(dead_code))]
-    Transport {
-        /// The connection could not be made (nothing was sent).
-        connect: bool,
-        /// A timeout expired.
-        timeout: bool,
-        message: String,
-    },
-    /// The response is not what mod_rest sends (wrong content type, wrong kind).
-    #[cfg_attr(not(feature = "client"), allow(dead_code))]
-    Protocol { message: String },
-    /// The client or emulator configuration is unusable.
-    #[cfg_attr(not(feature = "client"), allow(dead_code))]
-    Config { message: String },
-}
-
-/// The details of an HTTP error status from `/rest`.
-#[derive(Debug, Clone, PartialEq, Eq)]
-#[cfg_attr(not(feature = "client"), allow(dead_code))]
-pub(crate) struct StatusError {
-    pub(crate) status: u16,
-    /// mod_rest's condition, from a JSON or XML error body.
-    pub(crate) condition: Option<String>,
-    /// mod_rest's text, from a JSON or XML error body.
-    pub(crate) text: Option<String>,
-    /// The `WWW-Authenticate` challenge of a 401.
-    pub(crate) challenge: Option<String>,
-    /// Whether the request carried credentials.
-    pub(crate) credentials_sent: bool,
-    /// The `Host` header of the request: Prosody picks the virtual host by it,
-    /// so a 404 may mean the wrong one.
-    pub(crate) host: Option<SentHost>,
-}
-
-/// The `Host` header a request carried.
-#[derive(Debug, Clone, PartialEq, Eq)]
-#[cfg_attr(not(feature = "client"), allow(dead_code))]
-pub(crate) struct SentHost {
-    pub(crate) value: String,
-    /// Set on the client's builder, rather than taken from the URL.
-    pub(crate) explicit: bool,
 }
 
 impl Error {
-    pub(crate) fn new(kind: Kind) -> Self {
+    fn new(kind: Kind) -> Self {
         Error {
-            inner: Box::new(Inner { kind, source: None }),
+            inner: Repr::new(kind),
         }
     }
 
@@ -116,7 +69,7 @@ impl Error {
         mut self,
         source: impl std::error::Error + Send + Sync + 'static,
     ) -> Self {
-        self.inner.source = Some(Box::new(source));
+        self.inner.set_source(source);
         self
     }
 
@@ -143,52 +96,6 @@ impl Error {
         Error::new(Kind::Invalid {
             message: message.into(),
         })
-    }
-
-    #[cfg_attr(not(feature = "client"), allow(dead_code))]
-    pub(crate) fn status_error(status: StatusError) -> Self {
-        Error::new(Kind::Status(Box::new(status)))
-    }
-
-    #[cfg_attr(not(feature = "client"), allow(dead_code))]
-    pub(crate) fn stanza(
-        error: crate::stanza::StanzaError,
-        from: Option<crate::stanza::Jid>,
-        status: Option<u16>,
-    ) -> Self {
-        Error::new(Kind::Stanza {
-            error: Box::new(error),
-            from,
-            status,
-        })
-    }
-
-    #[cfg_attr(not(feature = "client"), allow(dead_code))]
-    pub(crate) fn transport(connect: bool, timeout: bool, message: impl Into<String>) -> Self {
-        Error::new(Kind::Transport {
-            connect,
-            timeout,
-            message: message.into(),
-        })
-    }
-
-    #[cfg_attr(not(feature = "client"), allow(dead_code))]
-    pub(crate) fn protocol(message: impl Into<String>) -> Self {
-        Error::new(Kind::Protocol {
-            message: message.into(),
-        })
-    }
-
-    #[cfg_attr(not(feature = "client"), allow(dead_code))]
-    pub(crate) fn config(message: impl Into<String>) -> Self {
-        Error::new(Kind::Config {
-            message: message.into(),
-        })
-    }
-
-    #[allow(dead_code)]
-    pub(crate) fn kind(&self) -> &Kind {
-        &self.inner.kind
     }
 
     /// An invalid payload: what a [`Payload::from_element`](crate::stanza::Payload::from_element)
@@ -222,80 +129,6 @@ impl Error {
         matches!(self.inner.kind, Kind::Invalid { .. })
     }
 
-    /// Prosody refused the credentials, or none were sent: HTTP 401 (no or
-    /// unknown credentials; the early-2020 module also answers 401 to a wrong
-    /// token) or 403 (credentials not accepted, or a `from` that is not yours).
-    pub fn is_auth(&self) -> bool {
-        matches!(self.status(), Some(401 | 403)) && self.stanza_error().is_none()
-    }
-
-    /// mod_rest rejected the stanza as unacceptable (HTTP 422): an `xmlns` on the
-    /// top element, a wrong top element, an invalid `to` or `from`, an iq that is
-    /// not get/set or has not exactly one child. [`http_condition`](Self::http_condition)
-    /// and [`http_text`](Self::http_text) say which.
-    pub fn is_rejected(&self) -> bool {
-        self.status() == Some(422)
-    }
-
-    /// A timeout expired: connecting, or waiting for the HTTP response.
-    ///
-    /// An entity that does not answer an iq in time is reported by mod_rest as
-    /// a `remote-server-timeout` [stanza error](Self::stanza_error) instead.
-    pub fn is_timeout(&self) -> bool {
-        matches!(self.inner.kind, Kind::Transport { timeout: true, .. })
-    }
-
-    /// The connection to Prosody could not be made (refused, DNS, TLS handshake,
-    /// connect timeout): nothing was sent.
-    pub fn is_connect(&self) -> bool {
-        matches!(self.inner.kind, Kind::Transport { connect: true, .. })
-    }
-
-    /// Prosody answered with an HTTP error status; [`status`](Self::status) says which.
-    pub fn is_status(&self) -> bool {
-        self.status().is_some()
-    }
-
-    /// The HTTP error status Prosody answered with (4xx or 5xx).
-    ///
-    /// Also set on a `remote-server-timeout` [stanza error](Self::stanza_error)
-    /// that mod_rest reports with HTTP 500 when an iq got no answer in time.
-    pub fn status(&self) -> Option<u16> {
-        match &self.inner.kind {
-            Kind::Status(s) => Some(s.status),
-            Kind::Stanza { status, .. } => *status,
-            _ => None,
-        }
-    }
-
-    /// The condition mod_rest gave with an HTTP error status (`"not-authorized"`,
-    /// `"invalid-namespace"`, `"improper-addressing"`, ...), read from its JSON
-    /// or XML error body. `None` for an HTML body.
-    pub fn http_condition(&self) -> Option<&str> {
-        match &self.inner.kind {
-            Kind::Status(s) => s.condition.as_deref(),
-            _ => None,
-        }
-    }
-
-    /// The text mod_rest gave with an HTTP error status (`"Invalid destination JID"`,
-    /// ...), read from its JSON or XML error body.
-    pub fn http_text(&self) -> Option<&str> {
-        match &self.inner.kind {
-            Kind::Status(s) => s.text.as_deref(),
-            _ => None,
-        }
-    }
-
-    /// The error the queried entity answered with (an iq of type `error`), or
-    /// `remote-server-timeout` when it did not answer in time.
-    pub fn stanza_error(&self) -> Option<&crate::stanza::StanzaError> {
-        match &self.inner.kind {
-            Kind::Stanza { error, .. } => Some(error),
-            _ => None,
-        }
-    }
-
     /// Line and column (1-based) of an XML error.
     pub fn position(&self) -> Option<(u64, u64)> {
         match &self.inner.kind {
@@ -327,165 +160,52 @@ impl fmt::Display for Error {
             Kind::Json { message, path } => write!(f, "invalid json at {path}: {message}"),
             Kind::Limit { what, limit } => write!(f, "{what} is over the limit of {limit}"),
             Kind::Invalid { message } => write!(f, "invalid stanza: {message}"),
-            Kind::Status(status) => status.fmt(f),
-            Kind::Stanza { error, from, .. } => match from {
-                Some(from) => write!(f, "{from} answered with an error: {error}"),
-                None => write!(f, "error reply: {error}"),
-            },
-            Kind::Transport { message, .. } => f.write_str(message),
-            Kind::Protocol { message } => write!(f, "unexpected response from prosody: {message}"),
-            Kind::Config { message } => write!(f, "invalid configuration: {message}"),
         }
-    }
-}
-
-impl fmt::Display for StatusError {
-    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
-        let (summary, hint) = match self.status {
-            401 if !self.credentials_sent => (
-                "no credentials",
-                Some("configure a bearer token or basic auth"),
-            ),
-            401 => (
-                "credentials not accepted",
-                Some(
-                    "check the bearer token, or the user (the local part of the jid) and password",
-                ),
-            ),
-            403 if self
-                .text
-                .as_deref()
-                .is_some_and(|t| t.contains("'from'") || t.contains("Source JID")) =>
-            {
-                (
-                    "forbidden",
-                    Some("leave `from` unset or set it to your own jid"),
-                )
-            }
-            403 => (
-                "credentials not accepted",
-                Some(
-                    "check the bearer token, or the user (the local part of the jid) and password",
-                ),
-            ),
-            400 => ("malformed request", None),
-            404 | 405 => (
-                "not found",
-                Some(
-                    "check the url: mod_rest answers on /rest of prosody's http port (5280, or 5281 with tls)",
-                ),
-            ),
-            413 => (
-                "stanza too large",
-                Some("send a smaller stanza or raise rest_stanza_size_limit"),
-            ),
-            415 => ("unsupported media type", None),
-            422 => ("stanza rejected", None),
-            500..=599 => ("server error", None),
-            _ => ("unexpected http status", None),
-        };
-        write!(f, "{summary} (http {}", self.status)?;
-        if let Some(condition) = &self.condition {
-            write!(f, ", {condition}")?;
-        }
-        f.write_str(")")?;
-        let mut sep = ": ";
-        if let Some(text) = &self.text {
-            if !text.eq_ignore_ascii_case(summary) {
-                write!(f, "{sep}{text}")?;
-                sep = "; ";
-            }
-        } else if self.condition.is_none() {
-            write!(f, "{sep}{}", status_line(self.status))?;
-            sep = "; ";
-        }
-        if let Some(hint) = hint {
-            write!(f, "{sep}{hint}")?;
-        }
-        if self.status == 404 {
-            self.write_host_hint(f)?;
-        }
-        if let Some(challenge) = &self.challenge {
-            write!(f, " (the server accepts: {challenge})")?;
-        }
-        Ok(())
-    }
-}
-
-impl StatusError {
-    /// A right path on the wrong virtual host is a 404 too: Prosody found no
-    /// host of that name, so no mod_rest.
-    fn write_host_hint(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
-        const RULE: &str = "Prosody chooses the virtual host by the Host header";
-        match &self.host {
-            Some(SentHost {
-                value,
-                explicit: true,
-            }) => write!(
-                f,
-                "; {RULE}, and the host was set to {value}: check that {value} is a VirtualHost or Component of prosody that loads mod_rest"
-            ),
-            Some(SentHost {
-                value,
-                explicit: false,
-            }) => write!(
-                f,
-                "; {RULE}; use the host's name in the URL or set the host (this request said Host: {value})"
-            ),
-            None => write!(
-                f,
-                "; {RULE}; use the host's name in the URL or set the host"
-            ),
-        }
-    }
-}
-
-/// `"404 Not Found"`: the code and its reason phrase.
-fn status_line(status: u16) -> String {
-    let reason = match status {
-        400 => "Bad Request",
-        401 => "Unauthorized",
-        403 => "Forbidden",
-        404 => "Not Found",
-        405 => "Method Not Allowed",
-        406 => "Not Acceptable",
-        408 => "Request Timeout",
-        409 => "Conflict",
-        413 => "Payload Too Large",
-        415 => "Unsupported Media Type",
-        418 => "I'm a teapot",
-        422 => "Unprocessable Entity",
-        429 => "Too Many Requests",
-        500 => "Internal Server Error",
-        501 => "Not Implemented",
-        502 => "Bad Gateway",
-        503 => "Service Unavailable",
-        504 => "Gateway Timeout",
-        _ => "",
-    };
-    if reason.is_empty() {
-        status.to_string()
-    } else {
-        format!("{status} {reason}")
     }
 }
 
 impl fmt::Debug for Error {
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
-        let mut d = f.debug_struct("xmpp_rest_bot::Error");
-        d.field("kind", &self.inner.kind);
-        if let Some(source) = &self.inner.source {
-            d.field("source", source);
-        }
-        d.finish()
+        self.inner.debug("xmpp_rest_bot::Error", f)
     }
 }
 
 impl std::error::Error for Error {
     fn source(&self) -> Option<&(dyn std::error::Error + 'static)> {
-        self.inner
-            .source
+        self.inner.source()
+    }
+}
+
+/// What an opaque error type holds: its private kind, and the error that
+/// caused it. Boxed, so that a `Result` stays one pointer wide on the error
+/// side. Shared by [`Error`] and the client's error.
+pub(crate) struct Repr<K> {
+    pub(crate) kind: K,
+    source: Option<Box<dyn std::error::Error + Send + Sync + 'static>>,
+}
+
+impl<K: fmt::Debug> Repr<K> {
+    pub(crate) fn new(kind: K) -> Box<Self> {
+        Box::new(Repr { kind, source: None })
+    }
+
+    pub(crate) fn set_source(&mut self, source: impl std::error::Error + Send + Sync + 'static) {
+        self.source = Some(Box::new(source));
+    }
+
+    pub(crate) fn source(&self) -> Option<&(dyn std::error::Error + 'static)> {
+        self.source
             .as_deref()
             .map(|s| s as &(dyn std::error::Error + 'static))
+    }
+
+    /// The `Debug` of the error type called `name`: its kind and source.
+    pub(crate) fn debug(&self, name: &str, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        let mut d = f.debug_struct(name);
+        d.field("kind", &self.kind);
+        if let Some(source) = &self.source {
+            d.field("source", source);
+        }
+        d.finish()
     }
 }

@@ -6,7 +6,7 @@ mod client_support;
 
 use std::time::Duration;
 
-use client_support::{FORMATS, basic_client, client};
+use client_support::{FORMATS, basic_client, builder, client};
 use xmpp_rest_bot::stanza::{
     Condition, DiscoItem, DiscoItems, Element, ErrorType, Iq, IqType, Message, Ping, Stanza,
     StanzaError, Version,
@@ -115,6 +115,34 @@ async fn several_answers_come_as_a_list() {
         assert_eq!(reply.type_, IqType::Result);
         let body = &mock.requests()[0].body;
         assert!(!body.is_empty());
+    }
+}
+
+#[tokio::test]
+async fn an_answer_over_the_limits_is_a_codec_error() {
+    for format in FORMATS {
+        let mock = MockRest::start().await;
+        mock.on_iq("urn:xmpp:ping", |iq: &Iq| {
+            let chat =
+                |body: &str| Stanza::Message(Message::chat("bot@localhost".parse().unwrap(), body));
+            vec![chat(&"x".repeat(2000)), Stanza::Iq(iq.result(None::<Ping>))]
+        });
+        let small = builder(&mock)
+            .format(format)
+            .max_response_size(1000)
+            .build()
+            .unwrap();
+        let err = small.query_all(ping_to("localhost")).await.unwrap_err();
+        assert!(
+            err.codec_error().is_some_and(|e| e.is_limit()),
+            "{format}: {err}"
+        );
+        assert!(!err.is_status() && !err.is_invalid_input(), "{format}");
+        assert_eq!(
+            err.to_string(),
+            "unreadable answer from prosody: response body is over the limit of 1000",
+            "{format}"
+        );
     }
 }
 

@@ -118,7 +118,8 @@ async fn an_invalid_nick_or_jid_fails_before_sending() {
     let mock = MockRest::start().await;
     let client = client(&mock, Default::default());
     let err = client.send_chat("not a jid@@", "x").await.unwrap_err();
-    assert!(err.is_invalid(), "{err}");
+    assert!(err.is_invalid_input(), "{err}");
+    assert!(err.codec_error().is_some_and(|e| e.is_invalid()), "{err}");
     assert!(err.to_string().contains("invalid jid"), "{err}");
     assert!(mock.requests().is_empty());
 }

@@ -76,7 +76,7 @@ async fn admin(Command(cmd): Command<Admin>) -> String {
     }
 }
 
-async fn chat_fallback(Body(text): Body) -> String {
+async fn chat_fallback(MessageText(text): MessageText) -> String {
     format!("you said: {text}")
 }
 
@@ -408,12 +408,16 @@ fn iq(type_: IqType, payload: Element) -> Iq {
     iq
 }
 
-fn command_set(cmd: stanza::Command) -> Iq {
+fn command_set(cmd: stanza::AdHocCommand) -> Iq {
     iq(IqType::Set, cmd.to_element())
 }
 
 /// The `<command/>` of a 200 iq result.
-async fn run_command(server: &Server, format: WireFormat, cmd: stanza::Command) -> stanza::Command {
+async fn run_command(
+    server: &Server,
+    format: WireFormat,
+    cmd: stanza::AdHocCommand,
+) -> stanza::AdHocCommand {
     let answer = ask(server, format, command_set(cmd)).await;
     assert_eq!(answer.status, 200, "{answer:?}");
     let Stanza::Iq(result) = stanza_answered_to(&answer, format) else {
@@ -421,10 +425,13 @@ async fn run_command(server: &Server, format: WireFormat, cmd: stanza::Command) 
     };
     assert_eq!(result.type_, IqType::Result, "{result:?}");
     assert_eq!(result.id.as_deref(), Some("c1"));
-    result.payload_as::<stanza::Command>().unwrap().unwrap()
+    result
+        .payload_as::<stanza::AdHocCommand>()
+        .unwrap()
+        .unwrap()
 }
 
-fn note(cmd: &stanza::Command) -> (&str, &str) {
+fn note(cmd: &stanza::AdHocCommand) -> (&str, &str) {
     assert_eq!(cmd.notes.len(), 1, "{cmd:?}");
     (
         cmd.notes[0].type_.as_deref().unwrap(),
@@ -432,8 +439,8 @@ fn note(cmd: &stanza::Command) -> (&str, &str) {
     )
 }
 
-fn submit(node: &str, sessionid: &str, values: &[(&str, &str)]) -> stanza::Command {
-    stanza::Command::new(node)
+fn submit(node: &str, sessionid: &str, values: &[(&str, &str)]) -> stanza::AdHocCommand {
+    stanza::AdHocCommand::new(node)
         .with_action("complete")
         .with_sessionid(sessionid)
         .with_form(DataForm::submit(values.iter().copied()))
@@ -542,7 +549,7 @@ async fn disco_info_on_a_command_node() {
 async fn execute_returns_a_form_and_submitting_it_runs_the_chat_handler() {
     let server = ops_bot().await;
     for format in FORMATS {
-        let stage = run_command(&server, format, stanza::Command::execute("deploy")).await;
+        let stage = run_command(&server, format, stanza::AdHocCommand::execute("deploy")).await;
         assert_eq!(stage.node, "deploy");
         assert_eq!(stage.status.as_deref(), Some("executing"));
         let sessionid = stage.sessionid.clone().expect("a session id");
@@ -594,7 +601,7 @@ async fn execute_returns_a_form_and_submitting_it_runs_the_chat_handler() {
 async fn form_fields_follow_the_argument_types() {
     let server = ops_bot().await;
     for format in FORMATS {
-        let stage = run_command(&server, format, stanza::Command::execute("restart")).await;
+        let stage = run_command(&server, format, stanza::AdHocCommand::execute("restart")).await;
         let form = stage.form.unwrap();
         let fields: Vec<(&str, &str, bool)> = form
             .fields
@@ -615,7 +622,7 @@ async fn form_fields_follow_the_argument_types() {
                 ("note", "text-single", false)
             ]
         );
-        let stage = run_command(&server, format, stanza::Command::execute("tag")).await;
+        let stage = run_command(&server, format, stanza::AdHocCommand::execute("tag")).await;
         let types: Vec<&str> = stage
             .form
             .as_ref()
@@ -661,7 +668,10 @@ async fn a_submission_in_mod_rest_json() {
     };
     assert_eq!(result.type_, IqType::Result);
     assert_eq!(result.id.as_deref(), Some("j1"));
-    let done = result.payload_as::<stanza::Command>().unwrap().unwrap();
+    let done = result
+        .payload_as::<stanza::AdHocCommand>()
+        .unwrap()
+        .unwrap();
     assert_eq!(done.node, "tag");
     assert_eq!(done.sessionid.as_deref(), Some("s9"));
     assert_eq!(done.status.as_deref(), Some("completed"));
@@ -672,7 +682,10 @@ async fn a_submission_in_mod_rest_json() {
     let Stanza::Iq(result) = stanza_answered_to(&answer, WireFormat::Json) else {
         panic!("{answer:?}")
     };
-    let done = result.payload_as::<stanza::Command>().unwrap().unwrap();
+    let done = result
+        .payload_as::<stanza::AdHocCommand>()
+        .unwrap()
+        .unwrap();
     assert_eq!(done.status.as_deref(), Some("completed"));
     assert_eq!(note(&done), ("info", "all green, alice@localhost/gajim"));
     server.stop().await.unwrap();
@@ -700,8 +713,8 @@ async fn a_command_without_arguments_runs_at_once() {
     let server = ops_bot().await;
     for format in FORMATS {
         for request in [
-            stanza::Command::execute("status"),
-            stanza::Command::new("STATUS"),
+            stanza::AdHocCommand::execute("status"),
+            stanza::AdHocCommand::new("STATUS"),
         ] {
             let node = request.node.clone();
             let done = run_command(&server, format, request).await;
@@ -710,11 +723,11 @@ async fn a_command_without_arguments_runs_at_once() {
             assert_eq!(note(&done), ("info", "all green, alice@localhost/gajim"));
         }
         // No reply: completed without note.
-        let done = run_command(&server, format, stanza::Command::execute("quiet")).await;
+        let done = run_command(&server, format, stanza::AdHocCommand::execute("quiet")).await;
         assert_eq!(done.status.as_deref(), Some("completed"));
         assert!(done.notes.is_empty());
         // Hidden commands are not listed but run.
-        let done = run_command(&server, format, stanza::Command::execute("secret")).await;
+        let done = run_command(&server, format, stanza::AdHocCommand::execute("secret")).await;
         assert_eq!(note(&done), ("error", "not allowed"));
     }
     server.stop().await.unwrap();
@@ -727,7 +740,7 @@ async fn cancel_ends_the_session() {
         let done = run_command(
             &server,
             format,
-            stanza::Command::new("deploy")
+            stanza::AdHocCommand::new("deploy")
                 .with_action("cancel")
                 .with_sessionid("s7"),
         )
@@ -746,7 +759,7 @@ async fn unknown_nodes_are_item_not_found() {
         let answer = ask(
             &server,
             format,
-            command_set(stanza::Command::execute("frobnicate")),
+            command_set(stanza::AdHocCommand::execute("frobnicate")),
         )
         .await;
         assert_eq!(answer.status, 404, "{answer:?}");
@@ -759,7 +772,7 @@ async fn unknown_nodes_are_item_not_found() {
     server.stop().await.unwrap();
 
     // A handler of the user's own for other nodes still gets them.
-    async fn own(cmd: stanza::Command, iq: Iq) -> Iq {
+    async fn own(cmd: stanza::AdHocCommand, iq: Iq) -> Iq {
         iq.result(Some(cmd.completed()))
     }
     let server = start(
@@ -772,7 +785,7 @@ async fn unknown_nodes_are_item_not_found() {
     let done = run_command(
         &server,
         WireFormat::Xml,
-        stanza::Command::execute("frobnicate"),
+        stanza::AdHocCommand::execute("frobnicate"),
     )
     .await;
     assert_eq!(done.status.as_deref(), Some("completed"));
@@ -836,7 +849,7 @@ async fn bad_values_return_the_form_with_an_error_note() {
 async fn handler_errors_become_error_notes() {
     let server = ops_bot().await;
     for format in FORMATS {
-        let done = run_command(&server, format, stanza::Command::execute("fail")).await;
+        let done = run_command(&server, format, stanza::AdHocCommand::execute("fail")).await;
         assert_eq!(done.status.as_deref(), Some("completed"));
         assert_eq!(note(&done), ("error", "not today"));
     }
@@ -850,7 +863,7 @@ async fn unsupported_actions_are_bad_requests() {
         let answer = ask(
             &server,
             format,
-            command_set(stanza::Command::new("deploy").with_action("prev")),
+            command_set(stanza::AdHocCommand::new("deploy").with_action("prev")),
         )
         .await;
         assert_eq!(answer.status, 400);
@@ -873,7 +886,7 @@ async fn a_handler_that_cannot_take_iqs_is_feature_not_implemented() {
         let answer = ask(
             &server,
             format,
-            command_set(stanza::Command::execute("status")),
+            command_set(stanza::AdHocCommand::execute("status")),
         )
         .await;
         assert_eq!(answer.status, 501, "{answer:?}");
@@ -894,7 +907,7 @@ async fn without_registration_ad_hoc_requests_reach_the_routes() {
         let answer = ask(
             &server,
             format,
-            command_set(stanza::Command::execute("status")),
+            command_set(stanza::AdHocCommand::execute("status")),
         )
         .await;
         assert_eq!(answer.status, 503, "{answer:?}");
@@ -943,16 +956,19 @@ async fn an_authorization_extractor_answers_both_sides() {
     let server = start(Bot::new().handler(guarded).ad_hoc_commands::<Ops>()).await;
     for format in FORMATS {
         assert_eq!(chat_reply(&server, format, "!status").await, "Status");
-        let done = run_command(&server, format, stanza::Command::execute("status")).await;
+        let done = run_command(&server, format, stanza::AdHocCommand::execute("status")).await;
         assert_eq!(note(&done), ("info", "Status"));
 
-        let mut mallory = command_set(stanza::Command::execute("status"));
+        let mut mallory = command_set(stanza::AdHocCommand::execute("status"));
         mallory.from = Some(jid("mallory@localhost/x"));
         let answer = ask(&server, format, mallory).await;
         let Stanza::Iq(result) = stanza_answered_to(&answer, format) else {
             panic!()
         };
-        let done = result.payload_as::<stanza::Command>().unwrap().unwrap();
+        let done = result
+            .payload_as::<stanza::AdHocCommand>()
+            .unwrap()
+            .unwrap();
         assert_eq!(note(&done), ("error", "operators only"));
 
         let answer = ask(
@@ -970,7 +986,7 @@ async fn an_authorization_extractor_answers_both_sides() {
 async fn optional_and_result_command_arguments() {
     use xmpp_rest_bot::extract::{Incoming, Rejection};
 
-    async fn maybe(cmd: Option<Command<Ops>>, Body(text): Body) -> String {
+    async fn maybe(cmd: Option<Command<Ops>>, MessageText(text): MessageText) -> String {
         match cmd {
             Some(Command(cmd)) => format!("command {cmd:?}"),
             None => format!("chat {text}"),
@@ -1027,7 +1043,7 @@ async fn complete_and_next_carry_the_values_whatever_the_form_type() {
         lax.set_value("env", "staging");
         lax.set_value("version", "v9");
         for action in ["complete", "next"] {
-            let request = stanza::Command::new("deploy")
+            let request = stanza::AdHocCommand::new("deploy")
                 .with_action(action)
                 .with_sessionid("s1")
                 .with_form(lax.clone());
@@ -1035,11 +1051,11 @@ async fn complete_and_next_carry_the_values_whatever_the_form_type() {
             assert_eq!(note(&done), ("info", "deploying v9 to Staging"));
         }
         // `execute` with a form that is not a submission asks for the form.
-        let request = stanza::Command::execute("deploy").with_form(lax.clone());
+        let request = stanza::AdHocCommand::execute("deploy").with_form(lax.clone());
         let stage = run_command(&server, format, request).await;
         assert_eq!(stage.status.as_deref(), Some("executing"));
         // A cancel form cancels.
-        let request = stanza::Command::new("deploy")
+        let request = stanza::AdHocCommand::new("deploy")
             .with_action("complete")
             .with_form(DataForm::cancel());
         let done = run_command(&server, format, request).await;

@@ -23,7 +23,7 @@ const HANDLER_TIME: Duration = Duration::from_millis(1500);
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 #[ignore = "the server side of `sigterm_lets_requests_in_flight_finish`, run by it in a child process"]
 async fn serve_until_sigterm() {
-    async fn slow_echo(Body(text): Body) -> String {
+    async fn slow_echo(MessageText(text): MessageText) -> String {
         println!("started {text}");
         tokio::time::sleep(HANDLER_TIME).await;
         text

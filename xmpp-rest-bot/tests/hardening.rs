@@ -17,7 +17,7 @@ const MESSAGE: &str = "<message type='chat' id='m1' from='alice@localhost/phone'
 
 /// A bot whose handler waits for `release` and counts the handlers waiting.
 fn blocking_bot(waiting: Arc<AtomicUsize>, release: Arc<Notify>) -> Bot {
-    Bot::new().handler(move |Body(text): Body| {
+    Bot::new().handler(move |MessageText(text): MessageText| {
         let (waiting, release) = (Arc::clone(&waiting), Arc::clone(&release));
         async move {
             let notified = release.notified();
@@ -85,7 +85,7 @@ async fn over_the_concurrency_limit_posts_are_shed_with_503() {
 
 #[tokio::test]
 async fn a_body_that_does_not_arrive_in_time_is_408() {
-    async fn echo(Body(text): Body) -> String {
+    async fn echo(MessageText(text): MessageText) -> String {
         text
     }
     let bot = Bot::new()
@@ -122,7 +122,9 @@ async fn a_body_that_does_not_arrive_in_time_is_408() {
 async fn a_client_trickling_its_headers_is_disconnected() {
     // (A new connection's head has the first-request timeout; see
     // tests/serving.rs for the keep-alive one.)
-    let bot = Bot::new().first_request_timeout(Duration::from_millis(300));
+    let bot = Bot::new().serving(
+        xmpp_rest_bot::bot::Serving::default().first_request_timeout(Duration::from_millis(300)),
+    );
     let server = start(bot).await;
     let mut stream = TcpStream::connect(server.addr).await.unwrap();
     let started = std::time::Instant::now();
@@ -181,9 +183,11 @@ async fn assert_probe_answered(addr: std::net::SocketAddr, head: &[&[u8]]) {
 #[tokio::test]
 async fn header_timeouts_of_zero_or_ever_serve_as_usual() {
     for timeout in [Duration::ZERO, Duration::MAX] {
-        let bot = Bot::new()
-            .header_read_timeout(timeout)
-            .first_request_timeout(timeout);
+        let bot = Bot::new().serving(
+            xmpp_rest_bot::bot::Serving::default()
+                .header_read_timeout(timeout)
+                .first_request_timeout(timeout),
+        );
         let server = start(bot).await;
         // Headers in parts: zero means "off", not "at once".
         assert_probe_answered(
@@ -197,12 +201,12 @@ async fn header_timeouts_of_zero_or_ever_serve_as_usual() {
 
 #[tokio::test]
 async fn the_metrics_route_counts_requests_by_kind_and_outcome() {
-    async fn echo(Body(text): Body) -> String {
+    async fn echo(MessageText(text): MessageText) -> String {
         text
     }
     let bot = Bot::new()
         .handler(echo)
-        .secret_path("s3cret")
+        .auth(xmpp_rest_bot::bot::Auth::default().secret_path("s3cret"))
         .metrics_route("/metrics");
     let server = start(bot).await;
     let addr = server.addr;

@@ -44,7 +44,7 @@ fn cases() -> Vec<Case> {
         .collect()
 }
 
-async fn echo(Body(text): Body) -> String {
+async fn echo(MessageText(text): MessageText) -> String {
     text
 }
 

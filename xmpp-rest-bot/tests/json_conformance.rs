@@ -18,8 +18,8 @@ use xmpp_rest_bot::extract::{FromStanza, Incoming, IqPayload, Rejection};
 use xmpp_rest_bot::prelude::*;
 use xmpp_rest_bot::reply::{IqResult, Reply};
 use xmpp_rest_bot::stanza::{
-    self, CommandActions, CommandNote, DataForm, DiscoInfo, Element, FormField, Payload, Ping,
-    Receipt, Version,
+    self, AdHocActions, AdHocNote, DataForm, DiscoInfo, Element, FormField, Payload, Ping, Receipt,
+    Version,
 };
 use xmpp_rest_bot::testing::{ModRestVersion, Received, TestProsody, mod_rest_reply};
 use xmpp_rest_bot::wire::{Limits, json};
@@ -52,15 +52,15 @@ fn answered_in(received: &Received) -> WireFormat {
 
 // ------------------------------------------------------- error replies
 
-async fn refuse(Body(_): Body) -> StanzaError {
+async fn refuse(MessageText(_): MessageText) -> StanzaError {
     StanzaError::new(Condition::Forbidden).with_text("admins only")
 }
 
-async fn crash(Body(_): Body) -> String {
+async fn crash(MessageText(_): MessageText) -> String {
     panic!("boom")
 }
 
-async fn dawdle(Body(text): Body) -> String {
+async fn dawdle(MessageText(text): MessageText) -> String {
     tokio::time::sleep(Duration::from_millis(400)).await;
     text
 }
@@ -76,7 +76,7 @@ impl<S: Sync> FromStanza<S> for Admin {
     }
 }
 
-async fn admin_only(_: Admin, Body(text): Body) -> String {
+async fn admin_only(_: Admin, MessageText(text): MessageText) -> String {
     text
 }
 
@@ -177,7 +177,7 @@ async fn ad_hoc_forms_and_notes_arrive_whole_where_the_request_reaches_the_bot()
         let setup = format!("{version:?} {format}");
         let prosody = emulated(version, format, ops_bot()).await;
         let alice = prosody.user("alice@example.org/phone");
-        let received = alice.iq_set(stanza::Command::execute("deploy")).await;
+        let received = alice.iq_set(stanza::AdHocCommand::execute("deploy")).await;
         if (version, format) == (ModRestVersion::Early2020, WireFormat::Json) {
             // The module posts the command without its payload: the bot
             // cannot know what was asked, and says so.
@@ -188,18 +188,18 @@ async fn ad_hoc_forms_and_notes_arrive_whole_where_the_request_reaches_the_bot()
         }
         // A form with two fields: XML, whatever the request's format.
         assert_eq!(answered_in(&received), WireFormat::Xml, "{setup}");
-        let step: stanza::Command = received.payload().expect("a command");
+        let step: stanza::AdHocCommand = received.payload().expect("a command");
         let form = step.form.clone().expect("a form");
         assert_eq!(field_vars(&form), ["env", "version"], "{setup}");
         let sessionid = step.sessionid.clone().expect("a session");
 
-        let submit = stanza::Command::new("deploy")
+        let submit = stanza::AdHocCommand::new("deploy")
             .with_action("complete")
             .with_sessionid(sessionid)
             .with_form(DataForm::submit([("env", "mars"), ("version", "1.2")]));
         let received = alice.iq_set(submit).await;
         assert_eq!(answered_in(&received), WireFormat::Xml, "{setup}");
-        let again: stanza::Command = received.payload().expect("a command");
+        let again: stanza::AdHocCommand = received.payload().expect("a command");
         assert!(again.actions.is_some(), "{setup}");
         let note = again.notes.first().expect("the note beside the actions");
         assert!(
@@ -268,7 +268,9 @@ async fn custom_payloads_arrive_in_json_mode() {
 async fn disco_info_ping_and_version_with_each_module() {
     for (version, format) in SETUPS {
         let setup = format!("{version:?} {format}");
-        let bot = Bot::new().handler(refuse).name("Ops bot");
+        let bot = Bot::new()
+            .handler(refuse)
+            .builtin(xmpp_rest_bot::bot::Builtin::default().name("Ops bot"));
         let prosody = emulated(version, format, bot).await;
         let alice = prosody.user("alice@example.org/phone");
 
@@ -390,13 +392,13 @@ fn replies() -> Vec<Stanza> {
         Stanza::Iq(iq.result(Some(Version::new("bot", "1")))),
         Stanza::Iq(iq.result(Some(DiscoInfo::new().with_feature("urn:xmpp:ping")))),
         Stanza::Iq(iq.result(Some(
-            stanza::Command::new("deploy").with_form(two_fields.clone()),
+            stanza::AdHocCommand::new("deploy").with_form(two_fields.clone()),
         ))),
         Stanza::Iq(
             iq.result(Some(
-                stanza::Command::new("deploy")
-                    .with_actions(CommandActions::new().with_complete())
-                    .with_note(CommandNote::error("bad env")),
+                stanza::AdHocCommand::new("deploy")
+                    .with_actions(AdHocActions::new().with_complete())
+                    .with_note(AdHocNote::error("bad env")),
             )),
         ),
         Stanza::Iq(iq.result(Some(Stats { uptime: "1".into() }))),
@@ -535,7 +537,7 @@ async fn the_json_captures_replay_over_http() {
 
 #[tokio::test]
 async fn a_reply_with_a_receipt_goes_in_xml() {
-    async fn acknowledged(Body(text): Body) -> Reply {
+    async fn acknowledged(MessageText(text): MessageText) -> Reply {
         let mut reply = Message::new(MessageType::Chat).with_body(text);
         reply.receipt = Some(Receipt::Received {
             id: Some("m1".into()),

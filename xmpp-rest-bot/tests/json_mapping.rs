@@ -7,7 +7,7 @@ use std::path::{Path, PathBuf};
 
 use serde_json::Value;
 use xmpp_rest_bot::stanza::{
-    ChatState, Command, DiscoInfo, IqType, MessageType, PresenceType, Show, Stanza, Version,
+    AdHocCommand, ChatState, DiscoInfo, IqType, MessageType, PresenceType, Show, Stanza, Version,
 };
 use xmpp_rest_bot::wire::{Limits, json, xml};
 
@@ -218,7 +218,7 @@ fn fixtures_decode_to_typed_payloads() {
     let Stanza::Iq(iq) = decode(&text) else {
         panic!()
     };
-    let cmd = iq.payload_as::<Command>().unwrap().unwrap();
+    let cmd = iq.payload_as::<AdHocCommand>().unwrap().unwrap();
     let form = cmd.form.unwrap();
     assert_eq!(form.form_type(), Some("urn:example:deploy"));
     assert_eq!(form.values("notes"), ["first line", "second line"]);

@@ -23,18 +23,18 @@ async fn shutdown() -> &'static str {
 }
 
 #[on_message(body_regex = "^!")]
-async fn unknown_command(Body(text): Body) -> String {
+async fn unknown_command(MessageText(text): MessageText) -> String {
     format!("unknown command {text}")
 }
 
 #[on_message(groupchat)]
-async fn room_echo(Body(text): Body) -> String {
+async fn room_echo(MessageText(text): MessageText) -> String {
     format!("room: {text}")
 }
 
 /// Everything else that is a chat message with a body.
 #[on_message(type = ["chat", "normal"])]
-async fn echo(Body(text): Body) -> String {
+async fn echo(MessageText(text): MessageText) -> String {
     text
 }
 
@@ -170,7 +170,7 @@ async fn presence_filters() {
 #[tokio::test]
 async fn handlers_stay_callable_as_plain_functions() {
     assert_eq!(ping().await, "pong");
-    assert_eq!(echo(Body("direct".into())).await, "direct");
+    assert_eq!(echo(MessageText("direct".into())).await, "direct");
     let v = version(Version::default()).await;
     assert_eq!(v.version.as_deref(), Some("2.0"));
     // And they are values that can be passed around and registered twice.
@@ -181,7 +181,7 @@ async fn handlers_stay_callable_as_plain_functions() {
 mod renamed_imports {
     // Generated code must not depend on what the user imported.
     #[xmpp_rest_bot::prelude::on_message(chat)]
-    pub(super) async fn bare(text: xmpp_rest_bot::extract::Body) -> String {
+    pub(super) async fn bare(text: xmpp_rest_bot::extract::MessageText) -> String {
         text.0
     }
 }

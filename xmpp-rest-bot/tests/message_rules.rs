@@ -9,6 +9,7 @@ use std::sync::Arc;
 use std::sync::atomic::{AtomicUsize, Ordering};
 
 use webhook_support::start;
+use xmpp_rest_bot::bot::MessageRules;
 use xmpp_rest_bot::handler::{Filter, HandlerExt};
 use xmpp_rest_bot::prelude::*;
 
@@ -39,12 +40,24 @@ type SwitchOff = fn(Bot) -> Bot;
 /// The fixtures the default rules skip, with the switch that turns the rule off.
 fn skipped_cases() -> Vec<(&'static str, SwitchOff)> {
     vec![
-        ("chat-state-only.xml", |b| b.skip_contentless(false)),
-        ("marker-displayed.xml", |b| b.skip_contentless(false)),
-        ("receipt-received.xml", |b| b.skip_contentless(false)),
-        ("muc-groupchat-history.xml", |b| b.skip_delayed(false)),
-        ("offline-delay.xml", |b| b.skip_delayed(false)),
-        ("message-error.xml", |b| b.skip_error_messages(false)),
+        ("chat-state-only.xml", |b| {
+            b.message_rules(MessageRules::default().skip_contentless(false))
+        }),
+        ("marker-displayed.xml", |b| {
+            b.message_rules(MessageRules::default().skip_contentless(false))
+        }),
+        ("receipt-received.xml", |b| {
+            b.message_rules(MessageRules::default().skip_contentless(false))
+        }),
+        ("muc-groupchat-history.xml", |b| {
+            b.message_rules(MessageRules::default().skip_delayed(false))
+        }),
+        ("offline-delay.xml", |b| {
+            b.message_rules(MessageRules::default().skip_delayed(false))
+        }),
+        ("message-error.xml", |b| {
+            b.message_rules(MessageRules::default().skip_error_messages(false))
+        }),
     ]
 }
 
@@ -101,7 +114,7 @@ async fn routes_opt_in_one_rule_at_a_time() {
     async fn typing(msg: Message) -> String {
         format!("state {:?}", msg.chat_state)
     }
-    async fn history(Body(text): Body) -> String {
+    async fn history(MessageText(text): MessageText) -> String {
         format!("history: {text}")
     }
     async fn errors(_: Message) {}
@@ -152,7 +165,7 @@ fn groupchat_from(nick: &str) -> Vec<u8> {
 
 #[tokio::test]
 async fn own_reflected_groupchat_messages_are_skipped() {
-    async fn echo(Body(text): Body) -> String {
+    async fn echo(MessageText(text): MessageText) -> String {
         text
     }
     // without a nick, the bot cannot know: the echo loop the rule prevents
@@ -164,10 +177,13 @@ async fn own_reflected_groupchat_messages_are_skipped() {
     server.stop().await.unwrap();
 
     for bot in [
-        Bot::new().handler(echo).default_muc_nick("deploybot"),
         Bot::new()
             .handler(echo)
-            .muc_nick("ops@conference.localhost".parse().unwrap(), "deploybot"),
+            .message_rules(MessageRules::default().default_muc_nick("deploybot")),
+        Bot::new().handler(echo).message_rules(
+            MessageRules::default()
+                .muc_nick("ops@conference.localhost".parse().unwrap(), "deploybot"),
+        ),
     ] {
         let server = start(bot).await;
         let answer = server
@@ -182,10 +198,11 @@ async fn own_reflected_groupchat_messages_are_skipped() {
     }
 
     // switched off
-    let bot = Bot::new()
-        .handler(echo)
-        .default_muc_nick("deploybot")
-        .skip_own_messages(false);
+    let bot = Bot::new().handler(echo).message_rules(
+        MessageRules::default()
+            .default_muc_nick("deploybot")
+            .skip_own_messages(false),
+    );
     let answer = bot
         .dispatch(Incoming::new(
             WireFormat::Xml
@@ -198,7 +215,7 @@ async fn own_reflected_groupchat_messages_are_skipped() {
 
 #[tokio::test]
 async fn the_rooms_self_presence_teaches_the_bot_its_nick_and_occupant_id() {
-    async fn echo(Body(text): Body) -> String {
+    async fn echo(MessageText(text): MessageText) -> String {
         text
     }
     // no nick configured: the room told the bot who it is (and renamed it)

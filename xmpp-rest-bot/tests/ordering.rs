@@ -46,7 +46,7 @@ struct Log {
 fn logging_bot(ordered: bool, log: Arc<Log>) -> Bot {
     Bot::new()
         .ordered_per_sender(ordered)
-        .handler(move |Body(text): Body| {
+        .handler(move |MessageText(text): MessageText| {
             let log = Arc::clone(&log);
             async move {
                 let mut parts = text.split(' ');
@@ -184,7 +184,7 @@ async fn over_http_one_sender_never_runs_twice_at_once() {
     let (r, p) = (Arc::clone(&running), Arc::clone(&peak));
     let bot = Bot::new()
         .ordered_per_sender(true)
-        .handler(move |Body(text): Body| {
+        .handler(move |MessageText(text): MessageText| {
             let (running, peak) = (Arc::clone(&r), Arc::clone(&p));
             async move {
                 let now = running.fetch_add(1, Ordering::SeqCst) + 1;

@@ -5,8 +5,8 @@ use proptest::prelude::*;
 use serde_json::{Map, Value};
 use xmpp_rest_bot::stanza::{
     Caps, ChatState, Condition, Delay, ErrorType, Jid, Marker, MarkerKind, Message, MessageType,
-    MucHistory, MucJoin, Oob, Presence, PresenceType, Reactions, Reply, Show, Stanza, StanzaError,
-    StanzaId, Text, Thread,
+    MucHistory, MucJoin, Oob, Presence, PresenceType, Reactions, ReplyTo, Show, Stanza,
+    StanzaError, StanzaId, Text, Thread,
 };
 use xmpp_rest_bot::wire::{Limits, json};
 
@@ -127,7 +127,7 @@ prop_compose! {
         m.marker = displayed.map(|id| Marker { kind: MarkerKind::Displayed, id });
         m.replace = replace;
         m.reactions = reactions.map(|(id, reactions)| Reactions { id, reactions });
-        m.reply = reply.map(|(id, to)| Reply { id, to });
+        m.reply = reply.map(|(id, to)| ReplyTo { id, to });
         m.delay = delay.map(|stamp| Delay { stamp, from: None, reason: None });
         m.nick = nick;
         m.stanza_ids = stanza_ids.into_iter().map(|(id, by)| StanzaId { id, by }).collect();

@@ -4,7 +4,7 @@
 use proptest::prelude::*;
 use xmpp_rest_bot::stanza::{
     ChatState, Condition, Delay, Element, ErrorType, Jid, Marker, MarkerKind, Message, MessageType,
-    Oob, Reactions, Receipt, Reply, Stanza, StanzaError, StanzaId, Text, Thread, ns,
+    Oob, Reactions, Receipt, ReplyTo, Stanza, StanzaError, StanzaId, Text, Thread, ns,
 };
 use xmpp_rest_bot::wire::{Limits, xml};
 
@@ -237,7 +237,7 @@ fn message() -> impl Strategy<Value = Message> {
             m.marker = marker.map(|(kind, id)| Marker { kind, id });
             m.replace = replace;
             m.reactions = reactions.map(|(id, reactions)| Reactions { id, reactions });
-            m.reply = reply.map(|(to, id)| Reply { to, id });
+            m.reply = reply.map(|(to, id)| ReplyTo { to, id });
             m.delay = delay.map(|(stamp, from, reason)| Delay {
                 stamp,
                 from,

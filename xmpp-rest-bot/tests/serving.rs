@@ -19,7 +19,7 @@ use xmpp_rest_bot::prelude::*;
 const MESSAGE: &str = "<message type='chat' id='m1' from='alice@localhost/phone' \
     to='bot@bot.localhost'><body>hi</body></message>";
 
-async fn echo(Body(text): Body) -> String {
+async fn echo(MessageText(text): MessageText) -> String {
     text
 }
 
@@ -94,7 +94,12 @@ async fn a_body_being_received_holds_no_handler_place() {
 
 #[tokio::test]
 async fn a_head_over_the_size_limit_is_431() {
-    let server = start(Bot::new().handler(echo).max_header_size(16 * 1024)).await;
+    let server = start(
+        Bot::new()
+            .handler(echo)
+            .serving(xmpp_rest_bot::bot::Serving::default().max_header_size(16 * 1024)),
+    )
+    .await;
     // a head of 12 KiB is under the limit
     let pad = "p".repeat(12 * 1024);
     let answer = request(
@@ -127,10 +132,11 @@ async fn a_head_over_the_size_limit_is_431() {
 
 #[tokio::test]
 async fn a_new_connection_has_a_short_time_for_its_first_request_only() {
-    let bot = Bot::new()
-        .handler(echo)
-        .first_request_timeout(Duration::from_millis(300))
-        .header_read_timeout(Duration::from_secs(30));
+    let bot = Bot::new().handler(echo).serving(
+        xmpp_rest_bot::bot::Serving::default()
+            .first_request_timeout(Duration::from_millis(300))
+            .header_read_timeout(Duration::from_secs(30)),
+    );
     let server = start(bot).await;
     // silent: closed after the first-request timeout
     let mut silent = TcpStream::connect(server.addr).await.unwrap();
@@ -161,7 +167,9 @@ async fn a_new_connection_has_a_short_time_for_its_first_request_only() {
 
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn at_the_connection_limit_the_longest_idle_connection_is_closed() {
-    let bot = Bot::new().handler(echo).max_connections(3);
+    let bot = Bot::new()
+        .handler(echo)
+        .serving(xmpp_rest_bot::bot::Serving::default().max_connections(3));
     let server = start(bot).await;
     let mut idle = Vec::new();
     for _ in 0..3 {
@@ -184,7 +192,7 @@ async fn at_the_connection_limit_with_every_connection_busy_a_new_one_gets_503()
     let bot = {
         let (started, release) = (Arc::clone(&started), Arc::clone(&release));
         Bot::new()
-            .handler(move |Body(text): Body| {
+            .handler(move |MessageText(text): MessageText| {
                 let (started, release) = (Arc::clone(&started), Arc::clone(&release));
                 async move {
                     let released = release.notified();
@@ -193,7 +201,7 @@ async fn at_the_connection_limit_with_every_connection_busy_a_new_one_gets_503()
                     text
                 }
             })
-            .max_connections(1)
+            .serving(xmpp_rest_bot::bot::Serving::default().max_connections(1))
     };
     let server = start(bot).await;
     let addr = server.addr;
@@ -230,7 +238,7 @@ async fn shutdown_closes_unused_connections_at_once() {
 async fn during_the_drain_keep_alive_requests_are_answered_with_connection_close() {
     let bot = Bot::new()
         .handler(echo)
-        .shutdown_drain(Duration::from_millis(500));
+        .serving(xmpp_rest_bot::bot::Serving::default().shutdown_drain(Duration::from_millis(500)));
     let mut server = start(bot).await;
     let mut kept = TcpStream::connect(server.addr).await.unwrap();
     kept.write_all(keep_alive_post().as_bytes()).await.unwrap();
@@ -257,7 +265,7 @@ async fn at_the_shutdown_deadline_handlers_in_flight_are_cut() {
     let bot = {
         let started = Arc::clone(&started);
         Bot::new()
-            .handler(move |Body(text): Body| {
+            .handler(move |MessageText(text): MessageText| {
                 let started = Arc::clone(&started);
                 async move {
                     started.fetch_add(1, Ordering::SeqCst);
@@ -265,7 +273,9 @@ async fn at_the_shutdown_deadline_handlers_in_flight_are_cut() {
                     text
                 }
             })
-            .shutdown_timeout(Duration::from_millis(400))
+            .serving(
+                xmpp_rest_bot::bot::Serving::default().shutdown_timeout(Duration::from_millis(400)),
+            )
     };
     let mut server = start(bot).await;
     let mut stuck = TcpStream::connect(server.addr).await.unwrap();
@@ -314,7 +324,7 @@ const PANIC_ADDR_ENV: &str = "XMPP_REST_BOT_PANIC_TEST_ADDR";
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 #[ignore = "the server side of `handler_panics_reach_stderr_a_few_times_a_minute`, run by it"]
 async fn serve_a_panicking_handler() {
-    async fn boom(Body(_): Body) -> String {
+    async fn boom(MessageText(_): MessageText) -> String {
         panic!("boom")
     }
     let addr = std::env::var(PANIC_ADDR_ENV).expect("run by its parent test");

@@ -535,7 +535,7 @@ fn rule_status_codes_map_to_conditions_with_the_status_line_as_text() {
 
 // TestProsody against real bots.
 
-async fn echo(Body(text): Body) -> String {
+async fn echo(MessageText(text): MessageText) -> String {
     text
 }
 
@@ -623,7 +623,7 @@ async fn room_occupants_send_groupchat_and_replies_go_to_the_room() {
 
 #[tokio::test]
 async fn a_webhook_that_does_not_answer_in_time_yields_recipient_unavailable() {
-    async fn slow(Body(_): Body) -> &'static str {
+    async fn slow(MessageText(_): MessageText) -> &'static str {
         tokio::time::sleep(Duration::from_secs(5)).await;
         "late"
     }

@@ -121,7 +121,8 @@ impl Payload for IqPayloadNone {
 async fn unhandled_iq_is_service_unavailable() {
     let case = capture("iq-503-errstanza");
     // (a version query: without the built-in answers, nobody takes it)
-    let server = start(Bot::new().builtin_answers(false)).await;
+    let server =
+        start(Bot::new().builtin(xmpp_rest_bot::bot::Builtin::default().enabled(false))).await;
     let answer = case.replay(server.addr).await;
     assert_eq!(answer.status, case.answer_status);
     assert_eq!(
@@ -141,10 +142,10 @@ async fn unhandled_iq_is_service_unavailable() {
 
 #[tokio::test]
 async fn errors_reach_the_sender_exactly() {
-    async fn forbidden(Body(_): Body) -> StanzaError {
+    async fn forbidden(MessageText(_): MessageText) -> StanzaError {
         StanzaError::new(Condition::Forbidden).with_text("admins only")
     }
-    async fn policy(Body(_): Body) -> StanzaError {
+    async fn policy(MessageText(_): MessageText) -> StanzaError {
         StanzaError::new(Condition::PolicyViolation).with_text("no spam")
     }
     for (name, bot) in [
@@ -172,7 +173,7 @@ async fn errors_reach_the_sender_exactly() {
 
 #[tokio::test]
 async fn json_mode_session() {
-    async fn echo(Body(text): Body) -> String {
+    async fn echo(MessageText(text): MessageText) -> String {
         text
     }
     let requests = json_mode_requests();

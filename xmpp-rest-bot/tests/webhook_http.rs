@@ -15,7 +15,7 @@ const MESSAGE_XML: &str = "<message to='bot@bot.localhost' id='m1' xml:lang='en'
     from='alice@localhost/phone' type='chat'><body>hi</body></message>";
 const MESSAGE_JSON: &str = r#"{"kind":"message","type":"chat","to":"bot@bot.localhost","from":"alice@localhost/phone","id":"m1","body":"hi"}"#;
 
-async fn echo(Body(text): Body) -> String {
+async fn echo(MessageText(text): MessageText) -> String {
     text
 }
 
@@ -220,7 +220,7 @@ async fn every_path_is_served() {
 
 #[tokio::test]
 async fn a_panicking_handler_is_a_500_and_the_server_goes_on() {
-    async fn boom(Body(text): Body) -> String {
+    async fn boom(MessageText(text): MessageText) -> String {
         assert_ne!(text, "boom", "handler exploded");
         text
     }
@@ -266,7 +266,12 @@ async fn a_slow_handler_is_a_504() {
 
 #[tokio::test]
 async fn a_secret_path_is_required_when_configured() {
-    let server = start(Bot::new().handler(echo).secret_path("0f3a9c")).await;
+    let server = start(
+        Bot::new()
+            .handler(echo)
+            .auth(xmpp_rest_bot::bot::Auth::default().secret_path("0f3a9c")),
+    )
+    .await;
     let headers = mod_rest_headers(WireFormat::Xml);
     for path in ["/", "/0f3a9", "/0f3a9cc", "/other/0f3a9c"] {
         let answer = request(server.addr, "POST", path, &headers, MESSAGE_XML.as_bytes()).await;
@@ -283,7 +288,12 @@ async fn a_secret_path_is_required_when_configured() {
 
 #[tokio::test]
 async fn basic_credentials_are_required_when_configured() {
-    let server = start(Bot::new().handler(echo).basic_auth("prosody", "s3cret")).await;
+    let server = start(
+        Bot::new()
+            .handler(echo)
+            .auth(xmpp_rest_bot::bot::Auth::default().basic("prosody", "s3cret")),
+    )
+    .await;
     let mut headers = mod_rest_headers(WireFormat::Xml);
     let answer = request(server.addr, "POST", "/", &headers, MESSAGE_XML.as_bytes()).await;
     assert_eq!(answer.status, 401);
@@ -363,7 +373,7 @@ async fn tower_layers_apply() {
 
 #[tokio::test]
 async fn shutdown_lets_handlers_in_flight_finish() {
-    async fn slow(Body(text): Body) -> String {
+    async fn slow(MessageText(text): MessageText) -> String {
         tokio::time::sleep(Duration::from_millis(300)).await;
         text
     }
@@ -384,7 +394,7 @@ async fn shutdown_lets_handlers_in_flight_finish() {
 
 #[tokio::test]
 async fn concurrent_stanzas_are_handled_concurrently() {
-    async fn slow(Body(text): Body) -> String {
+    async fn slow(MessageText(text): MessageText) -> String {
         tokio::time::sleep(Duration::from_millis(200)).await;
         text
     }

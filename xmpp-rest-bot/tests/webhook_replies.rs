@@ -151,7 +151,7 @@ async fn stanza_replies_answer_200_with_the_stanza() {
 
 #[tokio::test]
 async fn text_replies_are_messages_of_the_incoming_type() {
-    async fn echo(Body(text): Body) -> String {
+    async fn echo(MessageText(text): MessageText) -> String {
         format!("echo: {text}")
     }
     let server = start(Bot::new().handler(echo)).await;
@@ -235,11 +235,16 @@ async fn errors_answer_their_status_with_an_error_stanza_of_the_incoming_kind() 
 
 #[tokio::test]
 async fn unhandled_iqs_get_service_unavailable_and_the_rest_202() {
-    async fn only_bodies(Body(_): Body) -> &'static str {
+    async fn only_bodies(MessageText(_): MessageText) -> &'static str {
         "ok"
     }
     // (without the bot's own answers to version queries)
-    let server = start(Bot::new().handler(only_bodies).builtin_answers(false)).await;
+    let server = start(
+        Bot::new()
+            .handler(only_bodies)
+            .builtin(xmpp_rest_bot::bot::Builtin::default().enabled(false)),
+    )
+    .await;
     for format in FORMATS {
         let answer = post(&server, format, version_get()).await;
         assert_eq!(answer.status, 503);
@@ -310,7 +315,7 @@ async fn a_reply_of_the_wrong_kind_is_refused_with_an_internal_error() {
 
 #[tokio::test]
 async fn receipt_requests_are_acknowledged() {
-    async fn echo(Body(text): Body) -> String {
+    async fn echo(MessageText(text): MessageText) -> String {
         text
     }
     async fn silent(_: Message) {}
@@ -386,7 +391,12 @@ async fn typed_payloads_route_iqs() {
             city: format!("{} is sunny", q.city),
         }))
     }
-    let server = start(Bot::new().handler(weather).builtin_answers(false)).await;
+    let server = start(
+        Bot::new()
+            .handler(weather)
+            .builtin(xmpp_rest_bot::bot::Builtin::default().enabled(false)),
+    )
+    .await;
     let mut asking = version_get();
     asking.payload = Some(
         Element::builder("weather", "urn:example:weather")

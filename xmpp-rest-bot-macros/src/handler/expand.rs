@@ -50,7 +50,7 @@ pub(crate) fn expand(model: &HandlerModel) -> TokenStream {
                 }
             });
             let handler = quote! {
-                |#krate::extract::Body(__body): #krate::extract::Body, #(#others),*| async move {
+                |#krate::extract::MessageText(__body): #krate::extract::MessageText, #(#others),*| async move {
                     __handler(#(#call_args),*).await
                 }
             };
@@ -65,7 +65,7 @@ pub(crate) fn expand(model: &HandlerModel) -> TokenStream {
     };
     let body_ty: Option<syn::Type> = model
         .captures
-        .map(|_| syn::parse_quote!(#krate::extract::Body));
+        .map(|_| syn::parse_quote!(#krate::extract::MessageText));
     let extractor_bounds = extractor_tys.iter().map(|ty| {
         quote_spanned! {ty.span()=> #ty: #krate::extract::FromStanza<S>, }
     });

@@ -7,7 +7,7 @@ use std::pin::Pin;
 pub use regex::Regex;
 pub use std::sync::LazyLock;
 
-use crate::extract::{Captures, FromStanza};
+use crate::extract::Captures;
 use crate::handler::Filter;
 use crate::reply::IntoReply;
 use crate::stanza::{Jid, Stanza};
@@ -22,9 +22,6 @@ pub type BoxFuture<T> = Pin<Box<dyn Future<Output = T> + Send + 'static>>;
 
 /// Checks, at the return type's span, that it implements `IntoReply`.
 pub fn assert_into_reply<R: IntoReply>() {}
-
-/// Checks, at the argument's span, that it is an extractor for some state.
-pub fn assert_extractor<T: FromStanza<S>, S>() {}
 
 /// A regex the attribute already validated at compile time.
 ///

@@ -6,22 +6,59 @@ use std::fmt;
 use axum::http::{HeaderMap, HeaderValue, StatusCode, header};
 use axum::response::{IntoResponse, Response};
 
+/// How the webhook authenticates requests: a secret first path segment,
+/// HTTP Basic credentials, both, or neither (the default: mod_rest sends no
+/// credentials unless its callback URL carries them). Both are compared in
+/// constant time; a request failing either gets 401. Give it to
+/// [`Bot::auth`](crate::Bot::auth).
+///
+/// The SDK never logs the secrets, nor the paths of requests (which carry
+/// the secret path, or an attacker's guesses): `Debug` only says whether
+/// each is set. Keep them out of your own startup messages too (they end up
+/// in journald): print the URL with a placeholder, `http://{addr}/<secret>/`.
+///
+/// ```
+/// use xmpp_rest_bot::Bot;
+/// use xmpp_rest_bot::bot::Auth;
+///
+/// // rest_callback_url = "http://prosody:pw@127.0.0.1:8080/3f6c9a"
+/// let bot: Bot = Bot::new().auth(Auth::default().secret_path("3f6c9a").basic("prosody", "pw"));
+/// assert!(!format!("{bot:?}").contains("3f6c9a"));
+/// ```
 #[derive(Clone, Default)]
-pub(crate) struct Auth {
-    pub(crate) secret_path: Option<String>,
-    pub(crate) basic: Option<Credentials>,
+#[must_use]
+pub struct Auth {
+    secret_path: Option<String>,
+    basic: Option<Credentials>,
+}
+
+impl Auth {
+    /// Requires the first path segment of every request to be `secret`.
+    /// Configure mod_rest with `rest_callback_url =
+    /// "http://127.0.0.1:8080/<secret>"` (placeholders may follow:
+    /// `/<secret>/{kind}/{type}`). Use URL-safe characters, for instance a
+    /// random hex string.
+    pub fn secret_path(mut self, secret: impl Into<String>) -> Self {
+        self.secret_path = Some(secret.into());
+        self
+    }
+
+    /// Requires HTTP Basic credentials (401 with `WWW-Authenticate`
+    /// otherwise). mod_rest sends them when they are in the URL:
+    /// `rest_callback_url = "http://user:password@127.0.0.1:8080/"`.
+    pub fn basic(mut self, user: impl Into<String>, password: impl Into<String>) -> Self {
+        self.basic = Some(Credentials {
+            user: user.into(),
+            password: password.into(),
+        });
+        self
+    }
 }
 
 #[derive(Clone)]
-pub(crate) struct Credentials {
+struct Credentials {
     user: String,
     password: String,
-}
-
-impl Credentials {
-    pub(crate) fn new(user: String, password: String) -> Self {
-        Credentials { user, password }
-    }
 }
 
 impl fmt::Debug for Auth {
@@ -92,7 +129,7 @@ fn basic_matches(headers: &HeaderMap, expected: &Credentials) -> bool {
 
 /// Compares `given` with `expected` in time that depends only on the length of
 /// `expected`.
-pub(crate) fn constant_time_eq(given: &[u8], expected: &[u8]) -> bool {
+fn constant_time_eq(given: &[u8], expected: &[u8]) -> bool {
     let mut diff = u8::from(given.len() != expected.len());
     for (i, &e) in expected.iter().enumerate() {
         let g = given.get(i).copied().unwrap_or(!e);
@@ -124,10 +161,7 @@ mod tests {
 
     #[test]
     fn basic_credentials_are_checked() {
-        let auth = Auth {
-            secret_path: None,
-            basic: Some(Credentials::new("prosody".into(), "pw".into())),
-        };
+        let auth = Auth::default().basic("prosody", "pw");
         // "prosody:pw"
         assert!(auth.check("/", &headers("Basic cHJvc29keTpwdw==")).is_ok());
         assert!(auth.check("/", &headers("basic cHJvc29keTpwdw")).is_ok());
@@ -144,10 +178,7 @@ mod tests {
 
     #[test]
     fn secret_path_is_the_first_segment() {
-        let auth = Auth {
-            secret_path: Some("abc123".into()),
-            basic: None,
-        };
+        let auth = Auth::default().secret_path("abc123");
         assert!(auth.check("/abc123", &HeaderMap::new()).is_ok());
         assert!(
             auth.check("/abc123/message/chat", &HeaderMap::new())
@@ -162,10 +193,9 @@ mod tests {
 
     #[test]
     fn debug_shows_no_secret() {
-        let auth = Auth {
-            secret_path: Some("topsecret".into()),
-            basic: Some(Credentials::new("u".into(), "hunter2".into())),
-        };
+        let auth = Auth::default()
+            .secret_path("topsecret")
+            .basic("u", "hunter2");
         let shown = format!("{auth:?}");
         assert!(!shown.contains("topsecret") && !shown.contains("hunter2"));
     }

@@ -1,20 +1,20 @@
 //! Dispatch: which handler takes a stanza, and what its reply becomes.
 
 use std::any::Any;
-use std::future::Future;
+use std::future::{Future, poll_fn};
 use std::panic::{AssertUnwindSafe, catch_unwind};
-use std::pin::Pin;
-use std::sync::Arc;
-use std::task::{Context, Poll};
+use std::pin::pin;
+use std::task::Poll;
+use std::time::Duration;
 
 use axum::http::StatusCode;
 
 use super::Config;
-use super::metrics;
+use super::metrics::RequestOutcome;
 use super::panics;
-use crate::command::Intercept;
-use crate::extract::{Incoming, Outcome};
+use crate::extract::{Effect, Incoming};
 use crate::handler::{ReplyFuture, Route, Skips};
+use crate::intercept::{Chain, Handled, Handling, Next};
 use crate::reply::{Reply, ReplyKind};
 use crate::stanza::{Condition, Iq, IqType, Message, MessageType, Receipt, Stanza, StanzaError};
 use crate::wire::WireFormat;
@@ -70,24 +70,30 @@ enum Selection {
     Unhandled(Option<Reply>),
 }
 
-/// Finds the handler for `incoming` and turns its reply into the answer; says
-/// how it went, for the metrics.
+/// The pipeline's stages for one stanza, and what each reports for the
+/// metrics:
 ///
-/// In order: the message rules say which routes may see the stanza; with
-/// per-sender ordering, the stanza waits for the previous ones of its sender;
-/// registered ad-hoc commands are looked at; the first route that takes the
-/// stanza runs; when none does, the first fallback answer, then the built-in
-/// answers (disco, ping, version), then the default (nothing, or
-/// `service-unavailable` to an iq request).
+/// 1. the message rules say which routes may see the stanza (`skipped` when
+///    they kept it from every route and nothing else answered);
+/// 2. with per-sender ordering, the stanza waits for the previous ones of
+///    its sender;
+/// 3. the interceptors, outermost first (the built-in answers, then the
+///    ones registered, the ad-hoc commands among them), and the routes
+///    ([`Routing`]) each say how they handled it ([`Handling`]);
+/// 4. the default answer when nothing answered (nothing, or
+///    `service-unavailable` to an iq request), and the reply rules turn the
+///    reply into the HTTP answer (`reply`, `ack`, `error`, or `failed` for a
+///    reply they refuse).
 pub(crate) async fn dispatch(
     routes: &[Route],
     config: &Config,
+    chain: &Chain,
     mut incoming: Incoming,
-) -> (Answer, metrics::Outcome) {
+) -> (Answer, RequestOutcome) {
     let shared = &config.shared;
     shared.self_in_rooms.observe(incoming.stanza());
     let skips = config
-        .policy
+        .rules
         .classify(incoming.stanza(), &shared.self_in_rooms);
     // Held until the answer is ready: the sender's next stanza waits for it.
     // The key is only built when ordering is on (it costs two allocations).
@@ -95,75 +101,43 @@ pub(crate) async fn dispatch(
         Some(Some(sender)) => Some(shared.sequencer.turn(sender).await),
         _ => None,
     };
-    // XEP-0050 commands of the registered enums: discovery and the stages
-    // that need no handler are answered here; a submission goes on to the
-    // routes with its call attached, and its reply becomes the command's.
-    let mut fallback = None;
-    let mut call = None;
-    match config.ad_hoc.intercept(&incoming) {
-        Intercept::Pass => {}
-        Intercept::Answer(reply) => {
-            let answer = resolve(reply, incoming.stanza(), false);
-            return (answer, metrics::Outcome::Builtin);
+    let routing = Routing {
+        routes,
+        skips,
+        timeout: config.timeout,
+    };
+    let handled = if chain.is_empty() {
+        routing.run(&mut incoming).await
+    } else {
+        let next = Next::new(chain, &routing);
+        match catch_panics(next.run(&mut incoming)).await {
+            Ok(handled) => handled,
+            Err(panic) => Handled::new(
+                panicked("(an interceptor)", incoming.stanza(), &*panic),
+                Handling::Failed,
+            ),
         }
-        Intercept::Fallback(reply) => fallback = Some(reply),
-        Intercept::Run(ad_hoc) => {
-            incoming.set_ad_hoc(Arc::clone(&ad_hoc));
-            call = Some(ad_hoc);
+    };
+    let handling = handled.handling();
+    let stage = match handling {
+        Handling::Builtin => Some(RequestOutcome::Builtin),
+        Handling::Failed => Some(RequestOutcome::Failed),
+        Handling::Unhandled if !handled.is_answered() && !skips.is_empty() => {
+            tracing::debug!(reasons = ?skips, "stanza skipped by the message rules");
+            Some(RequestOutcome::Skipped)
         }
-    }
-    let selection = catch_unwind(AssertUnwindSafe(|| {
-        panics::in_handler(|| select(routes, &incoming, skips))
-    }));
-    let stanza = incoming.stanza();
-    let mut outcome = None;
-    let reply = match selection {
-        Err(panic) => panicked("(a filter or extractor)", stanza, &*panic),
-        Ok(Selection::Unhandled(route_fallback)) => match (route_fallback.or(fallback), &call) {
-            (Some(reply), Some(call)) => call.finish(reply),
-            (Some(reply), None) => reply,
-            (None, Some(call)) => call.unhandled(),
-            (None, None) => match builtin(stanza, routes, config) {
-                Some(reply) => {
-                    outcome = Some(metrics::Outcome::Builtin);
-                    reply
-                }
-                None => {
-                    if !skips.is_empty() {
-                        tracing::debug!(reasons = ?skips, "stanza skipped by the message rules");
-                        outcome = Some(metrics::Outcome::Skipped);
-                    }
-                    unhandled(&incoming, config)
-                }
-            },
-        },
-        Ok(Selection::Respond(name, reply)) => {
-            tracing::debug!(handler = name, "stanza answered by an extractor");
-            match &call {
-                Some(call) => call.finish(reply),
-                None => reply,
-            }
-        }
-        Ok(Selection::Run(name, future)) => {
-            let future = match &call {
-                Some(call) => call.wrap(future),
-                None => future,
-            };
-            run(name, future, config, stanza).await
-        }
+        _ => None,
+    };
+    let reply = match handled.into_reply() {
+        Some(reply) => reply,
+        None => unhandled(&incoming, config),
     };
     // mod_rest's JSON mapping carries no receipts, so a request that came in
     // JSON never asked for one (the sender's client saw none delivered); a
     // receipt added anyway would also push the reply to XML (`reply_gap`).
     let receipts = config.receipts.0 && incoming.format() == WireFormat::Xml;
-    let answer = resolve(reply, stanza, receipts);
-    let outcome = outcome.unwrap_or(match answer.status.as_u16() {
-        200 => metrics::Outcome::Reply,
-        202 => metrics::Outcome::Ack,
-        500 | 504 => metrics::Outcome::Failed,
-        _ => metrics::Outcome::Error,
-    });
-    (answer, outcome)
+    let (answer, delivered) = resolve(reply, incoming.stanza(), receipts);
+    (answer, stage.unwrap_or(delivered))
 }
 
 /// The ordering key: the sender's bare JID (for a room occupant, the room).
@@ -171,22 +145,42 @@ fn sender_key(stanza: &Stanza) -> Option<String> {
     stanza.from().map(|from| from.to_bare().to_string())
 }
 
-/// The built-in answer to an iq request no route took.
-fn builtin(stanza: &Stanza, routes: &[Route], config: &Config) -> Option<Reply> {
-    match stanza {
-        Stanza::Iq(iq) => {
-            let reply = config.courtesy.answer(iq, routes)?;
-            tracing::debug!(payload = iq.payload_ns(), "answered by the bot itself");
-            Some(reply)
+/// The routes stage: the first route that takes the stanza runs.
+pub(crate) struct Routing<'a> {
+    routes: &'a [Route],
+    /// Why the message rules keep the stanza from routes that do not opt in.
+    skips: Skips,
+    timeout: Option<Duration>,
+}
+
+impl Routing<'_> {
+    /// Selects the route and runs its handler, guarded against panics and
+    /// (with a time limit) slowness.
+    pub(crate) async fn run(&self, incoming: &mut Incoming) -> Handled {
+        let selection = catch_unwind(AssertUnwindSafe(|| {
+            panics::in_handler(|| select(self.routes, incoming, self.skips))
+        }));
+        let stanza = incoming.stanza();
+        match selection {
+            Err(panic) => Handled::new(
+                panicked("(a filter or extractor)", stanza, &*panic),
+                Handling::Failed,
+            ),
+            Ok(Selection::Unhandled(Some(fallback))) => Handled::new(fallback, Handling::Unhandled),
+            Ok(Selection::Unhandled(None)) => Handled::unhandled(),
+            Ok(Selection::Respond(name, reply)) => {
+                tracing::debug!(handler = name, "stanza answered by an extractor");
+                Handled::new(reply, Handling::Route)
+            }
+            Ok(Selection::Run(name, future)) => run(name, future, self.timeout, stanza).await,
         }
-        _ => None,
     }
 }
 
 fn select(routes: &[Route], incoming: &Incoming, skips: Skips) -> Selection {
     let mut fallback = None;
     for route in routes {
-        if !route.accepts_skipping(incoming.stanza(), skips) {
+        if !route.accepts_skipping(incoming, skips) {
             continue;
         }
         match route.call(incoming, &()) {
@@ -194,19 +188,19 @@ fn select(routes: &[Route], incoming: &Incoming, skips: Skips) -> Selection {
                 tracing::debug!(handler = route.name(), "handler selected");
                 return Selection::Run(route.name(), future);
             }
-            Err(rejection) => match rejection.into_outcome() {
-                Outcome::Skip => {}
-                Outcome::Fallback(reply) => {
+            Err(rejection) => match rejection.into_effect() {
+                Effect::Skip => {}
+                Effect::Fallback(reply) => {
                     fallback.get_or_insert(reply);
                 }
-                Outcome::Stop(reply) => return Selection::Respond(route.name(), reply),
+                Effect::Stop(reply) => return Selection::Respond(route.name(), reply),
             },
         }
     }
     Selection::Unhandled(fallback)
 }
 
-/// What a stanza no handler takes gets: `service-unavailable` for an iq
+/// What a stanza nothing answered gets: `service-unavailable` for an iq
 /// request (RFC 6120 section 8.4), nothing otherwise. An iq request that came
 /// in JSON without a payload is what the early-2020 mod_rest makes of the
 /// queries it cannot map: the error says so, and the operator is told once.
@@ -224,19 +218,28 @@ fn unhandled(incoming: &Incoming, config: &Config) -> Reply {
     }
 }
 
-async fn run(name: &'static str, future: ReplyFuture, config: &Config, stanza: &Stanza) -> Reply {
-    let guarded = CatchUnwind { inner: future };
-    let outcome = match config.timeout {
+async fn run(
+    name: &'static str,
+    future: ReplyFuture,
+    timeout: Option<Duration>,
+    stanza: &Stanza,
+) -> Handled {
+    let guarded = catch_panics(future);
+    let outcome = match timeout {
         Some(limit) => match tokio::time::timeout(limit, guarded).await {
             Ok(outcome) => outcome,
             Err(_) => {
                 tracing::warn!(handler = name, ?limit, "handler timed out");
-                return Reply::error(StanzaError::new(Condition::RemoteServerTimeout));
+                let timed_out = Reply::error(StanzaError::new(Condition::RemoteServerTimeout));
+                return Handled::new(timed_out, Handling::Failed);
             }
         },
         None => guarded.await,
     };
-    outcome.unwrap_or_else(|panic| panicked(name, stanza, &*panic))
+    match outcome {
+        Ok(reply) => Handled::new(reply, Handling::Route),
+        Err(panic) => Handled::new(panicked(name, stanza, &*panic), Handling::Failed),
+    }
 }
 
 /// Logs a panic caught in handler code, in one line (the hook of
@@ -255,8 +258,9 @@ fn panicked(handler: &'static str, stanza: &Stanza, panic: &(dyn Any + Send)) ->
     Reply::error(StanzaError::new(Condition::InternalServerError))
 }
 
-/// Turns a handler's reply into the answer for `incoming`.
-fn resolve(reply: Reply, incoming: &Stanza, receipts: bool) -> Answer {
+/// The reply stage: turns a reply into the answer for `incoming`, and says
+/// what was delivered (`Failed` for a reply the rules refuse).
+fn resolve(reply: Reply, incoming: &Stanza, receipts: bool) -> (Answer, RequestOutcome) {
     if incoming.is_response() {
         if !reply.is_ack() {
             tracing::debug!(
@@ -264,8 +268,23 @@ fn resolve(reply: Reply, incoming: &Stanza, receipts: bool) -> Answer {
                 incoming.type_str()
             );
         }
-        return Answer::accepted();
+        return (Answer::accepted(), RequestOutcome::Ack);
     }
+    let delivered = match &reply.kind {
+        ReplyKind::Ack => RequestOutcome::Ack,
+        ReplyKind::Error(_) => RequestOutcome::Error,
+        ReplyKind::Internal(_) => RequestOutcome::Failed,
+        ReplyKind::Stanza(_) | ReplyKind::Text(_) | ReplyKind::Payload(_) => RequestOutcome::Reply,
+    };
+    match build_answer(reply, incoming, receipts) {
+        Some(answer) => (answer, delivered),
+        None => (Answer::internal(incoming), RequestOutcome::Failed),
+    }
+}
+
+/// The answer carrying `reply`, or `None` when the reply cannot answer
+/// `incoming` (logged: the sender gets `internal-server-error`).
+fn build_answer(reply: Reply, incoming: &Stanza, receipts: bool) -> Option<Answer> {
     let receipt_id = if receipts {
         receipt_request(incoming)
     } else {
@@ -274,8 +293,10 @@ fn resolve(reply: Reply, incoming: &Stanza, receipts: bool) -> Answer {
     match reply.kind {
         ReplyKind::Stanza(stanza) => resolve_stanza(*stanza, incoming, receipt_id),
         ReplyKind::Ack => match (incoming, receipt_id) {
-            (Stanza::Message(m), Some(id)) => Answer::ok(Stanza::Message(receipt_only(m, id))),
-            _ => Answer::accepted(),
+            (Stanza::Message(m), Some(id)) => {
+                Some(Answer::ok(Stanza::Message(receipt_only(m, id))))
+            }
+            _ => Some(Answer::accepted()),
         },
         ReplyKind::Text(text) => match incoming {
             Stanza::Message(m) => {
@@ -283,7 +304,7 @@ fn resolve(reply: Reply, incoming: &Stanza, receipts: bool) -> Answer {
                 if let Some(id) = receipt_id {
                     add_receipt(&mut reply, id);
                 }
-                Answer::ok(Stanza::Message(reply))
+                Some(Answer::ok(Stanza::Message(reply)))
             }
             other => {
                 tracing::error!(
@@ -292,7 +313,7 @@ fn resolve(reply: Reply, incoming: &Stanza, receipts: bool) -> Answer {
                     other.kind(),
                     other.kind()
                 );
-                Answer::internal(incoming)
+                None
             }
         },
         ReplyKind::Payload(payload) => match incoming {
@@ -301,7 +322,7 @@ fn resolve(reply: Reply, incoming: &Stanza, receipts: bool) -> Answer {
                 result.to = iq.from.clone();
                 result.from = iq.to.clone();
                 result.id = iq.id.clone();
-                Answer::ok(Stanza::Iq(result))
+                Some(Answer::ok(Stanza::Iq(result)))
             }
             other => {
                 tracing::error!(
@@ -309,19 +330,19 @@ fn resolve(reply: Reply, incoming: &Stanza, receipts: bool) -> Answer {
                      answering internal-server-error",
                     other.kind()
                 );
-                Answer::internal(incoming)
+                None
             }
         },
-        ReplyKind::Error(error) => Answer::error(incoming, error),
+        ReplyKind::Error(error) => Some(Answer::error(incoming, error)),
         ReplyKind::Internal(message) => {
             tracing::error!(error = %message, "answering internal-server-error");
-            Answer::internal(incoming)
+            Some(Answer::internal(incoming))
         }
     }
 }
 
 /// A stanza reply: of the incoming kind, with the receipt added to a message.
-fn resolve_stanza(stanza: Stanza, incoming: &Stanza, receipt_id: Option<String>) -> Answer {
+fn resolve_stanza(stanza: Stanza, incoming: &Stanza, receipt_id: Option<String>) -> Option<Answer> {
     match stanza {
         stanza if stanza.kind() != incoming.kind() => {
             tracing::error!(
@@ -330,22 +351,22 @@ fn resolve_stanza(stanza: Stanza, incoming: &Stanza, receipt_id: Option<String>)
                 incoming.kind(),
                 stanza.kind()
             );
-            Answer::internal(incoming)
+            None
         }
         Stanza::Message(mut reply) => {
             if let Some(id) = receipt_id {
                 add_receipt(&mut reply, id);
             }
-            Answer::ok(Stanza::Message(reply))
+            Some(Answer::ok(Stanza::Message(reply)))
         }
         Stanza::Iq(reply) if !matches!(reply.type_, IqType::Result | IqType::Error) => {
             tracing::warn!(
                 "a handler answered an iq with an iq of type {}; mod_rest sends it as a result",
                 reply.type_
             );
-            Answer::ok(Stanza::Iq(reply))
+            Some(Answer::ok(Stanza::Iq(reply)))
         }
-        stanza => Answer::ok(stanza),
+        stanza => Some(Answer::ok(stanza)),
     }
 }
 
@@ -378,23 +399,18 @@ fn receipt_only(incoming: &Message, id: String) -> Message {
     receipt
 }
 
-/// Polls a handler future, turning a panic into an error value.
-struct CatchUnwind {
-    inner: ReplyFuture,
-}
-
-impl Future for CatchUnwind {
-    type Output = Result<Reply, Box<dyn Any + Send>>;
-
-    fn poll(mut self: Pin<&mut Self>, cx: &mut Context<'_>) -> Poll<Self::Output> {
-        let inner = &mut self.inner;
-        let poll = || panics::in_handler(|| inner.as_mut().poll(cx));
+/// Runs `future`, turning a panic while it is polled into an error value.
+async fn catch_panics<F: Future>(future: F) -> Result<F::Output, Box<dyn Any + Send>> {
+    let mut future = pin!(future);
+    poll_fn(|cx| {
+        let poll = || panics::in_handler(|| future.as_mut().poll(cx));
         match catch_unwind(AssertUnwindSafe(poll)) {
-            Ok(Poll::Ready(reply)) => Poll::Ready(Ok(reply)),
+            Ok(Poll::Ready(output)) => Poll::Ready(Ok(output)),
             Ok(Poll::Pending) => Poll::Pending,
             Err(panic) => Poll::Ready(Err(panic)),
         }
-    }
+    })
+    .await
 }
 
 fn panic_message(panic: &(dyn Any + Send)) -> &str {

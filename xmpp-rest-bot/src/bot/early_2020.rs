@@ -23,7 +23,11 @@ const DROPPED_PAYLOAD: &str = "this request reached the bot without its payload 
 /// module in JSON, in words; empty when nothing.
 pub(crate) fn unreachable_in_json<S: 'static>(routes: &[Route<S>], config: &Config) -> Vec<String> {
     let mut found = Vec::new();
-    if config.ad_hoc.has_commands() {
+    if config
+        .ad_hoc
+        .as_ref()
+        .is_some_and(|a| a.registry.has_commands())
+    {
         found.push("ad-hoc commands (XEP-0050)".to_owned());
     }
     for route in routes {

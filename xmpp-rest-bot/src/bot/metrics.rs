@@ -42,7 +42,7 @@ impl From<StanzaKind> for Kind {
 
 /// The outcome label.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
-pub(crate) enum Outcome {
+pub(crate) enum RequestOutcome {
     /// 200: a reply stanza from a handler.
     Reply,
     /// 202: no reply.
@@ -66,32 +66,32 @@ pub(crate) enum Outcome {
     Probe,
 }
 
-impl Outcome {
-    const ALL: [Outcome; 10] = [
-        Outcome::Reply,
-        Outcome::Ack,
-        Outcome::Error,
-        Outcome::Failed,
-        Outcome::Skipped,
-        Outcome::Builtin,
-        Outcome::Shed,
-        Outcome::Unauthorized,
-        Outcome::Rejected,
-        Outcome::Probe,
+impl RequestOutcome {
+    const ALL: [RequestOutcome; 10] = [
+        RequestOutcome::Reply,
+        RequestOutcome::Ack,
+        RequestOutcome::Error,
+        RequestOutcome::Failed,
+        RequestOutcome::Skipped,
+        RequestOutcome::Builtin,
+        RequestOutcome::Shed,
+        RequestOutcome::Unauthorized,
+        RequestOutcome::Rejected,
+        RequestOutcome::Probe,
     ];
 
     fn label(self) -> &'static str {
         match self {
-            Outcome::Reply => "reply",
-            Outcome::Ack => "ack",
-            Outcome::Error => "error",
-            Outcome::Failed => "failed",
-            Outcome::Skipped => "skipped",
-            Outcome::Builtin => "builtin",
-            Outcome::Shed => "shed",
-            Outcome::Unauthorized => "unauthorized",
-            Outcome::Rejected => "rejected",
-            Outcome::Probe => "probe",
+            RequestOutcome::Reply => "reply",
+            RequestOutcome::Ack => "ack",
+            RequestOutcome::Error => "error",
+            RequestOutcome::Failed => "failed",
+            RequestOutcome::Skipped => "skipped",
+            RequestOutcome::Builtin => "builtin",
+            RequestOutcome::Shed => "shed",
+            RequestOutcome::Unauthorized => "unauthorized",
+            RequestOutcome::Rejected => "rejected",
+            RequestOutcome::Probe => "probe",
         }
     }
 }
@@ -101,7 +101,7 @@ const BUCKETS: [f64; 14] = [
     0.0005, 0.001, 0.0025, 0.005, 0.01, 0.025, 0.05, 0.1, 0.25, 0.5, 1.0, 2.5, 5.0, 10.0,
 ];
 
-const SERIES: usize = Kind::ALL.len() * Outcome::ALL.len();
+const SERIES: usize = Kind::ALL.len() * RequestOutcome::ALL.len();
 
 #[derive(Debug, Default)]
 struct Series {
@@ -182,7 +182,7 @@ impl Metrics {
         InFlight(&self.registry.in_flight)
     }
 
-    pub(crate) fn record(&self, kind: Kind, outcome: Outcome, elapsed: Duration) {
+    pub(crate) fn record(&self, kind: Kind, outcome: RequestOutcome, elapsed: Duration) {
         let series = &self.registry.series[index(kind, outcome)];
         let seconds = elapsed.as_secs_f64();
         let bucket = BUCKETS
@@ -199,7 +199,7 @@ impl Metrics {
     /// `outcome` (`"reply"`, ...) so far; 0 for unknown labels.
     pub fn count(&self, kind: &str, outcome: &str) -> u64 {
         let kind = Kind::ALL.iter().find(|k| k.label() == kind);
-        let outcome = Outcome::ALL.iter().find(|o| o.label() == outcome);
+        let outcome = RequestOutcome::ALL.iter().find(|o| o.label() == outcome);
         match (kind, outcome) {
             (Some(&k), Some(&o)) => self.registry.series[index(k, o)]
                 .count
@@ -216,9 +216,9 @@ impl Metrics {
     /// All series in the Prometheus text exposition format (version 0.0.4).
     pub fn render(&self) -> String {
         let mut out = String::with_capacity(4096);
-        let recorded: Vec<(Kind, Outcome, &Series)> = Kind::ALL
+        let recorded: Vec<(Kind, RequestOutcome, &Series)> = Kind::ALL
             .iter()
-            .flat_map(|&k| Outcome::ALL.iter().map(move |&o| (k, o)))
+            .flat_map(|&k| RequestOutcome::ALL.iter().map(move |&o| (k, o)))
             .map(|(k, o)| (k, o, &self.registry.series[index(k, o)]))
             .filter(|(_, _, s)| s.count.load(Ordering::Relaxed) > 0)
             .collect();
@@ -227,7 +227,11 @@ impl Metrics {
         out
     }
 
-    fn write(&self, out: &mut String, recorded: &[(Kind, Outcome, &Series)]) -> std::fmt::Result {
+    fn write(
+        &self,
+        out: &mut String,
+        recorded: &[(Kind, RequestOutcome, &Series)],
+    ) -> std::fmt::Result {
         writeln!(
             out,
             "# HELP xmpp_webhook_requests_total Requests answered by the webhook, by stanza kind and outcome."
@@ -290,10 +294,13 @@ impl Metrics {
     }
 }
 
-fn index(kind: Kind, outcome: Outcome) -> usize {
+fn index(kind: Kind, outcome: RequestOutcome) -> usize {
     let k = Kind::ALL.iter().position(|&x| x == kind).unwrap_or(0);
-    let o = Outcome::ALL.iter().position(|&x| x == outcome).unwrap_or(0);
-    k * Outcome::ALL.len() + o
+    let o = RequestOutcome::ALL
+        .iter()
+        .position(|&x| x == outcome)
+        .unwrap_or(0);
+    k * RequestOutcome::ALL.len() + o
 }
 
 #[cfg(test)]
@@ -303,10 +310,22 @@ mod tests {
     #[test]
     fn renders_counters_and_cumulative_buckets() {
         let metrics = Metrics::default();
-        metrics.record(Kind::Message, Outcome::Reply, Duration::from_micros(300));
-        metrics.record(Kind::Message, Outcome::Reply, Duration::from_millis(3));
-        metrics.record(Kind::Message, Outcome::Reply, Duration::from_secs(60));
-        metrics.record(Kind::Iq, Outcome::Builtin, Duration::from_millis(1));
+        metrics.record(
+            Kind::Message,
+            RequestOutcome::Reply,
+            Duration::from_micros(300),
+        );
+        metrics.record(
+            Kind::Message,
+            RequestOutcome::Reply,
+            Duration::from_millis(3),
+        );
+        metrics.record(
+            Kind::Message,
+            RequestOutcome::Reply,
+            Duration::from_secs(60),
+        );
+        metrics.record(Kind::Iq, RequestOutcome::Builtin, Duration::from_millis(1));
         let text = metrics.render();
         assert!(
             text.contains("xmpp_webhook_requests_total{kind=\"message\",outcome=\"reply\"} 3\n")

@@ -3,19 +3,29 @@
 //! See [`Bot`].
 
 mod auth;
-mod courtesy;
+mod builtin;
+mod config;
 mod dispatch;
 mod early_2020;
+mod message_rules;
 mod metrics;
 mod order;
 mod panics;
-mod policy;
+mod run;
 mod server;
 mod service;
 mod serving;
 
+pub use auth::Auth;
+pub use builtin::Builtin;
+pub(crate) use config::Config;
+use config::{AdHoc, MaxConcurrency, ReadTimeout, Receipts};
 pub use dispatch::Answer;
+pub(crate) use dispatch::Routing;
+pub use message_rules::MessageRules;
 pub use metrics::Metrics;
+pub use run::Ready;
+pub use serving::Serving;
 
 use std::future::Future;
 use std::io;
@@ -27,238 +37,15 @@ use tokio::net::{TcpListener, ToSocketAddrs};
 use crate::command::{BotCommands, Registry};
 use crate::extract::Incoming;
 use crate::handler::{Filter, Handler, IntoRoute, Route};
-use crate::stanza::{BareJid, DiscoInfo, DiscoItem, Identity, Version};
+use crate::intercept::Interceptor;
+use crate::stanza::{DiscoInfo, Version};
 use crate::wire::{Limits, WireFormat};
 
-/// An XMPP bot: the handlers, the shared state and the webhook settings.
-///
-/// Build it with [`Bot::new`] and the setters, register handlers with
-/// [`handler`](Self::handler), give it its state with
-/// [`with_state`](Self::with_state), then [`serve`](Self::serve) it or turn it
-/// into an axum [`Router`](axum::Router) with [`into_router`](Self::into_router).
-///
-/// ```no_run
-/// use xmpp_rest_bot::Bot;
-/// use xmpp_rest_bot::extract::Body;
-///
-/// async fn echo(Body(text): Body) -> String {
-///     text
-/// }
-///
-/// # async fn run() -> std::io::Result<()> {
-/// Bot::new().handler(echo).serve("127.0.0.1:8080").await
-/// # }
-/// ```
-///
-/// # Dispatch
-/// For each stanza the handlers are tried **in registration order**: the
-/// first whose filter accepts the stanza and whose extractors all apply runs,
-/// and its return value is the reply. An extractor that applies but finds the
-/// stanza invalid (a malformed payload) stops the search and answers with its
-/// error, or with its reply ([`Rejection::reply`](crate::extract::Rejection::reply));
-/// one that does not apply but has a [fallback](crate::extract::Rejection::fallback)
-/// answer lets the search go on, and the first fallback is the answer when no
-/// handler takes the stanza. Otherwise, when no handler takes the stanza, the
-/// [built-in answers](#built-in-answers) get their chance; then an iq
-/// `get`/`set` is answered with `service-unavailable` (RFC 6120), a presence
-/// with nothing (202), and a message with nothing (202) or, when it asks for
-/// a receipt, with a message carrying only the receipt (200; see
-/// [`receipts`](Self::receipts)). Ad-hoc commands registered with
-/// [`ad_hoc_commands`](Self::ad_hoc_commands) are looked at before the
-/// handlers.
-///
-/// Stanzas of type `error` and iq results are never answered (mod_rest would
-/// drop the answer): they only reach handlers whose [`Filter`] opts in with
-/// [`Filter::include_responses`], and whatever those return, the answer is 202.
-///
-/// # Built-in answers
-/// Every XMPP entity is expected to answer service discovery and pings; the
-/// bot does it for you, **after** your handlers: a handler that takes the same
-/// request (one with a [`Version`] argument, say) answers instead, so any of
-/// them can be overridden. Only `get` requests are answered
-/// ([`builtin_answers`](Self::builtin_answers) switches them off):
-///
-/// | request | answer |
-/// |---|---|
-/// | XEP-0030 disco#info | the [identity](Self::identity) (`client`/`bot`, [named](Self::name)) and the features: the built-in ones, the payload namespaces of every route ([`Route::features`]: typed payload arguments declare theirs, [`Route::with_feature`] adds more), and those added with [`disco_feature`](Self::disco_feature); on a node, what [`disco_node_info`](Self::disco_node_info) gave, else `item-not-found` |
-/// | XEP-0030 disco#items | the items added with [`disco_item`](Self::disco_item) (none by default); on a node, those added with [`disco_node_item`](Self::disco_node_item), else `item-not-found` |
-/// | XEP-0199 ping | an empty result |
-/// | XEP-0092 software version | [`software`](Self::software): your package's name and version when a handler has an attribute macro, else `xmpp-rest-bot`'s, unless you give yours ([`software_version!`](crate::software_version)) |
-///
-/// # Skipped messages
-/// Some messages are not meant for a bot's handlers, and answering them makes
-/// bots loop or spam. By default they reach only the routes whose [`Filter`]
-/// explicitly asks for them, and no other handler sees them (when no route
-/// takes them, the answer is 202, or 200 with only a receipt when one was
-/// requested):
-///
-/// | messages | rule (default on) | a route asks for them with |
-/// |---|---|---|
-/// | of type `error` | [`skip_error_messages`](Self::skip_error_messages) | [`Filter::include_responses`] |
-/// | without content: a chat state, a marker, a receipt alone | [`skip_contentless`](Self::skip_contentless) | [`Filter::include_contentless`] |
-/// | delayed (XEP-0203): room history on join, offline messages | [`skip_delayed`](Self::skip_delayed) | [`Filter::include_delayed`] |
-/// | the bot's own groupchat messages reflected by the room | [`skip_own_messages`](Self::skip_own_messages) (with [`muc_nick`](Self::muc_nick) / [`default_muc_nick`](Self::default_muc_nick)) | [`Filter::include_own_messages`] |
-///
-/// A rule switched off lets those messages reach every route.
-///
-/// # Order
-/// mod_rest posts every stanza on its own HTTP request, concurrently: two
-/// messages of one user can be handled at the same time and finish in any
-/// order. [`ordered_per_sender`](Self::ordered_per_sender) handles the
-/// stanzas of one sender (bare JID) one at a time, in the order they reached
-/// the bot, which is the best order mod_rest leaves.
-///
-/// # Requests mod_rest would never send
-/// | request | answer |
-/// |---|---|
-/// | a method other than `POST` and `OPTIONS` | 405 |
-/// | a `Content-Type` other than `application/xmpp+xml` and `application/json` (charset other than UTF-8 included) | 415 |
-/// | a body over [`Limits::bytes`] (or over another decoding limit) | 413 |
-/// | a body that is not well-formed XML or JSON, or JSON that is not mod_rest's mapping (a value of the wrong type, such as `"to": 5`; mod_rest's `/rest` answers such JSON with 400 too) | 400 |
-/// | well-formed, but not an acceptable stanza (wrong top element, invalid JID, ...) | 422 |
-/// | missing credentials, when [`secret_path`](Self::secret_path) or [`basic_auth`](Self::basic_auth) is set | 401 |
-/// | a body that takes longer than [`read_timeout`](Self::read_timeout) to arrive | 408 |
-/// | a post while [`max_concurrency`](Self::max_concurrency) requests are in flight | 503, without a body and with `Retry-After: 1` |
-///
-/// These answers carry a `text/plain` explanation. (mod_rest would turn a
-/// `text/plain` body into a chat message to the sender; it never sends such
-/// requests, so only whatever else sent them reads it.) Failures while
-/// handling a stanza are answered with error stanzas instead: a handler that
-/// panics gets `internal-server-error` (500), one that runs over the
-/// [`timeout`](Self::timeout) gets `remote-server-timeout` (504), and the bot
-/// goes on serving.
-///
-/// # State
-/// `S` is the type of the state the handlers need: `Bot<S>` is a bot still
-/// missing its state, as axum's `Router<S>`. [`with_state`](Self::with_state)
-/// provides it and turns the bot into a `Bot<()>`, which is what can be served.
-/// Handlers take the state (or parts of it, see
-/// [`FromRef`](crate::extract::FromRef)) with [`State`](crate::extract::State).
-///
-/// Conversation state (where each user is in a dialogue, say) lives in that
-/// state, keyed by the sender's bare JID, behind a lock; with
-/// [`ordered_per_sender`](Self::ordered_per_sender) the handlers of one sender
-/// never run at the same time, so read-modify-write on its entry is safe:
-///
-/// ```
-/// use std::collections::HashMap;
-/// use std::sync::{Arc, Mutex};
-/// use xmpp_rest_bot::prelude::*;
-///
-/// #[derive(Clone, Default)]
-/// struct Conversations(Arc<Mutex<HashMap<String, Vec<String>>>>);
-///
-/// async fn remember(
-///     State(conversations): State<Conversations>,
-///     Sender(from): Sender,
-///     Body(text): Body,
-/// ) -> String {
-///     let mut all = conversations.0.lock().unwrap();
-///     let history = all.entry(from.to_bare().to_string()).or_default();
-///     history.push(text);
-///     format!("{} messages so far", history.len())
-/// }
-///
-/// let bot: Bot = Bot::new()
-///     .handler(remember)
-///     .with_state(Conversations::default())
-///     .ordered_per_sender(true);
-/// ```
-///
-/// Such state is in the memory of one process. To run several replicas
-/// behind a load balancer, either keep the state in a shared store (a
-/// database), or route each sender to one replica: mod_rest's callback URL
-/// can carry the sender (`rest_callback_url =
-/// "http://proxy/<secret>/{from}"`), and the proxy hashes on its bare JID. The
-/// deployment chapter of the book shows the nginx configuration, which
-/// `scripts/nginx_replicas_test.sh` tests with two replicas. Per-sender order
-/// then holds across replicas too.
-///
-/// # Defaults
-/// | setting | default |
-/// |---|---|
-/// | [`format`](Self::format) | [`WireFormat::Xml`] (what the startup probe asks mod_rest for) |
-/// | [`limits`](Self::limits) | [`Limits::default`]: 192 KiB per stanza (like mod_rest), depth 64, 64 attributes and 4096 children per element |
-/// | [`max_concurrency`](Self::max_concurrency) | [`DEFAULT_MAX_CONCURRENCY`](Bot::DEFAULT_MAX_CONCURRENCY) (512); 503 beyond |
-/// | [`read_timeout`](Self::read_timeout) | [`DEFAULT_READ_TIMEOUT`](Bot::DEFAULT_READ_TIMEOUT) (10 s) for the request body; 408 beyond |
-/// | [`max_connections`](Self::max_connections) | [`DEFAULT_MAX_CONNECTIONS`](Bot::DEFAULT_MAX_CONNECTIONS) (1024, lowered to three quarters of the file limit) with [`serve`](Self::serve); beyond, the longest idle connection is closed (503 when none is idle) |
-/// | [`max_header_size`](Self::max_header_size) | [`DEFAULT_MAX_HEADER_SIZE`](Bot::DEFAULT_MAX_HEADER_SIZE) (8 KiB) per request head with [`serve`](Self::serve); 431 beyond |
-/// | [`first_request_timeout`](Self::first_request_timeout) | [`DEFAULT_FIRST_REQUEST_TIMEOUT`](Bot::DEFAULT_FIRST_REQUEST_TIMEOUT) (5 s) for a new connection's first request head with [`serve`](Self::serve); the connection is closed beyond |
-/// | [`header_read_timeout`](Self::header_read_timeout) | [`DEFAULT_HEADER_READ_TIMEOUT`](Bot::DEFAULT_HEADER_READ_TIMEOUT) (75 s) between requests on a keep-alive connection with [`serve`](Self::serve); the connection is closed beyond |
-/// | [`shutdown_timeout`](Self::shutdown_timeout), [`shutdown_drain`](Self::shutdown_drain) | [`DEFAULT_SHUTDOWN_TIMEOUT`](Bot::DEFAULT_SHUTDOWN_TIMEOUT) (10 s) for the whole shutdown of [`serve`](Self::serve), [`DEFAULT_SHUTDOWN_DRAIN`](Bot::DEFAULT_SHUTDOWN_DRAIN) (1 s) of it for keep-alive connections |
-/// | [`timeout`](Self::timeout) | none (per handler; 504 beyond) |
-/// | [`receipts`](Self::receipts) | on |
-/// | [`builtin_answers`](Self::builtin_answers) | on: disco#info, disco#items, ping, version |
-/// | [`name`](Self::name), [`identity`](Self::identity), [`software`](Self::software) | `client`/`bot` named after the software; the package of the first attributed handler, else `xmpp-rest-bot`, and its version |
-/// | [`skip_error_messages`](Self::skip_error_messages), [`skip_contentless`](Self::skip_contentless), [`skip_delayed`](Self::skip_delayed), [`skip_own_messages`](Self::skip_own_messages) | on |
-/// | [`muc_nick`](Self::muc_nick), [`default_muc_nick`](Self::default_muc_nick) | none (nicks are still learnt from the rooms' self-presences) |
-/// | [`ordered_per_sender`](Self::ordered_per_sender) | off |
-/// | [`metrics_route`](Self::metrics_route) | none (the [metrics](Self::metrics) are collected anyway) |
-/// | [`secret_path`](Self::secret_path), [`basic_auth`](Self::basic_auth) | none: no authentication, as mod_rest sends none |
+#[doc = include_str!("../docs/bot.md")]
 #[must_use]
 pub struct Bot<S = ()> {
     routes: Vec<Route<S>>,
     config: Config,
-}
-
-/// The webhook settings.
-#[derive(Debug, Clone, Default)]
-pub(crate) struct Config {
-    pub(crate) format: WireFormat,
-    pub(crate) limits: Limits,
-    pub(crate) receipts: Receipts,
-    pub(crate) timeout: Option<Duration>,
-    pub(crate) auth: auth::Auth,
-    pub(crate) ad_hoc: Registry,
-    pub(crate) courtesy: courtesy::Courtesy,
-    pub(crate) policy: policy::Policy,
-    pub(crate) ordered: bool,
-    pub(crate) max_concurrency: MaxConcurrency,
-    pub(crate) read_timeout: ReadTimeout,
-    pub(crate) serving: serving::Serving,
-    pub(crate) metrics_path: Option<String>,
-    pub(crate) shared: Arc<Shared>,
-}
-
-/// What the requests share at run time; clones of a bot share it too.
-#[derive(Debug, Default)]
-pub(crate) struct Shared {
-    pub(crate) metrics: Metrics,
-    pub(crate) sequencer: order::Sequencer,
-    pub(crate) self_in_rooms: policy::SelfInRooms,
-    /// Whether the operator was told that a request arrived without its
-    /// payload (the early-2020 mod_rest in JSON).
-    pub(crate) payload_dropped_warned: std::sync::atomic::AtomicBool,
-}
-
-/// The concurrency limit; a newtype for its default.
-#[derive(Debug, Clone, Copy)]
-pub(crate) struct MaxConcurrency(pub(crate) usize);
-
-impl Default for MaxConcurrency {
-    fn default() -> Self {
-        MaxConcurrency(Bot::<()>::DEFAULT_MAX_CONCURRENCY)
-    }
-}
-
-/// The body read timeout; a newtype for its default.
-#[derive(Debug, Clone, Copy)]
-pub(crate) struct ReadTimeout(pub(crate) Duration);
-
-impl Default for ReadTimeout {
-    fn default() -> Self {
-        ReadTimeout(Bot::<()>::DEFAULT_READ_TIMEOUT)
-    }
-}
-
-/// Whether receipts are answered; a newtype so that the default is "on".
-#[derive(Debug, Clone, Copy)]
-pub(crate) struct Receipts(pub(crate) bool);
-
-impl Default for Receipts {
-    fn default() -> Self {
-        Receipts(true)
-    }
 }
 
 impl<S: 'static> Default for Bot<S> {
@@ -298,9 +85,8 @@ impl<S: 'static> Bot<S> {
     /// Handlers are tried in registration order.
     pub fn handler<T>(mut self, handler: impl IntoRoute<T, S>) -> Self {
         let route = handler.into_route();
-        let software = &mut self.config.courtesy.software;
-        if let (None, Some((name, version))) = (&software, route.package) {
-            *software = Some(Version::new(name, version));
+        if let (None, Some((name, version))) = (&self.config.package, route.package) {
+            self.config.package = Some(Version::new(name, version));
         }
         self.routes.push(route);
         self
@@ -311,10 +97,10 @@ impl<S: 'static> Bot<S> {
     ///
     /// ```
     /// use xmpp_rest_bot::Bot;
-    /// use xmpp_rest_bot::extract::Body;
+    /// use xmpp_rest_bot::extract::MessageText;
     /// use xmpp_rest_bot::handler::Filter;
     ///
-    /// async fn admin_only(Body(cmd): Body) -> String {
+    /// async fn admin_only(MessageText(cmd): MessageText) -> String {
     ///     format!("running {cmd}")
     /// }
     ///
@@ -380,17 +166,43 @@ impl<S: 'static> Bot<S> {
     ///
     /// The bot keeps no session state: the submitted form carries all the
     /// arguments. The handler's other extractors see the iq (a handler that
-    /// also takes `Message` or `Body` cannot run an ad-hoc command: the sender
+    /// also takes `Message` or `MessageText` cannot run an ad-hoc command: the sender
     /// gets `feature-not-implemented`), and so does its filter. Hidden
     /// commands are not listed but can be executed by node. Registering the
     /// same enum twice changes nothing; when two enums have a command of the
     /// same name, the first registered keeps the node.
     ///
-    /// The bot's own disco#info (see [Built-in answers](#built-in-answers))
-    /// then lists the feature `http://jabber.org/protocol/commands`.
+    /// The bot's own disco#info (see [`Builtin`]) then lists the feature
+    /// `http://jabber.org/protocol/commands`. The commands are an
+    /// [interceptor](crate::intercept), placed among the others where this
+    /// is first called.
     pub fn ad_hoc_commands<C: BotCommands + 'static>(mut self) -> Self {
-        self.config.ad_hoc.add::<C>();
-        self.disco_feature(crate::stanza::ns::COMMANDS)
+        let interceptors = &mut self.config.interceptors.0;
+        let ad_hoc = self.config.ad_hoc.get_or_insert_with(|| {
+            interceptors.push(Arc::new(Registry::default()));
+            AdHoc {
+                index: interceptors.len() - 1,
+                registry: Registry::default(),
+            }
+        });
+        ad_hoc.registry.add::<C>();
+        interceptors[ad_hoc.index] = Arc::new(ad_hoc.registry.clone());
+        self
+    }
+
+    /// Adds an [`Interceptor`] to the pipeline: it sees every stanza after
+    /// the message rules and the per-sender order, before the routes, and
+    /// what the routes made of it after; it can answer instead of them,
+    /// attach [extensions](crate::extract::Incoming::extensions) for their extractors and
+    /// filters, or change their reply (see [`intercept`](crate::intercept)).
+    ///
+    /// Interceptors run in registration order, the first registered
+    /// outermost; [`ad_hoc_commands`](Self::ad_hoc_commands) adds its own
+    /// where it is first called. The built-in answers are outside them all:
+    /// they answer what is still unanswered when the others are done.
+    pub fn interceptor(mut self, interceptor: impl Interceptor) -> Self {
+        self.config.interceptors.0.push(Arc::new(interceptor));
+        self
     }
 
     /// The registered routes, in the order they are tried.
@@ -466,214 +278,43 @@ impl<S: 'static> Bot<S> {
         self
     }
 
-    /// Requires the first path segment of every request to be `secret`
-    /// (compared in constant time; 401 otherwise). Configure mod_rest with
-    /// `rest_callback_url = "http://127.0.0.1:8080/<secret>"` (placeholders
-    /// may follow: `/<secret>/{kind}/{type}`). Use URL-safe characters, for
-    /// instance a random hex string.
-    ///
-    /// The SDK never logs the secret, nor the paths of requests (which carry
-    /// it, or an attacker's guesses): `Debug` of the bot only says whether one
-    /// is set. Keep it out of your own startup messages too (they end up in
-    /// journald): print the URL with a placeholder, `http://{addr}/<secret>/`.
-    pub fn secret_path(mut self, secret: impl Into<String>) -> Self {
-        self.config.auth.secret_path = Some(secret.into());
+    /// Which messages the bot keeps from routes that do not ask for them
+    /// (see [`MessageRules`]).
+    pub fn message_rules(mut self, rules: MessageRules) -> Self {
+        self.config.rules = rules;
         self
     }
 
-    /// Requires HTTP Basic credentials (compared in constant time; 401 with
-    /// `WWW-Authenticate` otherwise). mod_rest sends them when they are in the
-    /// URL: `rest_callback_url = "http://user:password@127.0.0.1:8080/"`.
-    pub fn basic_auth(mut self, user: impl Into<String>, password: impl Into<String>) -> Self {
-        self.config.auth.basic = Some(auth::Credentials::new(user.into(), password.into()));
+    /// What the bot answers by itself to disco, ping and version queries no
+    /// route takes (see [`Builtin`]).
+    pub fn builtin(mut self, builtin: Builtin) -> Self {
+        self.config.builtin = builtin;
         self
     }
 
-    // ----- protocol courtesy -----
-
-    /// The bot's name, shown by clients in service discovery (the name of
-    /// its disco#info identity). Default: the software name
-    /// ([`software`](Self::software)).
-    pub fn name(mut self, name: impl Into<String>) -> Self {
-        self.config.courtesy.name = Some(name.into());
+    /// How requests are authenticated (see [`Auth`]; default: not at all).
+    pub fn auth(mut self, auth: Auth) -> Self {
+        self.config.auth = auth;
         self
     }
 
-    /// The disco#info identity. Default: category `client`, type `bot` ("an
-    /// automated conversation bot"), named by [`name`](Self::name). An
-    /// identity without a name gets that name.
-    ///
-    /// ```
-    /// use xmpp_rest_bot::Bot;
-    /// use xmpp_rest_bot::stanza::Identity;
-    ///
-    /// let bot: Bot = Bot::new().identity(Identity::new("component", "generic").with_name("Deploy"));
-    /// assert_eq!(bot.disco_info().identities[0].category, "component");
-    /// ```
-    pub fn identity(mut self, identity: Identity) -> Self {
-        self.config.courtesy.identity = Some(identity);
-        self
-    }
-
-    /// What the bot answers to XEP-0092 software version requests. Default:
-    /// the name and version of the Cargo package of the first handler
-    /// registered with an attribute macro (`#[on_message]`, `#[on_iq]`,
-    /// `#[on_presence]` read them when your crate compiles), else
-    /// `xmpp-rest-bot` and this crate's version; without OS. A library cannot
-    /// read your package at run time: for a bot of plain functions or
-    /// closures, give it with [`software_version!`](crate::software_version),
-    /// with the OS if you want to tell it:
-    ///
-    /// ```
-    /// use xmpp_rest_bot::{Bot, software_version};
-    ///
-    /// let bot: Bot = Bot::new().software(software_version!().with_os(std::env::consts::OS));
-    /// ```
-    pub fn software(mut self, software: Version) -> Self {
-        self.config.courtesy.software = Some(software);
-        self
-    }
-
-    /// Whether the bot answers disco#info, disco#items, ping and software
-    /// version requests itself when no handler takes them (default on).
-    pub fn builtin_answers(mut self, enabled: bool) -> Self {
-        self.config.courtesy.enabled = enabled;
-        self
-    }
-
-    /// Adds a feature (protocol namespace) to the disco#info answer, for a
-    /// protocol the bot implements in a way its routes do not declare (see
-    /// [`Route::with_feature`]).
-    pub fn disco_feature(mut self, namespace: impl Into<String>) -> Self {
-        let namespace = namespace.into();
-        if !self.config.courtesy.features.contains(&namespace) {
-            self.config.courtesy.features.push(namespace);
-        }
-        self
-    }
-
-    /// Adds an item to the disco#items answer (without node).
-    pub fn disco_item(mut self, item: DiscoItem) -> Self {
-        self.config.courtesy.items.push(item);
-        self
-    }
-
-    /// Adds an item to the disco#items answer for `node` (the node becomes
-    /// known: a disco#items query on it is answered, with an empty list if
-    /// need be). This is how the ad-hoc commands list (node
-    /// `http://jabber.org/protocol/commands`) is published.
-    ///
-    /// ```
-    /// use xmpp_rest_bot::Bot;
-    /// use xmpp_rest_bot::stanza::{DiscoInfo, DiscoItem, Identity, ns};
-    ///
-    /// let me = "bot@bot.example.net".parse().unwrap();
-    /// let bot: Bot = Bot::new()
-    ///     .disco_feature(ns::COMMANDS)
-    ///     .disco_node_item(ns::COMMANDS, DiscoItem::new(me).with_node("deploy").with_name("Deploy"))
-    ///     .disco_node_info(
-    ///         "deploy",
-    ///         DiscoInfo::new()
-    ///             .with_identity(Identity::new("automation", "command-node").with_name("Deploy"))
-    ///             .with_features([ns::COMMANDS, ns::DATA_FORMS]),
-    ///     );
-    /// assert!(bot.disco_info().has_feature(ns::COMMANDS));
-    /// ```
-    pub fn disco_node_item(mut self, node: impl Into<String>, item: DiscoItem) -> Self {
-        self.config.courtesy.node_mut(node.into()).items.push(item);
-        self
-    }
-
-    /// The disco#info answer for `node` (replacing an earlier one). Queries
-    /// on nodes without one are answered `item-not-found`.
-    pub fn disco_node_info(mut self, node: impl Into<String>, info: DiscoInfo) -> Self {
-        self.config.courtesy.node_mut(node.into()).info = Some(info);
+    /// The connection settings of [`serve`](Self::serve) (see [`Serving`]).
+    pub fn serving(mut self, serving: Serving) -> Self {
+        self.config.serving = serving;
         self
     }
 
     /// What the bot answers to a disco#info query without node: its identity
-    /// and features (the built-in ones, those of its routes, those added with
-    /// [`disco_feature`](Self::disco_feature)), each once.
+    /// and features (the built-in ones, those of its routes, of the ad-hoc
+    /// commands, and those added with [`Builtin::feature`]), each once.
     pub fn disco_info(&self) -> DiscoInfo {
-        self.config.courtesy.disco_info(&self.routes)
+        let config = &self.config;
+        config.builtin.disco_info(
+            &self.routes,
+            config.package.as_ref(),
+            config.interceptor_features(),
+        )
     }
-
-    // ----- message rules -----
-
-    /// Whether messages of type `error` are kept from handlers (default on).
-    /// They still reach routes whose filter
-    /// [includes responses](Filter::include_responses); off, they reach
-    /// every route. Whatever a handler returns, they are never answered.
-    pub fn skip_error_messages(mut self, enabled: bool) -> Self {
-        self.config.policy.skip_error_messages = enabled;
-        self
-    }
-
-    /// Whether messages without content (no body, subject, XHTML or link:
-    /// a chat state, a chat marker or a receipt alone) are kept from handlers
-    /// (default on). They still reach routes whose filter
-    /// [includes them](Filter::include_contentless); off, they reach every route.
-    pub fn skip_contentless(mut self, enabled: bool) -> Self {
-        self.config.policy.skip_contentless = enabled;
-        self
-    }
-
-    /// Whether delayed messages (XEP-0203 `<delay/>`: the history a room
-    /// sends on join, offline messages) are kept from handlers (default on),
-    /// so that a bot does not answer hours-old commands. They still reach
-    /// routes whose filter [includes them](Filter::include_delayed); off,
-    /// they reach every route.
-    pub fn skip_delayed(mut self, enabled: bool) -> Self {
-        self.config.policy.skip_delayed = enabled;
-        self
-    }
-
-    /// Whether the bot's own groupchat messages, which the room reflects back
-    /// to it, are kept from handlers (default on): an echo bot in a room would
-    /// otherwise answer itself forever. Its own messages are those from its
-    /// nickname in the room ([`muc_nick`](Self::muc_nick),
-    /// [`default_muc_nick`](Self::default_muc_nick), or the one the room's
-    /// self-presence gave it), or carrying its XEP-0421 occupant id (learnt
-    /// from the room's self-presence, status 110). They still reach routes
-    /// whose filter [includes them](Filter::include_own_messages).
-    pub fn skip_own_messages(mut self, enabled: bool) -> Self {
-        self.config.policy.skip_own_messages = enabled;
-        self
-    }
-
-    /// The bot's nickname in `room`, to recognise its own reflected messages
-    /// (see [`skip_own_messages`](Self::skip_own_messages)).
-    ///
-    /// ```
-    /// use xmpp_rest_bot::Bot;
-    ///
-    /// let bot: Bot = Bot::new()
-    ///     .default_muc_nick("deploybot")
-    ///     .muc_nick("ops@rooms.example.org".parse().unwrap(), "deploybot-ops");
-    /// ```
-    pub fn muc_nick(mut self, room: BareJid, nick: impl Into<String>) -> Self {
-        let nick = nick.into();
-        match self
-            .config
-            .policy
-            .nicks
-            .iter_mut()
-            .find(|(r, _)| *r == room)
-        {
-            Some(entry) => entry.1 = nick,
-            None => self.config.policy.nicks.push((room, nick)),
-        }
-        self
-    }
-
-    /// The bot's nickname in the rooms not named with
-    /// [`muc_nick`](Self::muc_nick).
-    pub fn default_muc_nick(mut self, nick: impl Into<String>) -> Self {
-        self.config.policy.default_nick = Some(nick.into());
-        self
-    }
-
-    // ----- ordering, limits, metrics -----
 
     /// Whether the stanzas of one sender are handled one at a time, in the
     /// order they reached the bot (default off: concurrently).
@@ -701,7 +342,7 @@ impl<S: 'static> Bot<S> {
     /// running the bot out of memory. Counts posts once their body is read
     /// (a client still sending its body holds a connection, not a handler's
     /// place: see [`read_timeout`](Self::read_timeout) and
-    /// [`max_connections`](Self::max_connections)).
+    /// [`Serving::max_connections`]).
     pub fn max_concurrency(mut self, limit: usize) -> Self {
         self.config.max_concurrency = MaxConcurrency(limit);
         self
@@ -711,7 +352,7 @@ impl<S: 'static> Bot<S> {
     /// [`DEFAULT_READ_TIMEOUT`](Bot::DEFAULT_READ_TIMEOUT)); slower clients get
     /// 408. mod_rest sends a stanza in one go: only a broken or hostile
     /// client needs this long. The headers have their own timeout,
-    /// [`header_read_timeout`](Self::header_read_timeout).
+    /// [`Serving::header_read_timeout`].
     pub fn read_timeout(mut self, timeout: Duration) -> Self {
         self.config.read_timeout = ReadTimeout(timeout);
         self
@@ -719,14 +360,16 @@ impl<S: 'static> Bot<S> {
 
     /// Serves the [metrics](Metrics) in the Prometheus text format on `GET
     /// path` (default: not served). The route needs no credentials, even
-    /// with [`secret_path`](Self::secret_path) or
-    /// [`basic_auth`](Self::basic_auth): expose it only where it may be read
+    /// with [`secret_path`](Auth::secret_path) or
+    /// [`basic_auth`](Auth::basic): expose it only where it may be read
     /// (the reverse proxy of the deployment chapter does not forward it).
     ///
     /// ```
     /// use xmpp_rest_bot::Bot;
     ///
-    /// let bot: Bot = Bot::new().secret_path("3f6c9a").metrics_route("/metrics");
+    /// let bot: Bot = Bot::new()
+    ///     .auth(xmpp_rest_bot::bot::Auth::default().secret_path("3f6c9a"))
+    ///     .metrics_route("/metrics");
     /// ```
     pub fn metrics_route(mut self, path: impl Into<String>) -> Self {
         self.config.metrics_path = Some(path.into());
@@ -747,10 +390,16 @@ impl Bot {
 
     /// The default of [`read_timeout`](Bot::read_timeout): 10 seconds.
     pub const DEFAULT_READ_TIMEOUT: Duration = Duration::from_secs(10);
+
+    /// How many handler panics a minute reach the panic hook that was
+    /// installed before [`serve`](Bot::serve) (Rust's default hook prints the
+    /// message and, with `RUST_BACKTRACE`, a backtrace); every panic is
+    /// logged in one line anyway.
+    pub const PANIC_REPORTS_PER_MINUTE: u32 = 5;
 }
 
 /// The software name and version of the crate it is written in, as a
-/// [`Version`](crate::stanza::Version) for [`Bot::software`]: expands to
+/// [`Version`](crate::stanza::Version) for [`Builtin::software`]: expands to
 /// `Version::new(env!("CARGO_PKG_NAME"), env!("CARGO_PKG_VERSION"))`, read
 /// when your crate is compiled.
 ///
@@ -759,39 +408,13 @@ impl Bot {
 ///
 /// let version = software_version!();
 /// assert_eq!(version.name.as_deref(), Some(env!("CARGO_PKG_NAME")));
-/// let bot: Bot = Bot::new().software(version);
+/// let bot: Bot = Bot::new().builtin(xmpp_rest_bot::bot::Builtin::default().software(version));
 /// ```
 #[macro_export]
 macro_rules! software_version {
     () => {
         $crate::stanza::Version::new(env!("CARGO_PKG_NAME"), env!("CARGO_PKG_VERSION"))
     };
-}
-
-/// A bot whose handlers have everything they need: a [`Bot`] (`Bot<()>`), as
-/// [`Bot::new`] makes it or [`Bot::with_state`] returns it. Only such a bot
-/// serves, and the bound names `with_state` when a handler's `State<T>` was
-/// never given (the bot is then a `Bot<T>`).
-#[diagnostic::on_unimplemented(
-    message = "`{Self}` cannot serve yet: its handlers take a state it was not given",
-    label = "call `.with_state(...)` before this",
-    note = "a handler with a `State<T>` argument makes the bot a `Bot<T>` until it gets its state: `Bot::new().handler(h).with_state(value)` is a `Bot`, ready to serve"
-)]
-pub trait Ready {
-    #[doc(hidden)]
-    fn into_ready(self) -> Bot;
-    #[doc(hidden)]
-    fn as_ready(&self) -> &Bot;
-}
-
-impl Ready for Bot {
-    fn into_ready(self) -> Bot {
-        self
-    }
-
-    fn as_ready(&self) -> &Bot {
-        self
-    }
 }
 
 // Generic over the state with a `Ready` bound, rather than on `Bot<()>`
@@ -809,9 +432,9 @@ impl<S> Bot<S> {
     /// ```
     /// use axum::routing::get;
     /// use xmpp_rest_bot::Bot;
-    /// use xmpp_rest_bot::extract::Body;
+    /// use xmpp_rest_bot::extract::MessageText;
     ///
-    /// async fn echo(Body(text): Body) -> String {
+    /// async fn echo(MessageText(text): MessageText) -> String {
     ///     text
     /// }
     ///
@@ -829,15 +452,15 @@ impl<S> Bot<S> {
 
     /// Serves the webhook on `addr` until SIGTERM or ctrl-c, then stops
     /// accepting connections, lets the handlers in flight finish (until the
-    /// [`shutdown_timeout`](Self::shutdown_timeout)) and returns.
+    /// [`shutdown_timeout`](Serving::shutdown_timeout)) and returns.
     ///
     /// HTTP/1.1 with keep-alive, as mod_rest speaks it, with limits on what
-    /// clients hold: [`max_connections`](Self::max_connections),
-    /// [`max_header_size`](Self::max_header_size),
-    /// [`first_request_timeout`](Self::first_request_timeout) and
-    /// [`header_read_timeout`](Self::header_read_timeout); the shutdown is
-    /// described at [`shutdown_timeout`](Self::shutdown_timeout) and
-    /// [`shutdown_drain`](Self::shutdown_drain).
+    /// clients hold: [`Serving::max_connections`](Serving::max_connections),
+    /// [`max_header_size`](Serving::max_header_size),
+    /// [`first_request_timeout`](Serving::first_request_timeout) and
+    /// [`Serving::header_read_timeout`](Serving::header_read_timeout); the shutdown is
+    /// described at [`shutdown_timeout`](Serving::shutdown_timeout) and
+    /// [`shutdown_drain`](Serving::shutdown_drain).
     ///
     /// While it serves, a handler that panics is logged in one line (the
     /// handler, the stanza id, the message and where it panicked) and the
@@ -858,14 +481,14 @@ impl<S> Bot<S> {
         let bot = self.into_ready();
         // Listen for the signals before binding: once the address answers, a
         // SIGTERM is a graceful shutdown, never the default "terminate now".
-        let signal = shutdown_signal()?;
+        let signal = run::shutdown_signal()?;
         let listener = TcpListener::bind(addr).await?;
         bot.serve_with_shutdown(listener, signal).await
     }
 
     /// Serves the webhook on `listener` until `signal` completes, then stops
     /// accepting connections, lets the handlers in flight finish (until the
-    /// [`shutdown_timeout`](Self::shutdown_timeout)) and returns; otherwise
+    /// [`shutdown_timeout`](Serving::shutdown_timeout)) and returns; otherwise
     /// as [`serve`](Self::serve).
     ///
     /// # Errors
@@ -890,10 +513,10 @@ impl<S> Bot<S> {
     ///
     /// ```
     /// use xmpp_rest_bot::Bot;
-    /// use xmpp_rest_bot::extract::{Body, Incoming};
+    /// use xmpp_rest_bot::extract::{MessageText, Incoming};
     /// use xmpp_rest_bot::stanza::{Message, Stanza};
     ///
-    /// async fn echo(Body(text): Body) -> String {
+    /// async fn echo(MessageText(text): MessageText) -> String {
     ///     text
     /// }
     ///
@@ -915,40 +538,10 @@ impl<S> Bot<S> {
         Self: Ready,
     {
         let bot = self.as_ready();
-        dispatch::dispatch(&bot.routes, &bot.config, incoming)
+        let chain = bot.config.chain(&bot.routes);
+        dispatch::dispatch(&bot.routes, &bot.config, &chain, incoming)
             .await
             .0
-    }
-}
-
-/// Listens for ctrl-c, and SIGTERM on Unix, now; the future completes on the
-/// first of them.
-fn shutdown_signal() -> io::Result<impl Future<Output = ()> + Send + 'static> {
-    #[cfg(unix)]
-    {
-        use tokio::signal::unix::{SignalKind, signal};
-        let mut interrupt = signal(SignalKind::interrupt())?;
-        let mut terminate = signal(SignalKind::terminate())?;
-        Ok(async move {
-            let name = tokio::select! {
-                _ = interrupt.recv() => "SIGINT",
-                _ = terminate.recv() => "SIGTERM",
-            };
-            tracing::info!(
-                signal = name,
-                "shutting down: finishing the stanzas in flight"
-            );
-        })
-    }
-    #[cfg(not(unix))]
-    {
-        Ok(async {
-            if let Err(e) = tokio::signal::ctrl_c().await {
-                tracing::warn!(error = %e, "cannot listen for ctrl-c");
-                std::future::pending::<()>().await;
-            }
-            tracing::info!("shutting down: finishing the stanzas in flight");
-        })
     }
 }
 

@@ -21,15 +21,18 @@ use tracing::Instrument;
 
 use super::Config;
 use super::dispatch::{Answer, dispatch};
-use super::metrics::{Kind, Metrics, Outcome};
+use super::metrics::{Kind, Metrics, RequestOutcome};
 use crate::extract::Incoming;
 use crate::handler::Route;
+use crate::intercept::ErasedInterceptor;
 use crate::wire::{WireFormat, json};
 
 /// Everything the webhook needs, shared by all requests.
 pub(crate) struct Webhook {
     routes: Vec<Route>,
     config: Config,
+    /// The interceptors, built once.
+    chain: Vec<Arc<dyn ErasedInterceptor>>,
     permits: Arc<Semaphore>,
 }
 
@@ -40,6 +43,7 @@ impl Webhook {
         }
         let permits = config.max_concurrency.0.min(Semaphore::MAX_PERMITS);
         Webhook {
+            chain: config.chain(&routes),
             routes,
             config,
             permits: Arc::new(Semaphore::new(permits)),
@@ -85,17 +89,17 @@ impl Webhook {
     }
 
     /// The answer to a request, with its labels for the metrics.
-    async fn answer(&self, request: Request) -> (Response, Kind, Outcome) {
+    async fn answer(&self, request: Request) -> (Response, Kind, RequestOutcome) {
         if let Err(denied) = self
             .config
             .auth
             .check(request.uri().path(), request.headers())
         {
-            return (denied, Kind::None, Outcome::Unauthorized);
+            return (denied, Kind::None, RequestOutcome::Unauthorized);
         }
         match *request.method() {
             Method::POST => self.post(request).await,
-            Method::OPTIONS => (self.probe(), Kind::None, Outcome::Probe),
+            Method::OPTIONS => (self.probe(), Kind::None, RequestOutcome::Probe),
             _ => {
                 let mut response = plain(
                     StatusCode::METHOD_NOT_ALLOWED,
@@ -107,7 +111,7 @@ impl Webhook {
                 response
                     .headers_mut()
                     .insert(header::ALLOW, HeaderValue::from_static("POST, OPTIONS"));
-                (response, Kind::None, Outcome::Rejected)
+                (response, Kind::None, RequestOutcome::Rejected)
             }
         }
     }
@@ -127,8 +131,8 @@ impl Webhook {
             .into_response()
     }
 
-    async fn post(&self, request: Request) -> (Response, Kind, Outcome) {
-        let rejected = |response| (response, Kind::None, Outcome::Rejected);
+    async fn post(&self, request: Request) -> (Response, Kind, RequestOutcome) {
+        let rejected = |response| (response, Kind::None, RequestOutcome::Rejected);
         let format = match request_format(request.headers()) {
             Ok(format) => format,
             Err(response) => return rejected(response),
@@ -171,7 +175,7 @@ impl Webhook {
                 [(header::RETRY_AFTER, "1")],
             )
                 .into_response();
-            return (response, Kind::None, Outcome::Shed);
+            return (response, Kind::None, RequestOutcome::Shed);
         };
         let stanza = match format.decode(&bytes, &self.config.limits) {
             Ok(stanza) => stanza,
@@ -202,7 +206,7 @@ impl Webhook {
             .with_headers(parts.headers)
             .with_format(format);
         let started = Instant::now();
-        let (answer, outcome) = dispatch(&self.routes, &self.config, incoming)
+        let (answer, outcome) = dispatch(&self.routes, &self.config, &self.chain, incoming)
             .instrument(span.clone())
             .await;
         // The one line per stanza an operator reads (the span's fields name
@@ -350,10 +354,10 @@ mod tests {
     use tokio::net::{TcpListener, TcpStream};
 
     use crate::Bot;
-    use crate::extract::Body as Text;
+    use crate::extract::MessageText;
     use crate::wire::Limits;
 
-    async fn echo(Text(text): Text) -> String {
+    async fn echo(MessageText(text): MessageText) -> String {
         text
     }
 

@@ -1,15 +1,29 @@
-//! The settings of [`Bot::serve`] that hold connections: how many, how big
-//! a request head, how long to wait for one, and how long a shutdown takes.
-//! (A router from [`Bot::into_router`] runs in your server, with its own.)
+//! The settings of [`Bot::serve`](crate::Bot::serve) that hold connections.
 
 use std::time::Duration;
 
-use super::Bot;
 use super::server;
 
-/// The connection settings of `serve`; see the `Bot` setters.
+/// The settings of [`Bot::serve`](crate::Bot::serve) that hold connections: how many, how big
+/// a request head, how long to wait for one, and how long a shutdown takes.
+/// Give them to [`Bot::serving`](crate::Bot::serving); a router from [`Bot::into_router`](crate::Bot::into_router) runs in
+/// your server, with its own.
+///
+/// ```
+/// use std::time::Duration;
+/// use xmpp_rest_bot::Bot;
+/// use xmpp_rest_bot::bot::Serving;
+///
+/// // Reachable from Prosody only, without a proxy: no need to wait long.
+/// let bot: Bot = Bot::new().serving(
+///     Serving::default()
+///         .header_read_timeout(Duration::from_secs(15))
+///         .max_connections(256),
+/// );
+/// ```
 #[derive(Debug, Clone, Copy)]
-pub(crate) struct Serving {
+#[must_use]
+pub struct Serving {
     max_connections: usize,
     max_header_size: usize,
     first_request_timeout: Duration,
@@ -19,14 +33,15 @@ pub(crate) struct Serving {
 }
 
 impl Default for Serving {
+    /// The `DEFAULT_*` values.
     fn default() -> Self {
         Serving {
-            max_connections: Bot::DEFAULT_MAX_CONNECTIONS,
-            max_header_size: Bot::DEFAULT_MAX_HEADER_SIZE,
-            first_request_timeout: Bot::DEFAULT_FIRST_REQUEST_TIMEOUT,
-            header_read_timeout: Bot::DEFAULT_HEADER_READ_TIMEOUT,
-            shutdown_timeout: Bot::DEFAULT_SHUTDOWN_TIMEOUT,
-            shutdown_drain: Bot::DEFAULT_SHUTDOWN_DRAIN,
+            max_connections: Serving::DEFAULT_MAX_CONNECTIONS,
+            max_header_size: Serving::DEFAULT_MAX_HEADER_SIZE,
+            first_request_timeout: Serving::DEFAULT_FIRST_REQUEST_TIMEOUT,
+            header_read_timeout: Serving::DEFAULT_HEADER_READ_TIMEOUT,
+            shutdown_timeout: Serving::DEFAULT_SHUTDOWN_TIMEOUT,
+            shutdown_drain: Serving::DEFAULT_SHUTDOWN_DRAIN,
         }
     }
 }
@@ -49,9 +64,9 @@ impl Serving {
     }
 }
 
-impl<S: 'static> Bot<S> {
-    /// The most connections [`serve`](Self::serve) holds open (default
-    /// [`DEFAULT_MAX_CONNECTIONS`](Bot::DEFAULT_MAX_CONNECTIONS)). At the
+impl Serving {
+    /// The most connections [`serve`](crate::Bot::serve) holds open (default
+    /// [`DEFAULT_MAX_CONNECTIONS`](Self::DEFAULT_MAX_CONNECTIONS)). At the
     /// limit, a new connection makes room by closing the connection idle for
     /// the longest time (one that never sent a request counts as idle since
     /// it was opened); when every connection has a request in progress, the
@@ -66,24 +81,24 @@ impl<S: 'static> Bot<S> {
     ///
     /// A limit of 0 counts as 1.
     pub fn max_connections(mut self, limit: usize) -> Self {
-        self.config.serving.max_connections = limit;
+        self.max_connections = limit;
         self
     }
 
-    /// The largest request head [`serve`](Self::serve) accepts, request line
+    /// The largest request head [`serve`](crate::Bot::serve) accepts, request line
     /// and headers together (default
-    /// [`DEFAULT_MAX_HEADER_SIZE`](Bot::DEFAULT_MAX_HEADER_SIZE)); a larger
+    /// [`DEFAULT_MAX_HEADER_SIZE`](Self::DEFAULT_MAX_HEADER_SIZE)); a larger
     /// one is answered 431 and the connection closed. mod_rest's heads are a
     /// few hundred bytes; the limit bounds what a client sending an endless
     /// head costs. Values under 8 KiB count as 8 KiB (hyper's minimum).
     pub fn max_header_size(mut self, bytes: usize) -> Self {
-        self.config.serving.max_header_size = bytes;
+        self.max_header_size = bytes;
         self
     }
 
-    /// How long [`serve`](Self::serve) waits for the head of the first
+    /// How long [`serve`](crate::Bot::serve) waits for the head of the first
     /// request on a new connection (default
-    /// [`DEFAULT_FIRST_REQUEST_TIMEOUT`](Bot::DEFAULT_FIRST_REQUEST_TIMEOUT)),
+    /// [`DEFAULT_FIRST_REQUEST_TIMEOUT`](Self::DEFAULT_FIRST_REQUEST_TIMEOUT)),
     /// then closes it. mod_rest and proxies write their request as soon as
     /// they connect: only a client that holds connections without using them
     /// is slower. Later requests on the connection have the
@@ -91,13 +106,13 @@ impl<S: 'static> Bot<S> {
     ///
     /// `Duration::ZERO` turns the timeout off.
     pub fn first_request_timeout(mut self, timeout: Duration) -> Self {
-        self.config.serving.first_request_timeout = timeout;
+        self.first_request_timeout = timeout;
         self
     }
 
-    /// How long [`serve`](Self::serve) keeps a keep-alive connection open
+    /// How long [`serve`](crate::Bot::serve) keeps a keep-alive connection open
     /// between requests, waiting for the next request's head (default
-    /// [`DEFAULT_HEADER_READ_TIMEOUT`](Bot::DEFAULT_HEADER_READ_TIMEOUT)):
+    /// [`DEFAULT_HEADER_READ_TIMEOUT`](Self::DEFAULT_HEADER_READ_TIMEOUT)):
     /// from the end of a response to the end of the next head, so clients
     /// trickling their headers (slowloris) cannot hold connections for ever.
     /// The first request of a connection has the shorter
@@ -110,34 +125,27 @@ impl<S: 'static> Bot<S> {
     ///
     /// `Duration::ZERO` turns the timeout off.
     ///
-    /// ```
-    /// use std::time::Duration;
-    /// use xmpp_rest_bot::Bot;
-    ///
-    /// // Reachable from Prosody only, without a proxy: no need to wait long.
-    /// let bot: Bot = Bot::new().header_read_timeout(Duration::from_secs(15));
-    /// ```
     pub fn header_read_timeout(mut self, timeout: Duration) -> Self {
-        self.config.serving.header_read_timeout = timeout;
+        self.header_read_timeout = timeout;
         self
     }
 
-    /// How long the shutdown of [`serve`](Self::serve) may take, from the
+    /// How long the shutdown of [`serve`](crate::Bot::serve) may take, from the
     /// signal (default
-    /// [`DEFAULT_SHUTDOWN_TIMEOUT`](Bot::DEFAULT_SHUTDOWN_TIMEOUT)). The
+    /// [`DEFAULT_SHUTDOWN_TIMEOUT`](Self::DEFAULT_SHUTDOWN_TIMEOUT)). The
     /// listener closes at once, and so do connections that never carried a
     /// request; the handlers in flight have until then to finish, and the
     /// requests still in flight then are cut (their connections closed, their
     /// number logged). Keep it under systemd's `TimeoutStopSec` (30 s in the
-    /// deployment chapter's unit), and above [`timeout`](Self::timeout)
+    /// deployment chapter's unit), and above [`timeout`](crate::Bot::timeout)
     /// when handlers should always finish.
     pub fn shutdown_timeout(mut self, timeout: Duration) -> Self {
-        self.config.serving.shutdown_timeout = timeout;
+        self.shutdown_timeout = timeout;
         self
     }
 
     /// How long keep-alive connections stay open once the shutdown began
-    /// (default [`DEFAULT_SHUTDOWN_DRAIN`](Bot::DEFAULT_SHUTDOWN_DRAIN); at
+    /// (default [`DEFAULT_SHUTDOWN_DRAIN`](Self::DEFAULT_SHUTDOWN_DRAIN); at
     /// most the [`shutdown_timeout`](Self::shutdown_timeout)). A client
     /// (mod_rest, a proxy) may be writing a request on one just as the signal
     /// arrives: it is still answered, with `Connection: close`, as are the
@@ -145,43 +153,35 @@ impl<S: 'static> Bot<S> {
     /// request (to another replica, behind a proxy) instead of losing it. The
     /// idle connections are closed at the end of the drain.
     pub fn shutdown_drain(mut self, drain: Duration) -> Self {
-        self.config.serving.shutdown_drain = drain;
+        self.shutdown_drain = drain;
         self
     }
 }
 
-impl Bot {
-    /// The default of [`max_connections`](Bot::max_connections): 1024
+impl Serving {
+    /// The default of [`max_connections`](Self::max_connections): 1024
     /// connections (lowered to fit the process's file limit).
     pub const DEFAULT_MAX_CONNECTIONS: usize = 1024;
 
-    /// The default of [`max_header_size`](Bot::max_header_size): 8 KiB, the
+    /// The default of [`max_header_size`](Self::max_header_size): 8 KiB, the
     /// smallest hyper allows, like nginx's buffer for a long header line;
     /// mod_rest sends a few hundred bytes.
     pub const DEFAULT_MAX_HEADER_SIZE: usize = 8192;
 
-    /// The default of [`first_request_timeout`](Bot::first_request_timeout):
+    /// The default of [`first_request_timeout`](Self::first_request_timeout):
     /// 5 seconds.
     pub const DEFAULT_FIRST_REQUEST_TIMEOUT: Duration = Duration::from_secs(5);
 
-    /// The default of [`header_read_timeout`](Bot::header_read_timeout): 75
+    /// The default of [`header_read_timeout`](Self::header_read_timeout): 75
     /// seconds, above nginx's 60 s upstream `keepalive_timeout` (like nginx's
     /// own client `keepalive_timeout`).
     pub const DEFAULT_HEADER_READ_TIMEOUT: Duration = Duration::from_secs(75);
 
-    /// The default of [`shutdown_timeout`](Bot::shutdown_timeout): 10
+    /// The default of [`shutdown_timeout`](Self::shutdown_timeout): 10
     /// seconds, well under systemd's default `TimeoutStopSec` (90 s) and the
     /// 30 s of the deployment chapter's unit.
     pub const DEFAULT_SHUTDOWN_TIMEOUT: Duration = Duration::from_secs(10);
 
-    /// The default of [`shutdown_drain`](Bot::shutdown_drain): 1 second.
+    /// The default of [`shutdown_drain`](Self::shutdown_drain): 1 second.
     pub const DEFAULT_SHUTDOWN_DRAIN: Duration = Duration::from_secs(1);
-}
-
-impl Bot {
-    /// How many handler panics a minute reach the panic hook that was
-    /// installed before [`serve`](Bot::serve) (Rust's default hook prints the
-    /// message and, with `RUST_BACKTRACE`, a backtrace); every panic is
-    /// logged in one line anyway.
-    pub const PANIC_REPORTS_PER_MINUTE: u32 = 5;
 }

@@ -8,8 +8,8 @@ use std::time::Duration;
 use reqwest::header::HeaderValue;
 
 use super::{Inner, RestClient, RetryPolicy};
+use super::{RestError, Result};
 use crate::wire::{Limits, WireFormat};
-use crate::{Error, Result};
 
 /// The credentials sent with every request.
 #[derive(Clone)]
@@ -37,7 +37,7 @@ impl fmt::Debug for Auth {
 /// use xmpp_rest_bot::client::{RestClient, RetryPolicy};
 /// use xmpp_rest_bot::wire::WireFormat;
 ///
-/// # fn main() -> xmpp_rest_bot::Result<()> {
+/// # fn main() -> xmpp_rest_bot::client::Result<()> {
 /// let client = RestClient::builder("https://example.org:5281")
 ///     .basic_auth("bot", "secret")
 ///     .format(WireFormat::Json)
@@ -201,7 +201,7 @@ impl RestClientBuilder {
     /// ```no_run
     /// use xmpp_rest_bot::client::RestClient;
     ///
-    /// # async fn run() -> xmpp_rest_bot::Result<()> {
+    /// # async fn run() -> xmpp_rest_bot::client::Result<()> {
     /// // Prosody on this machine, mod_rest loaded on `VirtualHost "example.net"`.
     /// let client = RestClient::builder("http://127.0.0.1:5280")
     ///     .host("example.net")
@@ -234,7 +234,9 @@ impl RestClientBuilder {
             )?),
             Some(Auth::Basic { user, password }) => {
                 if user.contains(':') {
-                    return Err(Error::config("the basic auth user must not contain ':'"));
+                    return Err(RestError::config(
+                        "the basic auth user must not contain ':'",
+                    ));
                 }
                 let encoded =
                     crate::encoding::base64_encode(format!("{user}:{password}").as_bytes());
@@ -248,7 +250,7 @@ impl RestClientBuilder {
             .user_agent
             .unwrap_or_else(|| concat!("xmpp-rest-bot/", env!("CARGO_PKG_VERSION")).to_owned());
         let user_agent = HeaderValue::from_str(&user_agent).map_err(|_| {
-            Error::config("the user agent contains characters not allowed in an http header")
+            RestError::config("the user agent contains characters not allowed in an http header")
         })?;
         let http = match self.http_client {
             Some(client) => client,
@@ -256,7 +258,7 @@ impl RestClientBuilder {
                 .connect_timeout(self.connect_timeout)
                 .build()
                 .map_err(|e| {
-                    Error::config(format!("cannot build the http client: {e}")).with_source(e)
+                    RestError::config(format!("cannot build the http client: {e}")).with_source(e)
                 })?,
         };
         Ok(RestClient {
@@ -279,7 +281,7 @@ impl RestClientBuilder {
 
 fn sensitive_header(value: &str, what: &str) -> Result<HeaderValue> {
     let mut value = HeaderValue::from_str(value).map_err(|_| {
-        Error::config(format!(
+        RestError::config(format!(
             "the {what} contain characters not allowed in an http header"
         ))
     })?;
@@ -295,12 +297,12 @@ fn host_header(host: &str) -> Result<HeaderValue> {
         && !host.contains(['/', '@', '?', '#'])
         && !host.chars().any(char::is_whitespace);
     if !looks_like_a_name {
-        return Err(Error::config(format!(
+        return Err(RestError::config(format!(
             "invalid host {host:?}: give the name of a prosody host, like example.net"
         )));
     }
     HeaderValue::from_str(host).map_err(|_| {
-        Error::config(format!(
+        RestError::config(format!(
             "invalid host {host:?}: it contains characters not allowed in an http header"
         ))
     })
@@ -310,19 +312,19 @@ fn host_header(host: &str) -> Result<HeaderValue> {
 /// URL whose path already ends in `/rest` is kept.
 pub(super) fn rest_endpoint(base: &str) -> Result<reqwest::Url> {
     let mut url = reqwest::Url::parse(base.trim())
-        .map_err(|e| Error::config(format!("invalid url {base:?}: {e}")))?;
+        .map_err(|e| RestError::config(format!("invalid url {base:?}: {e}")))?;
     if url.scheme() != "http" && url.scheme() != "https" {
-        return Err(Error::config(format!(
+        return Err(RestError::config(format!(
             "invalid url {base:?}: the scheme must be http or https"
         )));
     }
     if !url.username().is_empty() || url.password().is_some() {
-        return Err(Error::config(
+        return Err(RestError::config(
             "the url must not carry credentials: use bearer_token() or basic_auth()",
         ));
     }
     if url.query().is_some() || url.fragment().is_some() {
-        return Err(Error::config(format!(
+        return Err(RestError::config(format!(
             "invalid url {base:?}: it must not have a query or a fragment"
         )));
     }

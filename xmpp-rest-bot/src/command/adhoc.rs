@@ -1,11 +1,11 @@
 //! XEP-0050 ad-hoc commands derived from [`BotCommands`] enums.
 //!
-//! Dispatch asks the [`Registry`] about every stanza before the routes:
-//! discovery and the stages that need no handler (the form, a cancel, a form
-//! with a wrong value) are answered here; a valid submission becomes an
-//! [`AdHocCall`] attached to the [`Incoming`], which the
-//! [`Command`](super::Command) extractor of the handler reads, and whose
-//! reply is turned into the completed command.
+//! The [`Registry`] is an [interceptor](crate::intercept): it looks at every
+//! stanza before the routes. Discovery and the stages that need no handler
+//! (the form, a cancel, a form with a wrong value) are answered here; a valid
+//! submission becomes an [`AdHocCall`] attached to the [`Incoming`] as an
+//! extension, which the [`Command`](super::Command) extractor of the handler
+//! reads, and the handler's reply is turned into the completed command.
 
 use std::any::TypeId;
 use std::fmt;
@@ -16,11 +16,11 @@ use std::time::{SystemTime, UNIX_EPOCH};
 
 use super::{ArgInfo, ArgKind, BotCommands, CommandInfo, CommandSet, Invocation, ParseError};
 use crate::extract::Incoming;
-use crate::handler::ReplyFuture;
+use crate::intercept::{Handled, Handling, Interceptor, Next};
 use crate::reply::{Reply, ReplyKind};
 use crate::stanza::{
-    self, CommandActions, CommandNote, Condition, DataForm, DiscoInfo, DiscoItem, DiscoItems,
-    Element, FormField, Identity, Iq, IqType, Stanza, StanzaError, ns,
+    self, AdHocActions, AdHocNote, Condition, DataForm, DiscoInfo, DiscoItem, DiscoItems, Element,
+    FormField, Identity, Iq, IqType, Stanza, StanzaError, ns,
 };
 
 /// The command enums exposed as ad-hoc commands, in registration order.
@@ -66,8 +66,8 @@ impl fmt::Debug for Registry {
     }
 }
 
-/// What dispatch does with a stanza, as far as ad-hoc commands go.
-pub(crate) enum Intercept {
+/// What becomes of a stanza, as far as ad-hoc commands go.
+enum Intercept {
     /// Not an ad-hoc matter: dispatch as usual.
     Pass,
     /// Answer this, without trying the routes.
@@ -115,18 +115,15 @@ impl Registry {
     }
 
     /// Looks at `incoming` before the routes do.
-    pub(crate) fn intercept(&self, incoming: &Incoming) -> Intercept {
-        if self.enums.is_empty() {
-            return Intercept::Pass;
-        }
+    fn examine(&self, incoming: &Incoming) -> Intercept {
         let Stanza::Iq(iq) = incoming.stanza() else {
             return Intercept::Pass;
         };
         match iq.type_ {
             IqType::Get => self.discover(iq),
-            IqType::Set => match iq.payload_as::<stanza::Command>() {
+            IqType::Set => match iq.payload_as::<stanza::AdHocCommand>() {
                 // A malformed `<command/>` is the routes' business (the
-                // `stanza::Command` extractor answers it with bad-request).
+                // `stanza::AdHocCommand` extractor answers it with bad-request).
                 Some(Ok(request)) => self.execute(iq, request),
                 _ => Intercept::Pass,
             },
@@ -194,7 +191,7 @@ impl Registry {
     }
 
     /// A `<command/>` request (an iq set).
-    fn execute(&self, iq: &Iq, request: stanza::Command) -> Intercept {
+    fn execute(&self, iq: &Iq, request: stanza::AdHocCommand) -> Intercept {
         let Some((owner, index, cmd)) = self.find(&request.node) else {
             return Intercept::Fallback(Reply::error(
                 StanzaError::new(Condition::ItemNotFound)
@@ -242,7 +239,7 @@ impl Registry {
                 iq,
                 request
                     .completed()
-                    .with_note(CommandNote::error(error.to_string())),
+                    .with_note(AdHocNote::error(error.to_string())),
             ),
             Err(error) => {
                 // The form again, with what was submitted and the error, so
@@ -250,10 +247,39 @@ impl Registry {
                 let sessionid = request.sessionid.clone().unwrap_or_else(new_session_id);
                 let stage = request
                     .executing(sessionid)
-                    .with_note(CommandNote::error(error.to_string()))
+                    .with_note(AdHocNote::error(error.to_string()))
                     .with_actions(complete_only())
                     .with_form(form_for(cmd, Some(values)));
                 answer(iq, stage)
+            }
+        }
+    }
+}
+
+impl Interceptor for Registry {
+    async fn intercept(&self, incoming: &mut Incoming, next: Next<'_>) -> Handled {
+        match self.examine(incoming) {
+            Intercept::Pass => next.run(incoming).await,
+            Intercept::Answer(reply) => Handled::builtin(reply),
+            Intercept::Fallback(reply) => {
+                let handled = next.run(incoming).await;
+                if handled.is_answered() {
+                    handled
+                } else {
+                    Handled::intercepted(reply)
+                }
+            }
+            Intercept::Run(call) => {
+                incoming.extensions_mut().insert(Arc::clone(&call));
+                let handled = next.run(incoming).await;
+                match handled.handling() {
+                    // A panic or a timeout is answered as such, not as a note.
+                    Handling::Failed => handled,
+                    Handling::Unhandled if !handled.is_answered() => {
+                        Handled::intercepted(call.unhandled())
+                    }
+                    _ => handled.map_reply(|reply| call.finish(reply)),
+                }
             }
         }
     }
@@ -268,14 +294,12 @@ fn quoted(value: &str) -> String {
     }
 }
 
-fn answer(iq: &Iq, command: stanza::Command) -> Intercept {
+fn answer(iq: &Iq, command: stanza::AdHocCommand) -> Intercept {
     Intercept::Answer(Reply::stanza(iq.result(Some(command))))
 }
 
-fn complete_only() -> CommandActions {
-    CommandActions::new()
-        .with_execute("complete")
-        .with_complete()
+fn complete_only() -> AdHocActions {
+    AdHocActions::new().with_execute("complete").with_complete()
 }
 
 /// What clients show for a command: its description, else its name.
@@ -399,7 +423,7 @@ fn invocation_from_form(
 pub(crate) struct AdHocCall {
     enum_type: TypeId,
     invocation: Invocation,
-    request: stanza::Command,
+    request: stanza::AdHocCommand,
     iq: Iq,
 }
 
@@ -422,29 +446,23 @@ impl AdHocCall {
         &self.invocation
     }
 
-    /// The handler's future, its reply turned into the completed command.
-    pub(crate) fn wrap(self: &Arc<Self>, future: ReplyFuture) -> ReplyFuture {
-        let call = Arc::clone(self);
-        Box::pin(async move { call.finish(future.await) })
-    }
-
     /// Turns what a handler (or an extractor) answered into the answer to
     /// the command: text becomes an `info` note, an error an `error` note.
-    pub(crate) fn finish(&self, reply: Reply) -> Reply {
+    fn finish(&self, reply: Reply) -> Reply {
         let done = self.request.completed();
         let note = match reply.kind {
             ReplyKind::Ack => None,
-            ReplyKind::Text(text) => Some(CommandNote::info(text)),
+            ReplyKind::Text(text) => Some(AdHocNote::info(text)),
             ReplyKind::Stanza(stanza) => match *stanza {
-                Stanza::Message(m) => m.body().map(CommandNote::info),
+                Stanza::Message(m) => m.body().map(AdHocNote::info),
                 // An iq is the handler's own answer; anything else is
                 // refused by the reply rules as usual.
                 other => return Reply::stanza(other),
             },
             ReplyKind::Error(error) => {
-                Some(CommandNote::error(error.text.clone().unwrap_or_else(
-                    || error.condition.as_str().replace('-', " "),
-                )))
+                Some(AdHocNote::error(error.text.clone().unwrap_or_else(|| {
+                    error.condition.as_str().replace('-', " ")
+                })))
             }
             // An iq payload is the handler's own answer to the iq.
             kind @ ReplyKind::Payload(_) => return Reply { kind },
@@ -458,7 +476,7 @@ impl AdHocCall {
     }
 
     /// The answer when no route takes the call.
-    pub(crate) fn unhandled(&self) -> Reply {
+    fn unhandled(&self) -> Reply {
         tracing::warn!(
             node = %self.request.node,
             "no handler takes this ad-hoc command: register one taking Command<C> \

@@ -1,7 +1,9 @@
 //! `Command<C>`: the extractor that hands a handler its parsed chat command.
 
 use std::ops::{Deref, DerefMut};
+use std::sync::Arc;
 
+use super::adhoc::AdHocCall;
 use super::{BotCommands, CommandSet, ParseError, parse};
 use crate::extract::{FromStanza, Incoming, Rejection};
 use crate::handler::Filter;
@@ -89,7 +91,7 @@ impl<C: BotCommands + 'static> Command<C> {
     /// ```
     /// use xmpp_rest_bot::Bot;
     /// use xmpp_rest_bot::command::{BotCommands, Command};
-    /// use xmpp_rest_bot::extract::Body;
+    /// use xmpp_rest_bot::extract::MessageText;
     /// use xmpp_rest_bot::handler::HandlerExt;
     ///
     /// #[derive(BotCommands)]
@@ -101,7 +103,7 @@ impl<C: BotCommands + 'static> Command<C> {
     ///     "all green"
     /// }
     ///
-    /// async fn chat(Body(text): Body) -> String {
+    /// async fn chat(MessageText(text): MessageText) -> String {
     ///     format!("you said: {text}")
     /// }
     ///
@@ -134,7 +136,7 @@ impl<C> DerefMut for Command<C> {
 
 impl<S, C: BotCommands + 'static> FromStanza<S> for Command<C> {
     fn from_stanza(incoming: &Incoming, _state: &S) -> Result<Self, Rejection> {
-        if let Some(call) = incoming.ad_hoc() {
+        if let Some(call) = incoming.extensions().get::<Arc<AdHocCall>>() {
             if !call.is_for::<C>() {
                 return Err(Rejection::skip("an ad-hoc command of another enum"));
             }

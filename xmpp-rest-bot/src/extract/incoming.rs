@@ -1,10 +1,7 @@
 //! What extractors extract from: the decoded stanza and the HTTP request around it.
 
-use std::sync::Arc;
+use axum::http::{Extensions, HeaderMap};
 
-use axum::http::HeaderMap;
-
-use crate::command::AdHocCall;
 use crate::stanza::Stanza;
 use crate::wire::WireFormat;
 
@@ -13,6 +10,11 @@ use crate::wire::WireFormat;
 /// Extractors ([`FromStanza`](super::FromStanza)) read from it. The bot builds one
 /// per request; build your own with [`Incoming::new`] to call a handler or an
 /// extractor in a unit test.
+///
+/// It also carries typed [extensions](Self::extensions): values the stages
+/// before the routes ([interceptors](crate::intercept)) attach for the
+/// extractors and filters (the ad-hoc command being run, a conversation's
+/// state, ...), one per type.
 ///
 /// ```
 /// use xmpp_rest_bot::extract::Incoming;
@@ -31,10 +33,8 @@ pub struct Incoming {
     stanza: Box<Stanza>,
     headers: HeaderMap,
     format: WireFormat,
-    /// Set by dispatch when the stanza is an XEP-0050 submission of a
-    /// registered command enum: the invocation built from the form, which
-    /// [`Command`](crate::command::Command) reads instead of a message body.
-    ad_hoc: Option<Arc<AdHocCall>>,
+    /// Empty (no allocation) until a stage inserts something.
+    extensions: Extensions,
 }
 
 impl Incoming {
@@ -44,7 +44,7 @@ impl Incoming {
             stanza: Box::new(stanza.into()),
             headers: HeaderMap::new(),
             format: WireFormat::Xml,
-            ad_hoc: None,
+            extensions: Extensions::new(),
         }
     }
 
@@ -77,13 +77,35 @@ impl Incoming {
         self.format
     }
 
-    /// The ad-hoc command call this stanza carries, once dispatch recognised it.
-    pub(crate) fn ad_hoc(&self) -> Option<&AdHocCall> {
-        self.ad_hoc.as_deref()
+    /// Adds a typed extension (replacing one of the same type).
+    #[must_use]
+    pub fn with_extension<T: Clone + Send + Sync + 'static>(mut self, value: T) -> Self {
+        self.extensions.insert(value);
+        self
     }
 
-    pub(crate) fn set_ad_hoc(&mut self, call: Arc<AdHocCall>) {
-        self.ad_hoc = Some(call);
+    /// The typed extensions the stages before the routes attached, one per
+    /// type:
+    ///
+    /// ```
+    /// use xmpp_rest_bot::extract::Incoming;
+    /// use xmpp_rest_bot::stanza::Message;
+    ///
+    /// #[derive(Clone, Debug, PartialEq)]
+    /// struct Tenant(&'static str);
+    ///
+    /// let mut incoming = Incoming::new(Message::chat("bot@example.net".parse().unwrap(), "hi"));
+    /// assert_eq!(incoming.extensions().get::<Tenant>(), None);
+    /// incoming.extensions_mut().insert(Tenant("acme"));
+    /// assert_eq!(incoming.extensions().get::<Tenant>(), Some(&Tenant("acme")));
+    /// ```
+    pub fn extensions(&self) -> &Extensions {
+        &self.extensions
+    }
+
+    /// The typed extensions, to attach or take values.
+    pub fn extensions_mut(&mut self) -> &mut Extensions {
+        &mut self.extensions
     }
 
     /// Takes the stanza out.

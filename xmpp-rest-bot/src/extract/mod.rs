@@ -2,7 +2,7 @@
 //!
 //! Every argument of a handler implements [`FromStanza`]. The bot runs the
 //! extractors of a handler before calling it: when one of them does not apply
-//! (a [`Message`] argument and an incoming presence, a [`Body`] argument and a
+//! (a [`Message`] argument and an incoming presence, a [`MessageText`] argument and a
 //! message without body) the handler is skipped and the next one is tried, so
 //! the arguments double as a filter.
 //!
@@ -10,11 +10,11 @@
 //! |---|---|---|
 //! | [`Stanza`] | the whole stanza | every stanza |
 //! | [`Message`], [`Presence`], [`Iq`] | the stanza of that kind | stanzas of that kind |
-//! | [`Body`] | the message body text | messages with a body |
+//! | [`MessageText`] | the message body text | messages with a body |
 //! | [`Sender`], [`Recipient`] | the `from` / `to` address | stanzas that have it |
-//! | [`Ping`], [`Version`], [`DiscoInfo`], [`DiscoItems`], [`stanza::Command`], [`DataForm`] | the iq payload, typed | iqs carrying that payload |
+//! | [`Ping`], [`Version`], [`DiscoInfo`], [`DiscoItems`], [`stanza::AdHocCommand`], [`DataForm`] | the iq payload, typed | iqs carrying that payload |
 //! | [`IqPayload<P>`] | the iq payload as `P` (any [`Payload`], yours included) | iqs carrying that payload |
-//! | [`Command<C>`] | a chat command of the [`BotCommands`](crate::command::BotCommands) enum `C`, parsed | messages whose body is a command of `C` (and XEP-0050 submissions of `C`'s commands) |
+//! | [`Command<C>`](crate::command::Command) | a chat command of the [`BotCommands`](crate::command::BotCommands) enum `C`, parsed | messages whose body is a command of `C` (and XEP-0050 submissions of `C`'s commands) |
 //! | [`State<T>`] | shared state | always |
 //! | [`Headers`] | the HTTP request headers | always |
 //! | [`WireFormat`] | the format of the request (and of the reply) | always |
@@ -28,11 +28,10 @@ mod captures;
 mod incoming;
 mod rejection;
 
-pub use crate::command::Command;
 pub use axum::extract::FromRef;
 pub use captures::Captures;
 pub use incoming::Incoming;
-pub(crate) use rejection::Outcome;
+pub(crate) use rejection::Effect;
 pub use rejection::Rejection;
 
 use axum::http::HeaderMap;
@@ -72,7 +71,7 @@ use crate::wire::WireFormat;
 #[diagnostic::on_unimplemented(
     message = "`{Self}` cannot be a handler argument",
     label = "this type does not implement `FromStanza`",
-    note = "handler arguments are extractors: `Stanza`, `Message`, `Presence`, `Iq`, `Body`, `Sender`, `Recipient`, `Command<C>`, `State<T>`, `Headers`, `WireFormat`, `IqPayload<P>`, a built-in iq payload such as `Version`, or a type of yours implementing `xmpp_rest_bot::extract::FromStanza`"
+    note = "handler arguments are extractors: `Stanza`, `Message`, `Presence`, `Iq`, `MessageText`, `Sender`, `Recipient`, `Command<C>`, `State<T>`, `Headers`, `WireFormat`, `IqPayload<P>`, a built-in iq payload such as `Version`, or a type of yours implementing `xmpp_rest_bot::extract::FromStanza`"
 )]
 pub trait FromStanza<S>: Sized {
     /// Extracts the value, or says why not.
@@ -165,28 +164,33 @@ impl<S, T: FromStanza<S>> FromStanza<S> for Result<T, Rejection> {
     }
 }
 
-/// The body text of a message. Applies to messages that have a body: a
-/// handler taking `Body` never sees chat states, receipts or markers alone.
+/// The text of a message: its body. Applies to messages that have a body: a
+/// handler taking `MessageText` never sees chat states, receipts or markers
+/// alone.
+///
+/// (Not called `Body`, which is axum's HTTP body in the scope of a bot that
+/// also uses axum, and not `Text`, which is [`stanza::Text`], a text with its
+/// language.)
 ///
 /// The body is the one without a language of its own, else the one in the
 /// stanza's language, else the first ([`Message::body`]).
 ///
 /// ```
-/// use xmpp_rest_bot::extract::Body;
+/// use xmpp_rest_bot::extract::MessageText;
 ///
-/// async fn echo(Body(text): Body) -> String {
+/// async fn echo(MessageText(text): MessageText) -> String {
 ///     text
 /// }
 /// ```
 #[derive(Debug, Clone, PartialEq, Eq)]
-pub struct Body(pub String);
+pub struct MessageText(pub String);
 
-impl<S> FromStanza<S> for Body {
+impl<S> FromStanza<S> for MessageText {
     fn from_stanza(incoming: &Incoming, _state: &S) -> Result<Self, Rejection> {
         match incoming.stanza() {
             Stanza::Message(m) => m
                 .body()
-                .map(|b| Body(b.to_owned()))
+                .map(|b| MessageText(b.to_owned()))
                 .ok_or_else(|| Rejection::skip("message without body")),
             _ => Err(Rejection::skip("not a message")),
         }
@@ -199,9 +203,9 @@ impl<S> FromStanza<S> for Body {
 /// (Not called `From`, so that a glob import does not shadow `std::convert::From`.)
 ///
 /// ```
-/// use xmpp_rest_bot::extract::{Body, Sender};
+/// use xmpp_rest_bot::extract::{MessageText, Sender};
 ///
-/// async fn hello(Sender(from): Sender, Body(_): Body) -> String {
+/// async fn hello(Sender(from): Sender, MessageText(_): MessageText) -> String {
 ///     format!("hello {}", from.to_bare())
 /// }
 /// ```
@@ -254,12 +258,12 @@ impl<S> FromStanza<S> for Headers {
 /// use std::sync::Arc;
 /// use std::sync::atomic::{AtomicU64, Ordering};
 /// use xmpp_rest_bot::Bot;
-/// use xmpp_rest_bot::extract::{Body, State};
+/// use xmpp_rest_bot::extract::{MessageText, State};
 ///
 /// #[derive(Clone, Default)]
 /// struct Counter(Arc<AtomicU64>);
 ///
-/// async fn count(State(counter): State<Counter>, Body(_): Body) -> String {
+/// async fn count(State(counter): State<Counter>, MessageText(_): MessageText) -> String {
 ///     let n = counter.0.fetch_add(1, Ordering::Relaxed) + 1;
 ///     format!("message number {n}")
 /// }
@@ -316,7 +320,7 @@ impl<S, P: Payload> FromStanza<S> for IqPayload<P> {
     }
 }
 
-macro_rules! builtin_payload_extractors {
+macro_rules! payload_extractors {
     ($($ty:path),*) => {$(
         /// Applies to iqs carrying this payload; one carrying it with invalid
         /// content is answered with `bad-request`. Same as
@@ -333,12 +337,12 @@ macro_rules! builtin_payload_extractors {
     )*};
 }
 
-builtin_payload_extractors!(
+payload_extractors!(
     Ping,
     Version,
     DiscoInfo,
     DiscoItems,
-    stanza::Command,
+    stanza::AdHocCommand,
     DataForm
 );
 

@@ -49,7 +49,7 @@ enum Kind {
 }
 
 /// What dispatch does with a rejection.
-pub(crate) enum Outcome {
+pub(crate) enum Effect {
     /// Try the next handler.
     Skip,
     /// Try the next handler; answer with this when none takes the stanza.
@@ -60,7 +60,7 @@ pub(crate) enum Outcome {
 
 impl Rejection {
     /// The extractor does not apply to this stanza (a `Message` argument and a
-    /// presence, a `Body` argument and a message without body): the next
+    /// presence, a `MessageText` argument and a message without body): the next
     /// handler is tried. `reason` is logged at debug level.
     pub fn skip(reason: impl Into<Cow<'static, str>>) -> Self {
         Rejection {
@@ -139,12 +139,12 @@ impl Rejection {
     }
 
     /// What dispatch does with it.
-    pub(crate) fn into_outcome(self) -> Outcome {
+    pub(crate) fn into_effect(self) -> Effect {
         match self.kind {
-            Kind::Skip(_) => Outcome::Skip,
-            Kind::Fallback(reply) => Outcome::Fallback(*reply),
-            Kind::Error(e) => Outcome::Stop(Reply::error(*e)),
-            Kind::Reply(reply) => Outcome::Stop(*reply),
+            Kind::Skip(_) => Effect::Skip,
+            Kind::Fallback(reply) => Effect::Fallback(*reply),
+            Kind::Error(e) => Effect::Stop(Reply::error(*e)),
+            Kind::Reply(reply) => Effect::Stop(*reply),
         }
     }
 }
@@ -154,9 +154,9 @@ impl IntoReply for Rejection {
     /// took the stanza: the error, the reply or the fallback; no reply for a
     /// skip. Lets a handler taking `Result<T, Rejection>` answer with it.
     fn into_reply(self) -> Reply {
-        match self.into_outcome() {
-            Outcome::Skip => Reply::ack(),
-            Outcome::Fallback(reply) | Outcome::Stop(reply) => reply,
+        match self.into_effect() {
+            Effect::Skip => Reply::ack(),
+            Effect::Fallback(reply) | Effect::Stop(reply) => reply,
         }
     }
 }

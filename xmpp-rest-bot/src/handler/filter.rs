@@ -5,6 +5,7 @@ use std::fmt;
 use std::ops::Not;
 use std::sync::Arc;
 
+use crate::extract::Incoming;
 use crate::stanza::{Jid, Stanza, StanzaKind};
 
 /// Stanzas the bot keeps from routes unless their filter opts in: a set of
@@ -55,23 +56,25 @@ impl fmt::Debug for Skips {
     }
 }
 
-type Predicate = dyn Fn(&Stanza) -> bool + Send + Sync + 'static;
+type Predicate = dyn Fn(&Incoming) -> bool + Send + Sync + 'static;
 
-/// A predicate over the incoming stanza that decides whether a [`Route`](super::Route)
-/// is tried. Cheap to clone; combine filters with [`and`](Self::and),
+/// A predicate over the incoming stanza (and what the
+/// [interceptors](crate::intercept) attached to it) that decides whether a
+/// [`Route`](super::Route) is tried. Cheap to clone; combine filters with [`and`](Self::and),
 /// [`or`](Self::or) and `!`.
 ///
 /// Stanzas of type `error` and iq results (which are never answered) only
 /// reach routes whose filter [opts in](Self::include_responses); the filters
 /// made by [`stanza_type("error")`](Self::stanza_type) and
 /// `stanza_type("result")` do. In the same way, the messages the bot skips by
-/// default (see [Skipped messages](crate::Bot#skipped-messages): without
+/// default (see [message rules](crate::bot::MessageRules): without
 /// content, delayed, its own in a room) only reach routes whose filter opts
 /// in with [`include_contentless`](Self::include_contentless),
 /// [`include_delayed`](Self::include_delayed) or
 /// [`include_own_messages`](Self::include_own_messages).
 ///
 /// ```
+/// use xmpp_rest_bot::extract::Incoming;
 /// use xmpp_rest_bot::handler::Filter;
 /// use xmpp_rest_bot::stanza::{Message, Stanza};
 ///
@@ -84,7 +87,7 @@ type Predicate = dyn Fn(&Stanza) -> bool + Send + Sync + 'static;
 ///
 /// let msg = Message::chat("bot@example.net".parse().unwrap(), "!deploy")
 ///     .with_from("admin@example.org/laptop".parse().unwrap());
-/// assert!(filter.matches(&Stanza::Message(msg)));
+/// assert!(filter.matches(&Incoming::new(msg)));
 /// ```
 #[derive(Clone)]
 pub struct Filter {
@@ -93,12 +96,42 @@ pub struct Filter {
 }
 
 impl Filter {
-    /// A filter from a predicate.
+    /// A filter from a predicate over the stanza.
     pub fn new(predicate: impl Fn(&Stanza) -> bool + Send + Sync + 'static) -> Self {
+        Filter::incoming(move |incoming| predicate(incoming.stanza()))
+    }
+
+    /// A filter from a predicate over the whole [`Incoming`]: the stanza, the
+    /// request headers and the extensions.
+    pub fn incoming(predicate: impl Fn(&Incoming) -> bool + Send + Sync + 'static) -> Self {
         Filter {
             predicate: Arc::new(predicate),
             includes: Skips::NONE,
         }
+    }
+
+    /// Accepts stanzas carrying an extension of type `T` (attached by an
+    /// [interceptor](crate::intercept)) that `predicate` accepts: routes
+    /// chosen by what a stage before them found out.
+    ///
+    /// ```
+    /// use xmpp_rest_bot::extract::Incoming;
+    /// use xmpp_rest_bot::handler::Filter;
+    /// use xmpp_rest_bot::stanza::Message;
+    ///
+    /// #[derive(Clone)]
+    /// enum Step { AskVersion, Confirm }
+    ///
+    /// let confirming = Filter::extension(|step: &Step| matches!(step, Step::Confirm));
+    /// let msg = Message::chat("bot@example.net".parse().unwrap(), "yes");
+    /// assert!(!confirming.matches(&Incoming::new(msg.clone())));
+    /// assert!(confirming.matches(&Incoming::new(msg.clone()).with_extension(Step::Confirm)));
+    /// assert!(!confirming.matches(&Incoming::new(msg).with_extension(Step::AskVersion)));
+    /// ```
+    pub fn extension<T: Send + Sync + 'static>(
+        predicate: impl Fn(&T) -> bool + Send + Sync + 'static,
+    ) -> Self {
+        Filter::incoming(move |incoming| incoming.extensions().get::<T>().is_some_and(&predicate))
     }
 
     /// Accepts stanzas of this kind.
@@ -118,7 +151,7 @@ impl Filter {
             Skips::NONE
         };
         Filter {
-            predicate: Arc::new(move |s| s.type_str() == type_),
+            predicate: Arc::new(move |i: &Incoming| i.stanza().type_str() == type_),
             includes,
         }
     }
@@ -145,7 +178,7 @@ impl Filter {
     /// Lets messages without content (no body, subject, XHTML or link: a chat
     /// state, a marker or a receipt alone) through to the predicate. By
     /// default the bot keeps them from every route
-    /// ([`Bot::skip_contentless`](crate::Bot::skip_contentless)).
+    /// ([`MessageRules::skip_contentless`](crate::bot::MessageRules::skip_contentless)).
     ///
     /// ```
     /// use xmpp_rest_bot::Bot;
@@ -169,7 +202,7 @@ impl Filter {
 
     /// Lets delayed messages (XEP-0203 `<delay/>`: room history on join,
     /// offline messages) through to the predicate. By default the bot keeps
-    /// them from every route ([`Bot::skip_delayed`](crate::Bot::skip_delayed)).
+    /// them from every route ([`MessageRules::skip_delayed`](crate::bot::MessageRules::skip_delayed)).
     #[must_use]
     pub fn include_delayed(mut self) -> Self {
         self.includes = self.includes.union(Skips::DELAYED);
@@ -178,7 +211,7 @@ impl Filter {
 
     /// Lets the bot's own groupchat messages, reflected by the room, through
     /// to the predicate. By default the bot keeps them from every route
-    /// ([`Bot::skip_own_messages`](crate::Bot::skip_own_messages)).
+    /// ([`MessageRules::skip_own_messages`](crate::bot::MessageRules::skip_own_messages)).
     #[must_use]
     pub fn include_own_messages(mut self) -> Self {
         self.includes = self.includes.union(Skips::OWN);
@@ -208,9 +241,9 @@ impl Filter {
         }
     }
 
-    /// Whether the predicate accepts `stanza` (ignoring the response rule).
-    pub fn matches(&self, stanza: &Stanza) -> bool {
-        (self.predicate)(stanza)
+    /// Whether the predicate accepts `incoming` (ignoring the response rule).
+    pub fn matches(&self, incoming: &Incoming) -> bool {
+        (self.predicate)(incoming)
     }
 
     /// Whether stanzas of type `error` and iq results reach the predicate.

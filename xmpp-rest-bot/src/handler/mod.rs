@@ -6,10 +6,10 @@
 //! up to 12 arguments:
 //!
 //! ```
-//! use xmpp_rest_bot::extract::{Body, Sender};
+//! use xmpp_rest_bot::extract::{MessageText, Sender};
 //! use xmpp_rest_bot::stanza::{Condition, Iq, Message};
 //!
-//! async fn echo(Body(text): Body) -> String {
+//! async fn echo(MessageText(text): MessageText) -> String {
 //!     text
 //! }
 //!
@@ -59,7 +59,7 @@ pub type ReplyFuture = Pin<Box<dyn Future<Output = Reply> + Send + 'static>>;
 #[diagnostic::on_unimplemented(
     message = "`{Self}` is not a valid stanza handler",
     label = "not a handler",
-    note = "a handler is an `async fn` (or closure returning a `Send` future) with up to 12 arguments that all implement `FromStanza<S>` (`Message`, `Body`, `Sender`, `State<T>`, ...), returning a type that implements `IntoReply` (`()`, `String`, `Message`, `StanzaError`, ...)",
+    note = "a handler is an `async fn` (or closure returning a `Send` future) with up to 12 arguments that all implement `FromStanza<S>` (`Message`, `MessageText`, `Sender`, `State<T>`, ...), returning a type that implements `IntoReply` (`()`, `String`, `Message`, `StanzaError`, ...)",
     note = "a `State<T>` argument needs `T: FromRef<S>` where `S` is the type given to `Bot::with_state`"
 )]
 pub trait Handler<T, S>: Send + Sync + 'static {
@@ -137,10 +137,10 @@ pub trait HandlerExt<T, S>: Handler<T, S> + Sized {
     ///
     /// ```
     /// use xmpp_rest_bot::Bot;
-    /// use xmpp_rest_bot::extract::Body;
+    /// use xmpp_rest_bot::extract::MessageText;
     /// use xmpp_rest_bot::handler::{Filter, HandlerExt};
     ///
-    /// async fn shout(Body(text): Body) -> String {
+    /// async fn shout(MessageText(text): MessageText) -> String {
     ///     text.to_uppercase()
     /// }
     ///

@@ -7,7 +7,6 @@ use std::sync::Arc;
 use super::filter::Skips;
 use super::{ErasedHandler, Filter, Handler, ReplyFuture, erase, provide_state};
 use crate::extract::{Incoming, Rejection};
-use crate::stanza::Stanza;
 
 /// A handler as the bot stores it: the type-erased handler, an optional
 /// [`Filter`] and a name used in the logs.
@@ -26,10 +25,10 @@ use crate::stanza::Stanza;
 ///
 /// ```
 /// use xmpp_rest_bot::Bot;
-/// use xmpp_rest_bot::extract::Body;
+/// use xmpp_rest_bot::extract::MessageText;
 /// use xmpp_rest_bot::handler::{Filter, Route};
 ///
-/// async fn help(Body(_): Body) -> &'static str {
+/// async fn help(MessageText(_): MessageText) -> &'static str {
 ///     "commands: !help, !status"
 /// }
 ///
@@ -152,28 +151,28 @@ impl<S: 'static> Route<S> {
         self.filter.as_ref()
     }
 
-    /// Whether this route is to be tried for `stanza`: its filter accepts it,
+    /// Whether this route is to be tried for `incoming`: its filter accepts it,
     /// and it is not an `error`/`result` stanza unless the filter opts in.
     ///
     /// The bot also keeps some messages from routes that do not opt in
     /// (without content, delayed, its own; see
-    /// [Skipped messages](crate::Bot#skipped-messages)); this method does not
+    /// [message rules](crate::bot::MessageRules)); this method does not
     /// know the bot's settings and leaves them out.
-    pub fn accepts(&self, stanza: &Stanza) -> bool {
-        let skips = if stanza.is_response() {
+    pub fn accepts(&self, incoming: &Incoming) -> bool {
+        let skips = if incoming.stanza().is_response() {
             Skips::RESPONSE
         } else {
             Skips::NONE
         };
-        self.accepts_skipping(stanza, skips)
+        self.accepts_skipping(incoming, skips)
     }
 
-    /// Whether this route is to be tried for `stanza`, which the bot would
+    /// Whether this route is to be tried for `incoming`, which the bot would
     /// skip for the reasons in `skips` unless the filter opts in to all of them.
-    pub(crate) fn accepts_skipping(&self, stanza: &Stanza, skips: Skips) -> bool {
+    pub(crate) fn accepts_skipping(&self, incoming: &Incoming, skips: Skips) -> bool {
         match &self.filter {
             None => skips.is_empty(),
-            Some(filter) => filter.includes().contains(skips) && filter.matches(stanza),
+            Some(filter) => filter.includes().contains(skips) && filter.matches(incoming),
         }
     }
 
@@ -226,7 +225,7 @@ impl<S> fmt::Debug for Route<S> {
     message = "`{Self}` cannot be registered as a stanza handler",
     label = "not a handler or route",
     note = "register an `async fn` (its future must be `Send`) with at most 12 arguments that all implement `FromStanza` and a return type that implements `IntoReply`, or a `Route`",
-    note = "check each argument against the extractors in `xmpp_rest_bot::extract` (the body text is `Body(text): Body`, not `String`) and the return type against `xmpp_rest_bot::reply`"
+    note = "check each argument against the extractors in `xmpp_rest_bot::extract` (the body text is `MessageText(text): MessageText`, not `String`) and the return type against `xmpp_rest_bot::reply`"
 )]
 pub trait IntoRoute<T, S> {
     /// Converts into a route.

@@ -11,7 +11,7 @@
 //! | `()`, [`Ack`], `None` | 202, no body | nothing (an empty `<iq type="result"/>` for an iq) |
 //! | a [`Message`], [`Presence`], [`Iq`] or [`Stanza`] of the incoming kind | 200 with that stanza | that stanza |
 //! | `String`, `&'static str`, `Cow<'static, str>` to a message | 200 with a reply message | a message with that body, of the incoming type (`groupchat` stays `groupchat`) |
-//! | an iq payload: [`Version`], [`DiscoInfo`], [`DiscoItems`], [`Ping`], [`Command`], [`DataForm`], or any [`Payload`] in [`IqResult`] | 200 with an iq result carrying it | that result |
+//! | an iq payload: [`Version`], [`DiscoInfo`], [`DiscoItems`], [`Ping`], [`AdHocCommand`], [`DataForm`], or any [`Payload`] in [`IqResult`] | 200 with an iq result carrying it | that result |
 //! | a [`StanzaError`] or [`Condition`] | [`Condition::http_status`] with an error stanza of the incoming kind | exactly that error: condition, type, text |
 //! | `Result<T, E>` | `T`'s or `E`'s answer | |
 //! | a stanza of another kind, or text to a presence or an iq | 500 with `internal-server-error`, and an error in the log | `internal-server-error` |
@@ -24,7 +24,7 @@ use std::borrow::Cow;
 use std::convert::Infallible;
 
 use crate::stanza::{
-    Command, Condition, DataForm, DiscoInfo, DiscoItems, Element, Iq, Message, Payload, Ping,
+    AdHocCommand, Condition, DataForm, DiscoInfo, DiscoItems, Element, Iq, Message, Payload, Ping,
     Presence, Stanza, StanzaError, Version,
 };
 
@@ -184,7 +184,7 @@ macro_rules! payload_replies {
     )*};
 }
 
-payload_replies!(Ping, Version, DiscoInfo, DiscoItems, Command, DataForm);
+payload_replies!(Ping, Version, DiscoInfo, DiscoItems, AdHocCommand, DataForm);
 
 /// No reply: mod_rest gets a 202 and sends nothing back (an empty iq result to
 /// an iq). The same as returning `()`, but says so.

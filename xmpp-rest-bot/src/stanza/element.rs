@@ -223,7 +223,9 @@ impl Element {
 impl fmt::Display for Element {
     /// Formats the element as XML, declaring its namespace on the top element.
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
-        f.write_str(&crate::wire::xml::element_to_string(self, None))
+        let mut out = String::with_capacity(128);
+        super::xml_text::write_element(&mut out, self, "");
+        f.write_str(&out)
     }
 }
 

@@ -4,7 +4,7 @@ use std::fmt;
 use std::str::FromStr;
 
 use super::payload::{
-    ChatState, Delay, Marker, Oob, Reactions, Receipt, Reply, StanzaId, Text, Thread,
+    ChatState, Delay, Marker, Oob, Reactions, Receipt, ReplyTo, StanzaId, Text, Thread,
 };
 use super::{Element, Jid, StanzaError};
 
@@ -112,7 +112,7 @@ pub struct Message {
     /// XEP-0444 reactions.
     pub reactions: Option<Reactions>,
     /// XEP-0461 reply.
-    pub reply: Option<Reply>,
+    pub reply: Option<ReplyTo>,
     /// XEP-0203 delayed delivery.
     pub delay: Option<Delay>,
     /// XEP-0172 nickname.

@@ -3,17 +3,22 @@
 
 mod element;
 mod error;
+pub(crate) mod error_mapping;
 mod iq;
+pub(crate) mod jid_cache;
+pub(crate) mod mapping;
 mod message;
 pub mod ns;
 mod payload;
 mod presence;
+pub(crate) mod xml_text;
 
 pub use element::{Attribute, Element, ElementBuilder, Node};
 pub use error::{Condition, ErrorType, StanzaError};
 pub use iq::{Iq, IqType};
 pub use message::{Message, MessageType};
 pub use payload::*;
+
 pub use presence::{Presence, PresenceType};
 
 /// An XMPP address, validated (RFC 7622): `node@domain/resource`.

@@ -50,3 +50,7 @@ pub const DISCO_ITEMS: &str = "http://jabber.org/protocol/disco#items";
 pub const COMMANDS: &str = "http://jabber.org/protocol/commands";
 /// XEP-0004 data forms.
 pub const DATA_FORMS: &str = "jabber:x:data";
+/// XEP-0334 message processing hints (no typed field: kept as extensions).
+pub const HINTS: &str = "urn:xmpp:hints";
+/// XEP-0428 fallback indication (common beside replies).
+pub const FALLBACK: &str = "urn:xmpp:fallback:0";

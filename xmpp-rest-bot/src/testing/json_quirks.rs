@@ -201,7 +201,7 @@ pub(crate) fn post_body(version: ModRestVersion, format: WireFormat, stanza: &St
 #[cfg(test)]
 mod tests {
     use super::*;
-    use crate::stanza::{Command, DataForm, FormField, Iq};
+    use crate::stanza::{AdHocCommand, DataForm, FormField, Iq};
 
     #[test]
     fn fields_nest_like_mod_rest() {
@@ -209,7 +209,8 @@ mod tests {
             .with_field(FormField::text_single("a", "A").with_value("1"))
             .with_field(FormField::text_single("b", "B").with_value("2"))
             .with_field(FormField::text_single("c", "C").with_value("3"));
-        let iq = Iq::get(Command::new("x")).result(Some(Command::new("x").with_form(form)));
+        let iq =
+            Iq::get(AdHocCommand::new("x")).result(Some(AdHocCommand::new("x").with_form(form)));
         let body = json::encode(&Stanza::Iq(iq));
         let JsonAnswer::Parsed(parsed) = answer(ModRestVersion::Current, &body) else {
             panic!("not parsed")

@@ -15,6 +15,7 @@
 //! Everything here needs a Tokio runtime (`#[tokio::test]`) and no network
 //! beyond `127.0.0.1`.
 
+mod addressing;
 mod json_quirks;
 mod prosody;
 mod reply_rules;
@@ -25,3 +26,14 @@ pub use prosody::{
 };
 pub use reply_rules::{Delivery, condition_for_status, mod_rest_reply};
 pub use rest::{IntoIqReplies, MockRest, MockRestBuilder, RecordedRequest};
+
+/// The media type of a `Content-Type` value, as both sides of mod_rest compare
+/// it: without parameters, in lower case.
+fn media_type(content_type: &str) -> String {
+    content_type
+        .split(';')
+        .next()
+        .unwrap_or_default()
+        .trim()
+        .to_ascii_lowercase()
+}

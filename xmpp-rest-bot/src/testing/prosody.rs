@@ -10,13 +10,16 @@ use std::time::Duration;
 
 use axum::http::{HeaderMap, Method, header};
 
+mod received;
+mod user;
+
+pub use received::Received;
+pub use user::TestUser;
+
 use super::json_quirks;
-use super::reply_rules::{mod_rest_reply, new_id};
+use super::reply_rules::mod_rest_reply;
 use crate::encoding::percent_encode;
-use crate::stanza::{
-    Condition, ErrorType, Iq, IqType, Jid, Message, MessageType, Payload, Presence, PresenceType,
-    Stanza, StanzaError,
-};
+use crate::stanza::{Condition, ErrorType, Jid, Stanza, StanzaError};
 use crate::wire::WireFormat;
 
 /// Which mod_rest to emulate.
@@ -244,16 +247,7 @@ impl TestProsody {
     /// # Panics
     /// When `jid` is not a valid JID.
     pub fn user(&self, jid: &str) -> TestUser<'_> {
-        let jid: Jid = match jid.parse() {
-            Ok(j) => j,
-            Err(e) => panic!("TestProsody::user: invalid JID {jid:?}: {e}"),
-        };
-        TestUser {
-            prosody: self,
-            jid,
-            to: self.component.clone(),
-            occupant: false,
-        }
+        TestUser::new(self, jid_argument("TestProsody::user", jid), false)
     }
 
     /// An occupant of a room, sending groupchat messages to the bot.
@@ -261,9 +255,8 @@ impl TestProsody {
     /// # Panics
     /// When `room` is not a bare JID or `nick` is not a valid resource.
     pub fn occupant(&self, room: &str, nick: &str) -> TestUser<'_> {
-        let mut occupant = self.user(&format!("{room}/{nick}"));
-        occupant.occupant = true;
-        occupant
+        let jid = jid_argument("TestProsody::occupant", &format!("{room}/{nick}"));
+        TestUser::new(self, jid, true)
     }
 
     /// Sends the startup probe again (mod_rest sends it when the module loads).
@@ -381,6 +374,14 @@ impl TestProsody {
     }
 }
 
+/// The JID a test gave to `caller`; a panic that says so when it is invalid.
+fn jid_argument(caller: &str, jid: &str) -> Jid {
+    match jid.parse() {
+        Ok(jid) => jid,
+        Err(e) => panic!("{caller}: invalid JID {jid:?}: {e}"),
+    }
+}
+
 /// mod_rest's `decide_type`: the supported format named earliest in `Accept`.
 fn decide_type(accept: &str) -> Option<WireFormat> {
     let accept = accept.to_ascii_lowercase();
@@ -399,298 +400,4 @@ fn header_str(headers: &HeaderMap, name: header::HeaderName) -> Option<String> {
         .get(name)
         .and_then(|v| v.to_str().ok())
         .map(str::to_owned)
-}
-
-/// A user (or room occupant) of the emulated server. See [`TestProsody::user`].
-#[derive(Debug, Clone)]
-pub struct TestUser<'a> {
-    prosody: &'a TestProsody,
-    jid: Jid,
-    to: Jid,
-    occupant: bool,
-}
-
-impl TestUser<'_> {
-    /// Addresses this user's stanzas to `jid` (default: the component itself);
-    /// the bot's component receives stanzas for any `user@component` too.
-    ///
-    /// # Panics
-    /// When `jid` is not a valid JID.
-    #[must_use]
-    pub fn to(mut self, jid: &str) -> Self {
-        self.to = match jid.parse() {
-            Ok(j) => j,
-            Err(e) => panic!("TestUser::to: invalid JID {jid:?}: {e}"),
-        };
-        self
-    }
-
-    /// The user's address.
-    pub fn jid(&self) -> &Jid {
-        &self.jid
-    }
-
-    fn stamp(&self, stanza: Stanza) -> Stanza {
-        let lang = self.prosody.user_lang.clone();
-        let to = self.to.clone();
-        let from = self.jid.clone();
-        match stanza {
-            Stanza::Message(mut m) => {
-                m.to.get_or_insert(to);
-                m.from = Some(from);
-                m.id.get_or_insert_with(new_id);
-                if m.lang.is_none() {
-                    m.lang = lang;
-                }
-                Stanza::Message(m)
-            }
-            Stanza::Presence(mut p) => {
-                p.to.get_or_insert(to);
-                p.from = Some(from);
-                if p.lang.is_none() {
-                    p.lang = lang;
-                }
-                Stanza::Presence(p)
-            }
-            Stanza::Iq(mut iq) => {
-                iq.to.get_or_insert(to);
-                iq.from = Some(from);
-                iq.id.get_or_insert_with(new_id);
-                if iq.lang.is_none() {
-                    iq.lang = lang;
-                }
-                Stanza::Iq(iq)
-            }
-        }
-    }
-
-    /// Sends a chat message (a groupchat message when this is a room occupant
-    /// made with [`TestProsody::occupant`]) with body `text`.
-    pub async fn says(&self, text: &str) -> Received {
-        let type_ = if self.occupant {
-            MessageType::Groupchat
-        } else {
-            MessageType::Chat
-        };
-        self.sends(Message::new(type_).with_body(text)).await
-    }
-
-    /// Sends `stanza` from this user: `from` is set to the user, `to` to the bot
-    /// unless given, an id is added when missing.
-    pub async fn sends(&self, stanza: impl Into<Stanza>) -> Received {
-        let stanza = self.stamp(stanza.into());
-        self.prosody.deliver(stanza).await
-    }
-
-    /// Sends an iq get carrying `payload`.
-    pub async fn iq_get(&self, payload: impl Payload) -> Received {
-        self.sends(Iq::get(payload)).await
-    }
-
-    /// Sends an iq set carrying `payload`.
-    pub async fn iq_set(&self, payload: impl Payload) -> Received {
-        self.sends(Iq::set(payload)).await
-    }
-
-    /// Sends an available presence.
-    pub async fn is_available(&self) -> Received {
-        self.sends(Presence::available()).await
-    }
-
-    /// Sends a subscription request.
-    pub async fn subscribes(&self) -> Received {
-        self.sends(Presence::new(PresenceType::Subscribe)).await
-    }
-}
-
-/// What happened to one stanza: what was posted, how the webhook answered, and
-/// the stanza the XMPP user receives (see
-/// [`mod_rest_reply`](super::mod_rest_reply)).
-#[derive(Debug, Clone)]
-pub struct Received {
-    sent: Stanza,
-    posted: Vec<u8>,
-    status: Option<u16>,
-    content_type: Option<String>,
-    answer: Vec<u8>,
-    stanza: Option<Stanza>,
-    dropped: Option<String>,
-    failure: Option<&'static str>,
-}
-
-impl Received {
-    /// The stanza the user receives, `None` when mod_rest sends nothing.
-    pub fn stanza(&self) -> Option<&Stanza> {
-        self.stanza.as_ref()
-    }
-
-    /// The received stanza, when it is a message.
-    pub fn message(&self) -> Option<&Message> {
-        match &self.stanza {
-            Some(Stanza::Message(m)) => Some(m),
-            _ => None,
-        }
-    }
-
-    /// The received stanza, when it is a presence.
-    pub fn presence(&self) -> Option<&Presence> {
-        match &self.stanza {
-            Some(Stanza::Presence(p)) => Some(p),
-            _ => None,
-        }
-    }
-
-    /// The received stanza, when it is an iq.
-    pub fn iq(&self) -> Option<&Iq> {
-        match &self.stanza {
-            Some(Stanza::Iq(iq)) => Some(iq),
-            _ => None,
-        }
-    }
-
-    /// The body of the received message.
-    pub fn body(&self) -> Option<&str> {
-        self.message().and_then(Message::body)
-    }
-
-    /// The stanza error received, if the reply is an error.
-    pub fn error(&self) -> Option<&StanzaError> {
-        self.stanza.as_ref().and_then(Stanza::stanza_error)
-    }
-
-    /// The condition of the error received.
-    pub fn condition(&self) -> Option<Condition> {
-        self.error().map(|e| e.condition)
-    }
-
-    /// The iq payload received, typed.
-    pub fn payload<P: Payload>(&self) -> Option<P> {
-        self.iq()
-            .and_then(|iq| iq.payload_as::<P>())
-            .and_then(Result::ok)
-    }
-
-    /// Whether the user receives nothing.
-    pub fn is_none(&self) -> bool {
-        self.stanza.is_none()
-    }
-
-    /// Why the webhook's reply reaches nobody, when mod_rest drops it (see
-    /// [`Delivery::dropped`](super::Delivery::dropped)). Every assertion
-    /// of this type fails when a reply was dropped, with this reason.
-    pub fn dropped(&self) -> Option<&str> {
-        self.dropped.as_deref()
-    }
-
-    /// The stanza that was posted.
-    pub fn sent(&self) -> &Stanza {
-        &self.sent
-    }
-
-    /// The request body that was posted.
-    pub fn posted_body(&self) -> &[u8] {
-        &self.posted
-    }
-
-    /// The webhook's HTTP status (`None` when the request failed).
-    pub fn status(&self) -> Option<u16> {
-        self.status
-    }
-
-    /// The webhook's `Content-Type`.
-    pub fn content_type(&self) -> Option<&str> {
-        self.content_type.as_deref()
-    }
-
-    /// The webhook's answer body.
-    pub fn answer(&self) -> &[u8] {
-        &self.answer
-    }
-
-    /// Whether the request timed out.
-    pub fn timed_out(&self) -> bool {
-        self.failure == Some("timed out")
-    }
-
-    /// Whether the connection to the webhook failed (or timed out).
-    pub fn failed(&self) -> bool {
-        self.failure.is_some()
-    }
-
-    /// Asserts that the user receives nothing.
-    ///
-    /// # Panics
-    /// When the user receives a stanza.
-    #[track_caller]
-    pub fn assert_no_reply(&self) {
-        if let Some(why) = &self.dropped {
-            panic!("the bot answered a reply that mod_rest drops: {why}");
-        }
-        if let Some(stanza) = &self.stanza {
-            panic!(
-                "expected no reply, the user receives {}",
-                String::from_utf8_lossy(&WireFormat::Xml.encode(stanza))
-            );
-        }
-    }
-
-    /// Asserts that the user receives a message with this body.
-    ///
-    /// # Panics
-    /// When the user receives something else.
-    #[track_caller]
-    pub fn assert_body(&self, expected: &str) {
-        if self.body() != Some(expected) {
-            panic!(
-                "expected a message with body {expected:?}, the user receives {}",
-                self.describe()
-            );
-        }
-    }
-
-    /// Asserts that the user receives an error with this condition.
-    ///
-    /// # Panics
-    /// When the user receives something else.
-    #[track_caller]
-    pub fn assert_error(&self, condition: Condition) {
-        if self.condition() != Some(condition) {
-            panic!(
-                "expected a {condition} error, the user receives {}",
-                self.describe()
-            );
-        }
-    }
-
-    /// Asserts that the user receives an iq result.
-    ///
-    /// # Panics
-    /// When the user receives something else.
-    #[track_caller]
-    pub fn assert_result(&self) {
-        if self.iq().map(|iq| iq.type_) != Some(IqType::Result) {
-            panic!(
-                "expected an iq result, the user receives {}",
-                self.describe()
-            );
-        }
-    }
-
-    fn describe(&self) -> String {
-        let stanza = match (&self.stanza, &self.dropped) {
-            (Some(s), _) => String::from_utf8_lossy(&WireFormat::Xml.encode(s)).into_owned(),
-            (None, Some(why)) => format!("nothing: mod_rest drops the bot's reply, because {why}"),
-            (None, None) => "nothing".into(),
-        };
-        match self.status {
-            Some(status) => format!(
-                "{stanza} (webhook answered {status} {}: {:?})",
-                self.content_type
-                    .as_deref()
-                    .unwrap_or("without content type"),
-                String::from_utf8_lossy(&self.answer)
-            ),
-            None => format!("{stanza} ({})", self.failure.unwrap_or("no answer")),
-        }
-    }
 }

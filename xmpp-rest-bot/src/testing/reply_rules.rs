@@ -265,12 +265,7 @@ fn parse_body(version: ModRestVersion, content_type: Option<&str>, body: &[u8]) 
     let Some(content_type) = content_type else {
         return JsonAnswer::Unparsed;
     };
-    let essence = content_type
-        .split(';')
-        .next()
-        .unwrap_or_default()
-        .trim()
-        .to_ascii_lowercase();
+    let essence = super::media_type(content_type);
     let limits = Limits::default();
     let parsed = match essence.as_str() {
         "application/xmpp+xml" => WireFormat::Xml.decode(body, &limits),

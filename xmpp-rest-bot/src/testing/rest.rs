@@ -1,6 +1,10 @@
 //! [`MockRest`]: an emulator of mod_rest's `/rest` endpoint.
 
+mod auth;
+mod failure;
 mod handler;
+mod iq;
+mod parse;
 
 use std::collections::VecDeque;
 use std::fmt;
@@ -72,7 +76,7 @@ use crate::wire::Limits;
 /// use xmpp_rest_bot::testing::MockRest;
 ///
 /// # #[tokio::main(flavor = "current_thread")]
-/// # async fn main() -> xmpp_rest_bot::Result<()> {
+/// # async fn main() -> xmpp_rest_bot::client::Result<()> {
 /// let mock = MockRest::start().await;
 /// let client = RestClient::builder(mock.url())
 ///     .bearer_token(MockRest::DEFAULT_TOKEN)
@@ -280,7 +284,7 @@ impl MockRestBuilder {
     /// use xmpp_rest_bot::testing::MockRest;
     ///
     /// # #[tokio::main(flavor = "current_thread")]
-    /// # async fn main() -> xmpp_rest_bot::Result<()> {
+    /// # async fn main() -> xmpp_rest_bot::client::Result<()> {
     /// let mock = MockRest::builder()
     ///     .domain("example.net")
     ///     .check_host()

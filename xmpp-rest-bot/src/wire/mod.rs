@@ -1,7 +1,6 @@
 //! The wire formats mod_rest speaks: XML (`application/xmpp+xml`) and its JSON
 //! mapping (`application/json`), with the limits that guard decoding.
 
-mod jid_cache;
 pub mod json;
 pub mod xml;
 

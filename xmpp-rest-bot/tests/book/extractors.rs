@@ -7,7 +7,7 @@ use xmpp_rest_bot::prelude::*;
 /// the handler only runs for stanzas where all of them apply (here: messages,
 /// with a sender and a body).
 #[on_message(chat)]
-async fn whoami(Sender(from): Sender, message: Message, Body(text): Body) -> String {
+async fn whoami(Sender(from): Sender, message: Message, MessageText(text): MessageText) -> String {
     let lang = message.lang.as_deref().unwrap_or("unknown");
     format!("{from} said {text:?} (language: {lang})")
 }
@@ -22,7 +22,7 @@ async fn extractors_read_the_stanza() {
         .says("hi")
         .await
         .assert_body("alice@example.org/phone said \"hi\" (language: en)");
-    // A chat state alone has no body: `Body` does not apply, no reply.
+    // A chat state alone has no body: `MessageText` does not apply, no reply.
     t.user("alice@example.org/phone")
         .sends(Message::new(MessageType::Chat))
         .await

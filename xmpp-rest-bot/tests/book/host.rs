@@ -5,7 +5,7 @@ use xmpp_rest_bot::client::RestClient;
 
 /// A client of the Prosody on this machine (`http://127.0.0.1:5280`), whose
 /// mod_rest is loaded on the virtual host `example.net`.
-fn local_client(url: &str, token: &str) -> xmpp_rest_bot::Result<RestClient> {
+fn local_client(url: &str, token: &str) -> xmpp_rest_bot::client::Result<RestClient> {
     RestClient::builder(url)
         .host("example.net")
         .bearer_token(token)

@@ -4,7 +4,10 @@
 use xmpp_rest_bot::client::RestClient;
 
 /// One line about `server`: its software, and how long a ping takes.
-pub(crate) async fn describe(client: &RestClient, server: &str) -> xmpp_rest_bot::Result<String> {
+pub(crate) async fn describe(
+    client: &RestClient,
+    server: &str,
+) -> xmpp_rest_bot::client::Result<String> {
     let version = client.version(server).await?;
     let rtt = client.ping(server).await?;
     let info = client.disco_info(server).await?;

@@ -39,7 +39,7 @@ async fn double(caps: Captures) -> Result<String, StanzaError> {
 
 /// `None` (like `()`): no reply at all.
 #[on_message(chat)]
-async fn only_questions(Body(text): Body) -> Option<&'static str> {
+async fn only_questions(MessageText(text): MessageText) -> Option<&'static str> {
     text.ends_with('?').then_some("good question")
 }
 

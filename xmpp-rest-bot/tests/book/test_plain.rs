@@ -13,7 +13,7 @@ async fn handlers_are_functions() {
     // The attribute keeps the function callable: no server, no stanza.
     assert_eq!(ping().await, "pong");
     assert_eq!(
-        unknown(Body("!nope".into())).await,
+        unknown(MessageText("!nope".into())).await,
         "unknown command !nope, try !ping"
     );
 }

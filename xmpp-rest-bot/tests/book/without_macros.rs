@@ -4,7 +4,7 @@
 use xmpp_rest_bot::prelude::*;
 
 /// A plain `async fn`: no attribute, no filter of its own.
-async fn shout(Body(text): Body) -> String {
+async fn shout(MessageText(text): MessageText) -> String {
     text.to_uppercase()
 }
 

@@ -1,7 +1,7 @@
 use xmpp_rest_bot::prelude::*;
 
 #[on_message]
-async fn echo(Body(text): Body) -> String {
+async fn echo(MessageText(text): MessageText) -> String {
     text
 }
 

@@ -1,7 +1,7 @@
 use xmpp_rest_bot::prelude::*;
 
 #[on_message]
-fn echo(Body(text): Body) -> String {
+fn echo(MessageText(text): MessageText) -> String {
     text
 }
 

@@ -4,7 +4,7 @@ use xmpp_rest_bot::prelude::*;
 struct Counter;
 
 #[on_message(chat)]
-async fn count(State(_counter): State<Counter>, Body(text): Body) -> String {
+async fn count(State(_counter): State<Counter>, MessageText(text): MessageText) -> String {
     text
 }
 

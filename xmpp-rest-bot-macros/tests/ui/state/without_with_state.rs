@@ -3,7 +3,7 @@ use xmpp_rest_bot::prelude::*;
 #[derive(Clone)]
 struct Counter;
 
-async fn count(State(_counter): State<Counter>, Body(text): Body) -> String {
+async fn count(State(_counter): State<Counter>, MessageText(text): MessageText) -> String {
     text
 }
 

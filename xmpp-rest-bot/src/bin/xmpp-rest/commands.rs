@@ -47,7 +47,7 @@ pub(crate) async fn execute(
     client: &RestClient,
     command: Command,
     text: Option<String>,
-) -> xmpp_rest_bot::Result<String> {
+) -> xmpp_rest_bot::client::Result<String> {
     match command {
         Command::Send(send) => {
             let type_ = MessageType::from(send.kind);

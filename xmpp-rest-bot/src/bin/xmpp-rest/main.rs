@@ -24,7 +24,7 @@ mod exit {
     pub(crate) const OTHER: u8 = 5;
 
     /// The code of a failed request.
-    pub(crate) fn of(e: &xmpp_rest_bot::Error) -> u8 {
+    pub(crate) fn of(e: &xmpp_rest_bot::client::RestError) -> u8 {
         if e.is_auth() {
             AUTH
         } else if e.stanza_error().is_some() {

@@ -62,7 +62,7 @@ impl Acceptor<'_> {
                             closed_an_idle_one = freed,
                             retry_in = ?backoff,
                             "cannot accept connections (out of file descriptors?); lower \
-                             Bot::max_connections or raise the process's file limit"
+                             Serving::max_connections or raise the process's file limit"
                         );
                     });
                     tokio::select! {
@@ -185,7 +185,7 @@ pub(super) fn connection_budget(wanted: usize) -> usize {
             max_connections = wanted,
             open_files_limit = files,
             lowered_to = budget,
-            "the process may not open enough files for Bot::max_connections: \
+            "the process may not open enough files for Serving::max_connections: \
              the limit is lowered (raise LimitNOFILE)"
         );
         budget

@@ -118,11 +118,12 @@ impl Conn {
     }
 
     /// Marks a request as started; it ends when the guard is dropped (after
-    /// its response has been sent, or abandoned).
+    /// its response has been sent, or abandoned). The task is not woken: a
+    /// request only postpones the deadline, which the task reads when its
+    /// timer fires (see `drive`).
     fn start_request(self: &Arc<Self>) -> Busy {
         self.requests.fetch_add(1, Ordering::AcqRel);
         self.busy.fetch_add(1, Ordering::AcqRel);
-        self.wake.notify_one();
         Busy(Arc::clone(self))
     }
 }
@@ -136,7 +137,6 @@ impl Drop for Busy {
         let now = millis_since(conn.epoch);
         conn.idle_since.store(now, Ordering::Release);
         conn.busy.fetch_sub(1, Ordering::AcqRel);
-        conn.wake.notify_one();
     }
 }
 
@@ -329,6 +329,14 @@ pub(super) fn spawn(
 }
 
 /// Polls hyper's connection until it ends or has to be closed.
+///
+/// The timer is set lazily, to when the deadline could pass at the
+/// earliest: the deadline, or one idle timeout from now if that is sooner
+/// (a request may be on its way; once it ends, the deadline is one idle
+/// timeout after that). When the timer fires the deadline is read again:
+/// passed, the connection is closed; otherwise the timer is set again the
+/// same way. Requests then cost the task nothing (no wake-up, no timer to
+/// re-arm per request), and a timeout is never late.
 async fn drive<S>(
     connection: http1::Connection<TokioIo<TcpStream>, S>,
     conn: &Conn,
@@ -341,15 +349,13 @@ async fn drive<S>(
 {
     let mut connection = std::pin::pin!(connection);
     let mut closing = false;
+    let now = Instant::now();
+    let first = next_check(conn.deadline(&timeouts), timeouts, now);
+    let mut armed = first.is_some();
+    let timer = tokio::time::sleep_until(first.unwrap_or(now).into());
+    let mut timer = std::pin::pin!(timer);
     loop {
-        let deadline = conn.deadline(&timeouts);
-        let timer = async {
-            match deadline {
-                Some(at) => tokio::time::sleep_until(at.into()).await,
-                None => std::future::pending().await,
-            }
-        };
-        tokio::select! {
+        let fired = tokio::select! {
             biased;
             ended = connection.as_mut() => {
                 if let Err(e) = ended {
@@ -360,9 +366,9 @@ async fn drive<S>(
                 }
                 return;
             }
-            () = conn.wake.notified() => {}
-            () = timer => {}
-        }
+            () = conn.wake.notified() => false,
+            () = timer.as_mut(), if armed => true,
+        };
         match conn.close_request() {
             Close::Now => return,
             // Once hyper was told, it closes the connection itself when the
@@ -376,18 +382,36 @@ async fn drive<S>(
             }
             Close::No => {}
         }
-        // Checked again: the state may have changed since the timer was set.
-        if conn
-            .deadline(&timeouts)
-            .is_some_and(|at| at <= Instant::now())
-        {
-            let first = conn.requests.load(Ordering::Acquire) == 0;
-            tracing::debug!(
-                %peer,
-                first,
-                "connection closed: no request head in time"
-            );
-            return;
+        if !fired {
+            continue;
         }
+        let now = Instant::now();
+        match conn.deadline(&timeouts) {
+            Some(at) if at <= now => {
+                let first = conn.requests.load(Ordering::Acquire) == 0;
+                tracing::debug!(
+                    %peer,
+                    first,
+                    "connection closed: no request head in time"
+                );
+                return;
+            }
+            deadline => match next_check(deadline, timeouts, now) {
+                Some(at) => timer.as_mut().reset(at.into()),
+                None => armed = false,
+            },
+        }
+    }
+}
+
+/// When to look at a connection's `deadline` next: at the deadline, or one
+/// idle timeout from `now` if sooner (no request that starts after `now`
+/// can end before it, and its end sets the deadline one idle timeout later);
+/// `None`: never (no timeout applies).
+fn next_check(deadline: Option<Instant>, timeouts: Timeouts, now: Instant) -> Option<Instant> {
+    let idle_bound = timeouts.idle.and_then(|idle| now.checked_add(idle));
+    match (deadline, idle_bound) {
+        (Some(at), Some(bound)) => Some(at.min(bound)),
+        (at, bound) => at.or(bound),
     }
 }

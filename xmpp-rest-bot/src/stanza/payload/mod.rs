@@ -1,23 +1,90 @@
 //! Typed payloads: the child elements the SDK understands.
 //!
+//! Each message and presence payload has one module holding its type, its
+//! XML mapping, its JSON mapping (mod_rest's key and shape) and its tests,
+//! written against the model's codec-neutral views (`stanza::mapping`); the
+//! registries below list them in the order they are written. Adding a
+//! payload: its module, a field on the stanza, and one line here.
+//!
 //! Iq payloads implement [`Payload`], which converts them from and to an
 //! [`Element`]; a user type implementing it can be extracted from an iq just
 //! like the built-in ones.
 
-mod chat;
+mod caps;
+mod chat_state;
+mod delay;
+mod html;
+mod id_attr;
+mod idle;
 mod iq;
-mod presence;
+mod marker;
+mod muc;
+mod nick;
+mod oob;
+mod priority;
+mod reactions;
+mod receipt;
+mod reply;
+mod show;
+mod stanza_id;
+mod text;
+mod thread;
 
-pub use chat::{
-    ChatState, Delay, Marker, MarkerKind, Oob, Reactions, Receipt, Reply, StanzaId, Text, Thread,
-};
+pub use caps::Caps;
+pub use chat_state::ChatState;
+pub use delay::Delay;
 pub use iq::{
-    Command, CommandActions, CommandNote, DataForm, DiscoInfo, DiscoItem, DiscoItems, FormField,
+    AdHocActions, AdHocCommand, AdHocNote, DataForm, DiscoInfo, DiscoItem, DiscoItems, FormField,
     FormOption, Identity, Ping, Version,
 };
-pub use presence::{Caps, MucHistory, MucJoin, Show};
+pub(crate) use iq::{IQ_JSON, dataform_from_json, dataform_to_json, formdata_from_json};
+pub use marker::{Marker, MarkerKind};
+pub use muc::{MucHistory, MucJoin};
+pub use oob::Oob;
+pub use reactions::Reactions;
+pub use receipt::Receipt;
+pub use reply::ReplyTo;
+pub use show::Show;
+pub use stanza_id::StanzaId;
+pub use text::Text;
+pub use thread::Thread;
 
-use super::Element;
+use super::mapping::Field;
+use super::{Element, Message, Presence, error_mapping};
+
+/// The typed fields of a message, in the order they are written.
+pub(crate) static MESSAGE_FIELDS: &[Field<Message>] = &[
+    text::BODY,
+    text::SUBJECT,
+    thread::FIELD,
+    html::FIELD,
+    oob::FIELD,
+    chat_state::FIELD,
+    receipt::FIELD,
+    marker::MARKABLE,
+    marker::MARKER,
+    id_attr::REPLACE,
+    reactions::FIELD,
+    reply::FIELD,
+    delay::FIELD,
+    nick::MESSAGE,
+    stanza_id::FIELD,
+    id_attr::ORIGIN_ID,
+    id_attr::OCCUPANT_ID,
+    error_mapping::MESSAGE,
+];
+
+/// The typed fields of a presence, in the order they are written.
+pub(crate) static PRESENCE_FIELDS: &[Field<Presence>] = &[
+    show::FIELD,
+    text::STATUS,
+    priority::FIELD,
+    muc::FIELD,
+    caps::FIELD,
+    idle::FIELD,
+    nick::PRESENCE,
+    error_mapping::PRESENCE,
+];
 
 /// A payload element with a fixed name and namespace, convertible from and to
 /// an [`Element`].

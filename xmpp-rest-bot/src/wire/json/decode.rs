@@ -6,16 +6,13 @@ use std::str::FromStr;
 use serde_json::{Map, Value};
 
 use super::flat;
-use super::payloads::{
-    Rest, command_from_json, dataform_from_json, disco_from_json, formdata_from_json,
-    items_from_json, version_from_json,
-};
-use super::read::{Obj, into_integer, snippet, strings, type_error, type_name};
 use crate::Error;
+use crate::stanza::mapping::json::{Obj, snippet, type_name};
+use crate::stanza::mapping::{Field, JsonIn};
 use crate::stanza::{
-    Caps, ChatState, Condition, Delay, Element, ErrorType, Iq, IqType, Marker, MarkerKind, Message,
-    MessageType, MucHistory, MucJoin, Oob, Payload, Ping, Presence, PresenceType, Reactions, Reply,
-    Show, Stanza, StanzaError, StanzaId, StanzaKind, Text, Thread, ns,
+    ChatState, Element, IQ_JSON, Iq, IqType, MESSAGE_FIELDS, Message, MessageType, PRESENCE_FIELDS,
+    Payload, Presence, PresenceType, Stanza, StanzaError, StanzaKind, Text, dataform_from_json,
+    error_mapping, formdata_from_json, ns,
 };
 use crate::wire::Limits;
 
@@ -57,7 +54,7 @@ struct Decoder<'l> {
 }
 
 impl Decoder<'_> {
-    fn keep(&mut self, key: &str, rest: Rest) {
+    fn keep(&mut self, key: &str, rest: Map<String, Value>) {
         if !rest.is_empty() {
             self.nested.insert(key.to_owned(), Value::Object(rest));
         }
@@ -118,7 +115,7 @@ pub(super) fn simple_message(text: &str) -> Option<Message> {
     };
     let jid = |s: Option<Cow<'_, str>>| match s {
         None => Some(None),
-        Some(s) => crate::wire::jid_cache::parse(&s).ok().map(Some),
+        Some(s) => crate::stanza::jid_cache::parse(&s).ok().map(Some),
     };
     let mut m = Message::new(type_);
     m.to = jid(simple.to)?;
@@ -181,7 +178,7 @@ pub(super) fn stanza(value: Value, limits: &Limits) -> crate::Result<Stanza> {
         error: None,
     };
     if let Some(e) = top.object("error")? {
-        let (error, rest) = stanza_error(e)?;
+        let (error, rest) = error_mapping::read_json(e)?;
         header.error = Some(error);
         d.keep("error", rest);
     }
@@ -200,23 +197,25 @@ pub(super) fn stanza(value: Value, limits: &Limits) -> crate::Result<Stanza> {
     Ok(stanza)
 }
 
-fn stanza_error(mut o: Obj) -> crate::Result<(StanzaError, Rest)> {
-    let condition = o.required_string("condition")?;
-    let condition = Condition::from_str(&condition)
-        .map_err(|_| o.unknown_value("condition", "error condition", &condition))?;
-    let mut error = StanzaError::new(condition);
-    if let Some(t) = o.string("type")? {
-        error.type_ =
-            ErrorType::from_str(&t).map_err(|_| o.unknown_value("type", "error type", &t))?;
-    }
-    error.text = o.string("text")?;
-    error.by = o.jid("by")?;
-    Ok((error, o.into_rest()))
-}
-
 fn parse_type<T: FromStr>(type_: &str, kind: StanzaKind) -> crate::Result<T> {
     T::from_str(type_)
         .map_err(|_| Error::invalid(format!("unknown {kind} type {} at $.type", snippet(type_))))
+}
+
+/// Reads the keys of `fields` into `stanza`.
+fn read_fields<S>(
+    d: &mut Decoder<'_>,
+    top: &mut Obj,
+    fields: &[Field<S>],
+    stanza: &mut S,
+) -> crate::Result<()> {
+    let limits = d.limits;
+    let xhtml = |html: &str, path: &str| parse_html(html, path, limits);
+    let mut json = JsonIn::new(top, &mut d.nested, &xhtml);
+    for field in fields {
+        (field.read_json)(stanza, &mut json)?;
+    }
+    Ok(())
 }
 
 fn message(d: &mut Decoder<'_>, top: &mut Obj, h: Header) -> crate::Result<Message> {
@@ -228,91 +227,7 @@ fn message(d: &mut Decoder<'_>, top: &mut Obj, h: Header) -> crate::Result<Messa
         m.type_ = MessageType::Error;
     }
     (m.to, m.from, m.id, m.lang, m.error) = (h.to, h.from, h.id, h.lang, h.error);
-    m.bodies.extend(top.string("body")?.map(Text::new));
-    m.subjects.extend(top.string("subject")?.map(Text::new));
-    if let Some(v) = top.take("thread") {
-        let path = top.key_path("thread");
-        m.thread = Some(match v {
-            Value::String(id) => Thread { id, parent: None },
-            v @ Value::Object(_) => {
-                let mut o = Obj::new(v, path)?;
-                let thread = Thread {
-                    id: o.required_string("id")?,
-                    parent: o.string("parent")?,
-                };
-                d.keep("thread", o.into_rest());
-                thread
-            }
-            other => return Err(type_error("a string or an object", &other, &path)),
-        });
-    }
-    if let Some(html) = top.string("html")? {
-        m.html = Some(parse_html(&html, &top.key_path("html"), d.limits)?);
-    }
-    if let Some(mut o) = top.object("oob")? {
-        m.oob.push(Oob {
-            url: o.required_string("url")?,
-            desc: o.string("desc")?,
-        });
-        d.keep("oob", o.into_rest());
-    }
-    if let Some(url) = top.string("oob_url")?
-        && !m.oob.iter().any(|o| o.url == url)
-    {
-        m.oob.push(Oob { url, desc: None });
-    }
-    if let Some(state) = top.string("state")? {
-        m.chat_state = Some(
-            ChatState::from_name(&state)
-                .ok_or_else(|| top.unknown_value("state", "chat state", &state))?,
-        );
-    }
-    m.markable = top.boolean("markable")?.unwrap_or(false);
-    if let Some(id) = top.string("displayed")? {
-        m.marker = Some(Marker {
-            kind: MarkerKind::Displayed,
-            id,
-        });
-    }
-    m.replace = top.string("replace")?;
-    if let Some(mut o) = top.object("reactions")? {
-        let id = o.required_string("id")?;
-        let path = o.key_path("reactions");
-        let reactions = match o.array("reactions")? {
-            None => Vec::new(),
-            Some(list) => strings(Value::Array(list), &path)?,
-        };
-        m.reactions = Some(Reactions { id, reactions });
-        d.keep("reactions", o.into_rest());
-    }
-    if let Some(mut o) = top.object("reply")? {
-        m.reply = Some(Reply {
-            id: o.required_string("id")?,
-            to: o.jid("to")?,
-        });
-        d.keep("reply", o.into_rest());
-    }
-    if let Some(stamp) = top.string("delay")? {
-        m.delay = Some(Delay {
-            stamp,
-            from: None,
-            reason: None,
-        });
-    }
-    m.nick = top.string("nick")?;
-    let stanza_ids = top.array("stanza_ids")?.unwrap_or_default();
-    let path = if stanza_ids.is_empty() {
-        String::new()
-    } else {
-        top.key_path("stanza_ids")
-    };
-    for (i, v) in stanza_ids.into_iter().enumerate() {
-        let mut o = Obj::new(v, format!("{path}[{i}]"))?;
-        let id = o.required_string("id")?;
-        let by = o.jid("by")?.ok_or_else(|| o.missing("by"))?;
-        m.stanza_ids.push(StanzaId { id, by });
-    }
-    m.occupant_id = top.string("occupant_id")?;
+    read_fields(d, top, MESSAGE_FIELDS, &mut m)?;
     extension_keys(d, top, StanzaKind::Message, &mut m.extensions)?;
     Ok(m)
 }
@@ -326,62 +241,7 @@ fn presence(d: &mut Decoder<'_>, top: &mut Obj, h: Header) -> crate::Result<Pres
         p.type_ = PresenceType::Error;
     }
     (p.to, p.from, p.id, p.lang, p.error) = (h.to, h.from, h.id, h.lang, h.error);
-    if let Some(show) = top.string("show")? {
-        p.show = Some(
-            Show::from_name(&show).ok_or_else(|| top.unknown_value("show", "show value", &show))?,
-        );
-    }
-    p.statuses.extend(top.string("status")?.map(Text::new));
-    if let Some(v) = top.take("priority") {
-        let path = top.key_path("priority");
-        p.priority = Some(match v {
-            // The early-2020 mod_rest wrote the priority as a string.
-            Value::String(s) => s.trim().parse::<i8>().map_err(|_| {
-                Error::invalid(format!(
-                    "{} at {path} is not a priority (-128..=127)",
-                    snippet(&s)
-                ))
-            })?,
-            v => into_integer(v, &path)?,
-        });
-    }
-    if let Some(mut o) = top.object("muc")? {
-        let mut muc = MucJoin::default();
-        if let Some(mut h) = o.object("history")? {
-            muc.history = Some(MucHistory {
-                max_chars: h.integer("maxchars")?,
-                max_stanzas: h.integer("maxstanzas")?,
-                seconds: h.integer("seconds")?,
-                since: h.string("since")?,
-            });
-        }
-        p.muc = Some(muc);
-        d.keep("muc", o.into_rest());
-    }
-    // The early-2020 mod_rest's `"join": true`; the late one still reads it.
-    match top.take("join") {
-        None | Some(Value::Bool(false)) => {}
-        Some(Value::Bool(true)) => {
-            p.muc.get_or_insert_with(MucJoin::default);
-        }
-        Some(other) => return Err(type_error("a boolean", &other, &top.key_path("join"))),
-    }
-    if let Some(v) = top.take("caps") {
-        let original = v.clone();
-        let mut o = Obj::new(v, top.key_path("caps"))?;
-        match (o.string("hash")?, o.string("node")?, o.string("ver")?) {
-            (Some(hash), Some(node), Some(ver)) => {
-                p.caps = Some(Caps { hash, node, ver });
-                d.keep("caps", o.into_rest());
-            }
-            // Legacy caps without a hash do not fit the model: kept as JSON.
-            _ => {
-                d.nested.insert("caps".to_owned(), original);
-            }
-        }
-    }
-    p.idle_since = top.string("idle_since")?;
-    p.nick = top.string("nick")?;
+    read_fields(d, top, PRESENCE_FIELDS, &mut p)?;
     extension_keys(d, top, StanzaKind::Presence, &mut p.extensions)?;
     Ok(p)
 }
@@ -399,37 +259,12 @@ fn iq(d: &mut Decoder<'_>, top: &mut Obj, h: Header) -> crate::Result<Iq> {
     }
     (iq.to, iq.from, iq.id, iq.lang, iq.error) = (h.to, h.from, h.id, h.lang, h.error);
     let mut elements = Vec::new();
-    match top.take("ping") {
-        None | Some(Value::Bool(false)) => {}
-        Some(Value::Bool(true)) => elements.push(Ping.to_element()),
-        Some(other) => return Err(type_error("a boolean", &other, &top.key_path("ping"))),
-    }
-    if let Some(v) = top.take("version") {
-        let (version, rest) = version_from_json(v, &top.key_path("version"))?;
-        elements.push(version.to_element());
-        d.keep("version", rest);
-    }
-    if let Some(v) = top.take("disco") {
-        let (info, rest) = disco_from_json(v, &top.key_path("disco"))?;
-        elements.push(info.to_element());
-        d.keep("disco", rest);
-    }
-    if let Some(v) = top.take("items") {
-        let (items, rest) = items_from_json(v, &top.key_path("items"))?;
-        elements.push(items.to_element());
-        d.keep("items", rest);
-    }
-    if let Some(v) = top.take("command") {
-        let (command, rest) = command_from_json(v, &top.key_path("command"))?;
-        elements.push(command.to_element());
-        d.keep("command", rest);
-    }
-    if let Some(url) = top.string("oob_url")? {
-        elements.push(
-            Element::builder("x", ns::OOB)
-                .child(Element::builder("url", ns::OOB).text(url).build())
-                .build(),
-        );
+    for payload in IQ_JSON {
+        if let Some(v) = top.take(payload.key) {
+            let (el, rest) = (payload.read)(v, &top.key_path(payload.key))?;
+            elements.extend(el);
+            d.keep(payload.key, rest);
+        }
     }
     extension_keys(d, top, StanzaKind::Iq, &mut elements)?;
     let mut elements = elements.into_iter();

@@ -1,14 +1,11 @@
 //! Stanza → JSON value, following mod_rest's `st2json`.
 
-use serde_json::{Map, Number, Value};
+use serde_json::{Map, Value};
 
 use super::flat;
-use super::payloads::{
-    command_to_json, dataform_to_json, disco_to_json, items_to_json, version_to_json,
-};
 use crate::stanza::{
-    Command, DataForm, DiscoInfo, DiscoItems, Element, Iq, Jid, MarkerKind, Message, MessageType,
-    Payload, Ping, Presence, Stanza, StanzaError, StanzaKind, Version, ns,
+    DataForm, Element, IQ_JSON, Iq, Jid, MESSAGE_FIELDS, Message, MessageType, PRESENCE_FIELDS,
+    Payload, Presence, Stanza, StanzaError, StanzaKind, dataform_to_json, error_mapping,
 };
 
 type Out = Map<String, Value>;
@@ -198,16 +195,7 @@ fn header(
         out.insert("lang".into(), string(lang));
     }
     if let Some(e) = error {
-        let mut o = Out::new();
-        o.insert("type".into(), string(e.type_.as_str()));
-        o.insert("condition".into(), string(e.condition.as_str()));
-        if let Some(text) = &e.text {
-            o.insert("text".into(), string(text));
-        }
-        if let Some(by) = &e.by {
-            o.insert("by".into(), string(by.as_str()));
-        }
-        out.insert("error".into(), Value::Object(o));
+        error_mapping::write_json(e, out);
     }
 }
 
@@ -229,84 +217,8 @@ fn message(m: &Message, out: &mut Out) {
         m.lang.as_deref(),
         m.error.as_ref(),
     );
-    if let Some(body) = m.bodies.first() {
-        out.insert("body".into(), string(&body.text));
-    }
-    if let Some(subject) = m.subjects.first() {
-        out.insert("subject".into(), string(&subject.text));
-    }
-    if let Some(thread) = &m.thread {
-        let mut o = Out::new();
-        o.insert("id".into(), string(&thread.id));
-        if let Some(parent) = &thread.parent {
-            o.insert("parent".into(), string(parent));
-        }
-        out.insert("thread".into(), Value::Object(o));
-    }
-    if let Some(html) = &m.html {
-        out.insert("html".into(), Value::String(html_to_json(html)));
-    }
-    if let Some(oob) = m.oob.first() {
-        let mut o = Out::new();
-        o.insert("url".into(), string(&oob.url));
-        if let Some(desc) = &oob.desc {
-            o.insert("desc".into(), string(desc));
-        }
-        out.insert("oob".into(), Value::Object(o));
-        out.insert("oob_url".into(), string(&oob.url));
-    }
-    if let Some(state) = m.chat_state {
-        out.insert("state".into(), string(state.as_str()));
-    }
-    if m.markable {
-        out.insert("markable".into(), Value::Bool(true));
-    }
-    if let Some(marker) = &m.marker
-        && marker.kind == MarkerKind::Displayed
-    {
-        out.insert("displayed".into(), string(&marker.id));
-    }
-    if let Some(id) = &m.replace {
-        out.insert("replace".into(), string(id));
-    }
-    if let Some(r) = &m.reactions {
-        let mut o = Out::new();
-        o.insert("id".into(), string(&r.id));
-        if !r.reactions.is_empty() {
-            let list = r.reactions.iter().map(|e| string(e)).collect();
-            o.insert("reactions".into(), Value::Array(list));
-        }
-        out.insert("reactions".into(), Value::Object(o));
-    }
-    if let Some(reply) = &m.reply {
-        let mut o = Out::new();
-        o.insert("id".into(), string(&reply.id));
-        if let Some(to) = &reply.to {
-            o.insert("to".into(), string(to.as_str()));
-        }
-        out.insert("reply".into(), Value::Object(o));
-    }
-    if let Some(delay) = &m.delay {
-        out.insert("delay".into(), string(&delay.stamp));
-    }
-    if let Some(nick) = &m.nick {
-        out.insert("nick".into(), string(nick));
-    }
-    if !m.stanza_ids.is_empty() {
-        let ids = m
-            .stanza_ids
-            .iter()
-            .map(|sid| {
-                let mut o = Out::new();
-                o.insert("id".into(), string(&sid.id));
-                o.insert("by".into(), string(sid.by.as_str()));
-                Value::Object(o)
-            })
-            .collect();
-        out.insert("stanza_ids".into(), Value::Array(ids));
-    }
-    if let Some(id) = &m.occupant_id {
-        out.insert("occupant_id".into(), string(id));
+    for field in MESSAGE_FIELDS {
+        (field.write_json)(m, out);
     }
     for el in &m.extensions {
         extension(StanzaKind::Message, el, out);
@@ -323,47 +235,8 @@ fn presence(p: &Presence, out: &mut Out) {
         p.lang.as_deref(),
         p.error.as_ref(),
     );
-    if let Some(show) = p.show {
-        out.insert("show".into(), string(show.as_str()));
-    }
-    if let Some(status) = p.statuses.first() {
-        out.insert("status".into(), string(&status.text));
-    }
-    if let Some(priority) = p.priority {
-        out.insert("priority".into(), Value::Number(Number::from(priority)));
-    }
-    if let Some(muc) = &p.muc {
-        let mut o = Out::new();
-        if let Some(h) = &muc.history {
-            let mut history = Out::new();
-            for (key, value) in [
-                ("maxchars", h.max_chars),
-                ("maxstanzas", h.max_stanzas),
-                ("seconds", h.seconds),
-            ] {
-                if let Some(n) = value {
-                    history.insert(key.into(), Value::Number(Number::from(n)));
-                }
-            }
-            if let Some(since) = &h.since {
-                history.insert("since".into(), string(since));
-            }
-            o.insert("history".into(), Value::Object(history));
-        }
-        out.insert("muc".into(), Value::Object(o));
-    }
-    if let Some(caps) = &p.caps {
-        let mut o = Out::new();
-        o.insert("hash".into(), string(&caps.hash));
-        o.insert("node".into(), string(&caps.node));
-        o.insert("ver".into(), string(&caps.ver));
-        out.insert("caps".into(), Value::Object(o));
-    }
-    if let Some(since) = &p.idle_since {
-        out.insert("idle_since".into(), string(since));
-    }
-    if let Some(nick) = &p.nick {
-        out.insert("nick".into(), string(nick));
+    for field in PRESENCE_FIELDS {
+        (field.write_json)(p, out);
     }
     for el in &p.extensions {
         extension(StanzaKind::Presence, el, out);
@@ -389,24 +262,11 @@ fn iq(iq: &Iq, out: &mut Out) {
     }
 }
 
-/// The key and value of an iq payload with a typed [`Payload`]; an element
-/// that does not convert (invalid content) has no JSON form.
+/// The key and value of an iq payload with a JSON key; an element that
+/// does not convert (invalid content) has no JSON form.
 fn iq_payload(el: &Element) -> Option<(&'static str, Value)> {
-    if Ping::matches(el) {
-        Some(("ping", Value::Bool(true)))
-    } else if Version::matches(el) {
-        Some(("version", version_to_json(&Version::from_element(el).ok()?)))
-    } else if DiscoInfo::matches(el) {
-        Some(("disco", disco_to_json(&DiscoInfo::from_element(el).ok()?)))
-    } else if DiscoItems::matches(el) {
-        Some(("items", items_to_json(&DiscoItems::from_element(el).ok()?)))
-    } else if Command::matches(el) {
-        Some(("command", command_to_json(&Command::from_element(el).ok()?)))
-    } else if el.is("x", ns::OOB) {
-        Some(("oob_url", string(&el.child_text("url", ns::OOB)?)))
-    } else {
-        None
-    }
+    let payload = IQ_JSON.iter().find(|p| (p.matches)(el))?;
+    Some((payload.key, (payload.write)(el)?))
 }
 
 /// An element the model keeps untyped: a data form or a [`flat`] key.
@@ -420,12 +280,4 @@ fn extension(kind: StanzaKind, el: &Element, out: &mut Out) {
     {
         put(out, f.key, value);
     }
-}
-
-/// The children of `<html/>` as XML text with XHTML as the default namespace,
-/// which is mod_rest's `html` string (the `<body/>` without its `xmlns`).
-fn html_to_json(html: &Element) -> String {
-    html.children()
-        .map(|child| crate::wire::xml::element_to_string(child, Some(ns::XHTML)))
-        .collect()
 }

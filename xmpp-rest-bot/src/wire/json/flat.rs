@@ -8,7 +8,7 @@
 
 use serde_json::{Map, Number, Value};
 
-use super::read::{Obj, type_error};
+use crate::stanza::mapping::json::{Obj, type_error};
 use crate::stanza::{Element, StanzaKind};
 
 #[derive(Clone, Copy)]

@@ -80,16 +80,16 @@ impl fmt::Display for JsonGap {
 /// it. A bot running in JSON answers such replies in XML.
 ///
 /// ```
-/// use xmpp_rest_bot::stanza::{Command, CommandActions, CommandNote, Iq, Message, MessageType, Stanza};
+/// use xmpp_rest_bot::stanza::{AdHocCommand, AdHocActions, AdHocNote, Iq, Message, MessageType, Stanza};
 /// use xmpp_rest_bot::wire::json::{JsonGap, reply_gap};
 ///
 /// let chat = Message::new(MessageType::Chat).with_body("hi");
 /// assert_eq!(reply_gap(&Stanza::Message(chat)), None);
 ///
-/// let step = Command::new("deploy")
-///     .with_actions(CommandActions::default())
-///     .with_note(CommandNote::error("bad env"));
-/// let answer = Iq::get(Command::new("deploy")).result(Some(step));
+/// let step = AdHocCommand::new("deploy")
+///     .with_actions(AdHocActions::default())
+///     .with_note(AdHocNote::error("bad env"));
+/// let answer = Iq::get(AdHocCommand::new("deploy")).result(Some(step));
 /// assert_eq!(reply_gap(&Stanza::Iq(answer)), Some(JsonGap::NoteBesideActions));
 /// ```
 pub fn reply_gap(reply: &Stanza) -> Option<JsonGap> {

@@ -70,7 +70,7 @@
 //! | `version` | `{name, version, os}` (`{}` or `true` in a get) | [`Version`](crate::stanza::Version) |
 //! | `disco` | `true` or a node string in a get; `{node, identities: [{category, type, name}], features: [var], extensions: {FORM_TYPE: {var: value}}}` | [`DiscoInfo`](crate::stanza::DiscoInfo) |
 //! | `items` | `true` or a node string in a get (`{node}` is read too); `[{jid, node, name}]` (a JID string is read as `{jid}`) | [`DiscoItems`](crate::stanza::DiscoItems) |
-//! | `command` | a node string, or `{node, action, sessionid, status, actions: {execute, prev, next, complete}, note: {type, text}, form, data}` | [`Command`](crate::stanza::Command) |
+//! | `command` | a node string, or `{node, action, sessionid, status, actions: {execute, prev, next, complete}, note: {type, text}, form, data}` | [`AdHocCommand`](crate::stanza::AdHocCommand) |
 //! | `dataform` | `{type, title, instructions, fields: [{var, type, label, desc, required, value, options: [{label, value}]}]}` | [`DataForm`](crate::stanza::DataForm) |
 //! | `formdata` (read only) | `{var: value}` | a submit [`DataForm`](crate::stanza::DataForm) |
 //! | `oob` | `{url, desc}` | `<query xmlns='jabber:iq:oob'/>` |
@@ -149,9 +149,7 @@ mod decode;
 mod encode;
 mod flat;
 mod gap;
-mod payloads;
 mod prescan;
-mod read;
 #[cfg(test)]
 mod tests;
 

@@ -29,7 +29,9 @@
 //!
 //! # Decoding
 //!
-//! Every input is treated as hostile. In this order:
+//! Decoding is one pass over the input: the stanza is filled as its
+//! elements are read, and a child is built into an [`Element`] only when it
+//! is kept as one. Every input is treated as hostile. In this order:
 //!
 //! 1. The size is checked against [`Limits::bytes`] before anything is parsed.
 //! 2. The input must be UTF-8 and contain only characters XML 1.0 allows.
@@ -92,14 +94,18 @@
 //! - presence: show, status, priority, MUC join, caps, idle, nick, error;
 //! - iq: payload, error.
 
-mod fast;
+mod canonical;
+mod chars;
+mod decoder;
 mod reader;
 mod stanza;
+mod tree;
 mod writer;
 
-pub(crate) use reader::{is_xml_char, line_col};
+pub(crate) use crate::stanza::xml_text::is_xml_char;
 #[cfg(feature = "client")] // its only user
-pub(crate) use writer::xml_safe_text;
+pub(crate) use crate::stanza::xml_text::xml_safe_text;
+pub(crate) use chars::line_col;
 
 use super::Limits;
 use crate::stanza::{Element, Stanza, ns};
@@ -124,13 +130,12 @@ use crate::stanza::{Element, Stanza, ns};
 /// (see the [module docs](self)).
 pub fn decode(input: &[u8], limits: &Limits) -> crate::Result<Stanza> {
     let src = reader::checked_source(input, limits)?;
-    // The common chat message, straight to the model; anything else through
-    // the element tree.
-    if let Some(message) = fast::message(src, limits) {
+    // The one serialization mod_rest writes for a chat message is tokenized
+    // directly (see `canonical.rs`); the payload fields are the same.
+    if let Some(message) = canonical::message(src, limits) {
         return Ok(Stanza::Message(message));
     }
-    let (root, attrs) = reader::parse_checked_stanza(src, limits)?;
-    stanza::parts_to_stanza(root, &attrs)
+    decoder::decode(src, limits)
 }
 
 /// Decodes an answer of mod_rest's `/rest` endpoint: one stanza, or several
@@ -153,7 +158,7 @@ pub fn decode(input: &[u8], limits: &Limits) -> crate::Result<Stanza> {
 /// # Errors
 /// Like [`decode`], for the wrapper and for each stanza in it.
 pub fn decode_all(input: &[u8], limits: &Limits) -> crate::Result<Vec<Stanza>> {
-    let mut root = reader::parse(input, limits, ns::CLIENT)?;
+    let mut root = tree::parse(input, limits, ns::CLIENT)?;
     if root.name() != "xmpp" {
         return stanza::element_to_stanza(root).map(|s| vec![s]);
     }
@@ -206,7 +211,7 @@ pub fn encode(stanza: &Stanza) -> String {
 /// # Errors
 /// When the input is malformed or over `limits`.
 pub fn parse_element(input: &[u8], limits: &Limits) -> crate::Result<Element> {
-    reader::parse(input, limits, "")
+    tree::parse(input, limits, "")
 }
 
 /// Converts a parsed element (e.g. a child of an `<xmpp>` wrapper, or of a
@@ -243,20 +248,11 @@ pub fn element_to_stanza(el: Element) -> crate::Result<Stanza> {
 /// assert_eq!(el.child_text("body", "jabber:client").as_deref(), Some("hi"));
 /// ```
 pub fn stanza_to_element(stanza: &Stanza) -> Element {
-    let mut sink = writer::TreeSink::new();
+    let mut sink = crate::stanza::mapping::tree::TreeSink::new();
     stanza::write_stanza(&mut sink, stanza);
     // write_stanza always opens and closes exactly one top element.
     sink.finish()
         .unwrap_or_else(|| Element::new(stanza.kind().as_str(), ns::CLIENT))
-}
-
-/// Serializes an element; `parent_ns` is the default namespace in scope (the
-/// element declares `xmlns` when its namespace differs; `None` means no
-/// namespace is in scope).
-pub(crate) fn element_to_string(el: &Element, parent_ns: Option<&str>) -> String {
-    let mut out = String::with_capacity(128);
-    writer::write_element(&mut out, el, parent_ns.unwrap_or(""));
-    out
 }
 
 #[cfg(test)]

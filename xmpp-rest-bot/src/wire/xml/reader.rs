@@ -1,5 +1,6 @@
-//! Bytes to [`Element`] tree: a strict, namespace-aware XML 1.0 reader on top of
-//! quick-xml's borrowing slice reader.
+//! The strict, namespace-aware XML 1.0 reader on top of quick-xml's
+//! borrowing slice reader, shared by the stanza decoder (`decoder.rs`) and
+//! the element tree builder (`tree.rs`).
 //!
 //! Everything an XMPP peer must not send is rejected rather than interpreted:
 //! DTDs (and with them every entity declaration, so no billion laughs and no
@@ -7,7 +8,7 @@
 //! character references to characters XML does not allow, processing
 //! instructions, a second root, text outside the root, unbound prefixes,
 //! duplicate attributes, invalid names and invalid UTF-8. Limits are checked as
-//! the tree grows, so hostile input costs at most one pass over its bytes.
+//! the input is read, so hostile input costs at most one pass over its bytes.
 
 use std::borrow::Cow;
 
@@ -16,125 +17,20 @@ use quick_xml::events::attributes::AttrError;
 use quick_xml::events::{BytesStart, Event};
 use quick_xml::reader::Reader;
 
-use crate::stanza::{Attribute, Element, Node, ns};
+use super::chars::{check_chars, line_col, normalize_eols, resolve_reference, unescape_attr};
+use crate::stanza::mapping::{AttrView, is_whitespace};
+use crate::stanza::ns;
+use crate::stanza::xml_text::{XMLNS_NS, is_ncname};
 use crate::wire::Limits;
 use crate::{Error, Result};
 
-/// The namespace bound to the `xmlns` prefix; no other prefix may use it.
-const XMLNS_NS: &str = "http://www.w3.org/2000/xmlns/";
-
-/// Parses `input` into one element tree.
-///
-/// `default_ns` is the default namespace in scope before the root element:
-/// `jabber:client` for stanzas, `""` (no namespace) for free-standing fragments.
-pub(crate) fn parse(input: &[u8], limits: &Limits, default_ns: &'static str) -> Result<Element> {
-    if input.len() > limits.bytes() {
-        return Err(Error::limit("xml input size in bytes", limits.bytes()));
-    }
-    let src = check_chars(input)?;
-    Parser::new(src, limits, default_ns, false).run()
-}
-
-/// An attribute of the root element, borrowed from the input where it can be.
-#[derive(Debug)]
-pub(crate) struct RootAttr<'a> {
-    /// The namespace of a prefixed attribute (`xml:lang` has [`ns::XML`]).
-    pub(crate) ns: Option<Cow<'a, str>>,
-    /// The local name.
-    pub(crate) name: &'a str,
-    /// The unescaped value.
-    pub(crate) value: Cow<'a, str>,
-}
-
-/// Parses a stanza (default namespace `jabber:client`) with the same checks as
-/// [`parse`], but gives the root element's attributes apart, borrowed from the
-/// input: they become typed fields of the stanza, so copying them into the
-/// tree would be wasted.
-#[cfg(test)]
-pub(crate) fn parse_stanza<'a>(
-    input: &'a [u8],
-    limits: &Limits,
-) -> Result<(Element, Vec<RootAttr<'a>>)> {
-    parse_checked_stanza(checked_source(input, limits)?, limits)
-}
-
 /// `input` as text, once it is within the size limit and holds only
-/// characters XML allows: what [`parse_checked_stanza`] needs.
+/// characters XML allows: what the [`Parser`] reads.
 pub(crate) fn checked_source<'a>(input: &'a [u8], limits: &Limits) -> Result<&'a str> {
     if input.len() > limits.bytes() {
         return Err(Error::limit("xml input size in bytes", limits.bytes()));
     }
     check_chars(input)
-}
-
-/// Parses a stanza from the text [`checked_source`] gave, with the
-/// attributes of the stanza element apart.
-pub(crate) fn parse_checked_stanza<'a>(
-    src: &'a str,
-    limits: &Limits,
-) -> Result<(Element, Vec<RootAttr<'a>>)> {
-    let mut parser = Parser::new(src, limits, ns::CLIENT, true);
-    let root = parser.run()?;
-    Ok((root, parser.root_attrs.unwrap_or_default()))
-}
-
-/// Checks that `input` is UTF-8 and holds only characters XML 1.0 allows
-/// anywhere in a document (no C0 controls other than tab, newline and carriage
-/// return, no U+FFFE or U+FFFF).
-fn check_chars(input: &[u8]) -> Result<&str> {
-    let src = std::str::from_utf8(input).map_err(|e| {
-        let (line, column) = line_col(input, e.valid_up_to());
-        Error::xml("invalid utf-8", line, column).with_source(e)
-    })?;
-    let bytes = src.as_bytes();
-    // Scan fixed-size chunks branch-free (the compiler vectorises this) for a
-    // byte that could start a forbidden character; only such chunks are
-    // looked at byte by byte.
-    const CHUNK: usize = 32;
-    let suspicious =
-        |b: u8| ((b < 0x20) & (b != b'\t') & (b != b'\n') & (b != b'\r')) | (b == 0xEF);
-    for (c, chunk) in bytes.chunks(CHUNK).enumerate() {
-        if !chunk.iter().fold(false, |acc, &b| acc | suspicious(b)) {
-            continue;
-        }
-        for (j, &b) in chunk.iter().enumerate() {
-            let i = c * CHUNK + j;
-            let forbidden = if b == 0xEF {
-                bytes.get(i + 1) == Some(&0xBF) && matches!(bytes.get(i + 2), Some(0xBE | 0xBF))
-            } else {
-                suspicious(b)
-            };
-            if forbidden {
-                let (line, column) = line_col(input, i);
-                let c = src
-                    .get(i..)
-                    .and_then(|s| s.chars().next())
-                    .unwrap_or_default();
-                return Err(Error::xml(
-                    format!("character U+{:04X} is not allowed in xml", c as u32),
-                    line,
-                    column,
-                ));
-            }
-        }
-    }
-    Ok(src)
-}
-
-/// The 1-based line and column (in characters) of byte `offset` of `input`.
-pub(crate) fn line_col(input: &[u8], offset: usize) -> (u64, u64) {
-    let before = input.get(..offset).unwrap_or(input);
-    let line = before.iter().filter(|&&b| b == b'\n').count() + 1;
-    let line_start = before
-        .iter()
-        .rposition(|&b| b == b'\n')
-        .map_or(0, |p| p + 1);
-    let column = before[line_start..]
-        .iter()
-        .filter(|&&b| (b & 0xC0) != 0x80)
-        .count()
-        + 1;
-    (line as u64, column as u64)
 }
 
 /// A namespace declaration in scope.
@@ -155,29 +51,51 @@ struct RawAttr<'a> {
     offset: usize,
 }
 
-struct Parser<'a, 'l> {
+/// A start tag, its names and attributes resolved and checked.
+pub(super) struct StartTag<'a, 'p> {
+    /// The local name.
+    pub(super) name: &'a str,
+    /// The namespace.
+    pub(super) ns: Cow<'a, str>,
+    /// The attributes (namespace declarations are not attributes).
+    pub(super) attrs: &'p [AttrView<'a>],
+    /// 1 for the root element.
+    pub(super) depth: usize,
+}
+
+/// What the [`Parser`] reports, in document order, inside the root element.
+pub(super) trait Handler<'a> {
+    /// An element starts.
+    fn open(&mut self, tag: &StartTag<'a, '_>) -> Result<()>;
+    /// Character data, line ends normalised; `None` when it is not a slice
+    /// of the input (see `temp`).
+    fn text(&mut self, text: &str, input: Option<&'a str>) -> Result<()>;
+    /// The innermost open element ends.
+    fn close(&mut self) -> Result<()>;
+}
+
+/// The strict XML reader: quick-xml's events, checked, with names and
+/// namespaces resolved, handed to a [`Handler`] that builds what it needs
+/// (an element tree, or a stanza straight away).
+pub(super) struct Parser<'a, 'l> {
     src: &'a str,
     reader: Reader<&'a [u8]>,
     limits: &'l Limits,
     default_ns: &'static str,
     bindings: Vec<Binding<'a>>,
-    /// The open elements, outermost first.
-    stack: Vec<Element>,
-    /// Reused buffer for the attributes of one start tag.
-    attrs: Vec<RawAttr<'a>>,
-    root: Option<Element>,
-    /// Where the root's attributes go instead of the root element, when set
-    /// (see [`parse_checked_stanza`]).
-    root_attrs: Option<Vec<RootAttr<'a>>>,
+    /// The qualified names of the open elements, outermost first.
+    open: Vec<&'a str>,
+    /// Whether the root element has been closed.
+    root_done: bool,
+    /// Reused buffers for the attributes of one start tag.
+    raw: Vec<RawAttr<'a>>,
+    attrs: Vec<AttrView<'a>>,
 }
 
 impl<'a, 'l> Parser<'a, 'l> {
-    fn new(
-        src: &'a str,
-        limits: &'l Limits,
-        default_ns: &'static str,
-        root_attrs_apart: bool,
-    ) -> Self {
+    /// A parser of `src` (already through [`checked_source`]); `default_ns`
+    /// is the default namespace in scope before the root element.
+    pub(super) fn new(src: &'a str, limits: &'l Limits, default_ns: &'static str) -> Self {
         let mut reader = Reader::from_str(src);
         let config = reader.config_mut();
         config.check_end_names = true;
@@ -193,14 +111,15 @@ impl<'a, 'l> Parser<'a, 'l> {
             default_ns,
             // Room for what a stanza needs, so that the vectors do not grow.
             bindings: Vec::with_capacity(4),
-            stack: Vec::with_capacity(8),
+            open: Vec::with_capacity(8),
+            root_done: false,
+            raw: Vec::with_capacity(8),
             attrs: Vec::with_capacity(8),
-            root: None,
-            root_attrs: root_attrs_apart.then(|| Vec::with_capacity(8)),
         }
     }
 
-    fn run(&mut self) -> Result<Element> {
+    /// Reads the whole input into `handler`.
+    pub(super) fn run<H: Handler<'a>>(&mut self, handler: &mut H) -> Result<()> {
         let mut first = true;
         loop {
             let pos = self.reader.buffer_position() as usize;
@@ -210,21 +129,18 @@ impl<'a, 'l> Parser<'a, 'l> {
             };
             match event {
                 Event::Start(start) => {
-                    let el = self.open(&start, pos)?;
-                    self.stack.push(el);
+                    self.open(&start, pos, handler)?;
                 }
                 Event::Empty(start) => {
-                    let el = self.open(&start, pos)?;
-                    self.close_scope();
-                    self.attach(el, pos)?;
+                    self.open(&start, pos, handler)?;
+                    self.close(handler)?;
                 }
                 Event::End(_) => {
                     // quick-xml has checked that the end tag matches the open one.
-                    let Some(el) = self.stack.pop() else {
+                    if self.open.is_empty() {
                         return Err(self.error_at("closing tag without a start tag", pos));
-                    };
-                    self.close_scope();
-                    self.attach(el, pos)?;
+                    }
+                    self.close(handler)?;
                 }
                 Event::Text(text) => {
                     let raw = self.sub(&text, pos)?;
@@ -232,23 +148,23 @@ impl<'a, 'l> Parser<'a, 'l> {
                         // Leading whitespace does not stop a declaration from following.
                         continue;
                     }
-                    self.text(raw, pos)?;
+                    self.text(raw, pos, handler)?;
                 }
                 Event::CData(cdata) => {
                     let raw = self.sub(&cdata, pos)?;
-                    if self.stack.is_empty() {
+                    if self.open.is_empty() {
                         return Err(self.error_at("cdata section outside the root element", pos));
                     }
-                    self.text(raw, pos)?;
+                    self.text(raw, pos, handler)?;
                 }
                 Event::GeneralRef(reference) => {
                     let name = self.sub(&reference, pos)?;
-                    if self.stack.is_empty() {
+                    if self.open.is_empty() {
                         return Err(self.error_at("reference outside the root element", pos));
                     }
                     let c = resolve_reference(name).map_err(|msg| self.error_at(msg, pos))?;
                     let mut buf = [0u8; 4];
-                    self.push_text(c.encode_utf8(&mut buf), pos)?;
+                    handler.text(c.encode_utf8(&mut buf), None)?;
                 }
                 Event::Comment(_) => {}
                 Event::Decl(decl) => {
@@ -273,29 +189,36 @@ impl<'a, 'l> Parser<'a, 'l> {
             }
             first = false;
         }
-        if let Some(open) = self.stack.last() {
-            let msg = format!("unexpected end of input: <{}> is not closed", open.name());
+        if let Some(open) = self.open.last() {
+            let msg = format!("unexpected end of input: <{open}> is not closed");
             return Err(self.error_at(msg, self.src.len()));
         }
-        self.root
-            .take()
-            .ok_or_else(|| Error::xml("no root element", 1, 1))
+        if self.root_done {
+            Ok(())
+        } else {
+            Err(Error::xml("no root element", 1, 1))
+        }
     }
 
-    /// Builds the element of a start tag, declaring its namespaces.
-    fn open(&mut self, start: &BytesStart<'_>, pos: usize) -> Result<Element> {
-        let depth = self.stack.len() + 1;
+    /// Checks a start tag, declares its namespaces and reports it.
+    fn open<H: Handler<'a>>(
+        &mut self,
+        start: &BytesStart<'_>,
+        pos: usize,
+        handler: &mut H,
+    ) -> Result<()> {
+        let depth = self.open.len() + 1;
         if depth > self.limits.depth() {
             return Err(Error::limit("xml nesting depth", self.limits.depth()));
         }
-        if self.root.is_some() {
+        if self.root_done {
             return Err(self.error_at("more than one root element", pos));
         }
         let qname = self.sub(start.name().as_ref(), pos)?;
         let (prefix, local) = split_qname(qname)
             .ok_or_else(|| self.error_at(format!("invalid element name {qname:?}"), pos))?;
 
-        self.attrs.clear();
+        self.raw.clear();
         let mut count = 0usize;
         // Duplicates are checked below on expanded names, which also catches
         // literal duplicates; quick-xml's own check would allocate per tag.
@@ -334,7 +257,7 @@ impl<'a, 'l> Parser<'a, 'l> {
                 if prefix == Some("xmlns") {
                     return Err(self.error_at(format!("invalid attribute name {key:?}"), pos));
                 }
-                self.attrs.push(RawAttr {
+                self.raw.push(RawAttr {
                     prefix,
                     local,
                     value,
@@ -358,49 +281,69 @@ impl<'a, 'l> Parser<'a, 'l> {
                 .lookup_prefix(p)
                 .ok_or_else(|| self.error_at(format!("unbound namespace prefix {p:?}"), pos))?,
         };
-        let mut el = Element::from_cow(shared_name(local), shared_ns(el_ns));
-        let mut attrs = std::mem::take(&mut self.attrs);
-        let mut root_attrs = if depth == 1 {
-            self.root_attrs.take()
-        } else {
-            None
-        };
-        for attr in attrs.drain(..) {
+        self.attrs.clear();
+        let mut raw = std::mem::take(&mut self.raw);
+        for attr in raw.drain(..) {
             let attr_ns = match attr.prefix {
                 None => None,
-                Some(p) => Some(self.lookup_prefix_cow(p).ok_or_else(|| {
+                Some(p) => Some(self.lookup_prefix(p).ok_or_else(|| {
                     self.error_at(format!("unbound namespace prefix {p:?}"), attr.offset)
                 })?),
             };
-            let duplicate = match &root_attrs {
-                Some(apart) => apart
-                    .iter()
-                    .any(|a| a.name == attr.local && a.ns.as_deref() == attr_ns.as_deref()),
-                None => el.attr_ns(attr_ns.as_deref(), attr.local).is_some(),
-            };
+            let duplicate = self
+                .attrs
+                .iter()
+                .any(|a| a.name == attr.local && a.ns.as_deref() == attr_ns.as_deref());
             if duplicate {
                 return Err(
                     self.error_at(format!("duplicate attribute {:?}", attr.local), attr.offset)
                 );
             }
-            match &mut root_attrs {
-                Some(apart) => apart.push(RootAttr {
-                    ns: attr_ns,
-                    name: attr.local,
-                    value: attr.value,
-                }),
-                None => el.push_new_attr(Attribute {
-                    ns: attr_ns.map(Cow::into_owned),
-                    name: attr.local.to_owned(),
-                    value: attr.value.into_owned(),
-                }),
-            }
+            self.attrs.push(AttrView {
+                ns: attr_ns,
+                name: attr.local,
+                value: attr.value,
+            });
         }
-        if root_attrs.is_some() {
-            self.root_attrs = root_attrs;
+        self.raw = raw;
+        self.open.push(qname);
+        let tag = StartTag {
+            name: local,
+            ns: el_ns,
+            attrs: &self.attrs,
+            depth,
+        };
+        handler.open(&tag)
+    }
+
+    /// Ends the innermost element.
+    fn close<H: Handler<'a>>(&mut self, handler: &mut H) -> Result<()> {
+        self.open.pop();
+        let depth = self.open.len();
+        while self.bindings.last().is_some_and(|b| b.depth > depth) {
+            self.bindings.pop();
         }
-        self.attrs = attrs;
-        Ok(el)
+        if depth == 0 {
+            self.root_done = true;
+        }
+        handler.close()
+    }
+
+    /// Reports raw character data (line ends not yet normalised).
+    fn text<H: Handler<'a>>(&mut self, raw: &'a str, pos: usize, handler: &mut H) -> Result<()> {
+        if self.open.is_empty() {
+            return if is_whitespace(raw) {
+                Ok(())
+            } else if self.root_done {
+                Err(self.error_at("text after the root element", pos))
+            } else {
+                Err(self.error_at("text before the root element", pos))
+            };
+        }
+        match normalize_eols(raw) {
+            Cow::Borrowed(s) => handler.text(s, Some(s)),
+            Cow::Owned(s) => handler.text(&s, None),
+        }
     }
 
     fn declare_prefix(
@@ -451,29 +394,18 @@ impl<'a, 'l> Parser<'a, 'l> {
             .any(|b| b.prefix == prefix)
     }
 
-    fn default_namespace(&self) -> &str {
+    fn default_namespace(&self) -> Cow<'a, str> {
         self.bindings
             .iter()
             .rev()
             .find(|b| b.prefix.is_empty())
-            .map_or(self.default_ns, |b| &b.ns)
+            .map_or(Cow::Borrowed(self.default_ns), |b| b.ns.clone())
     }
 
-    fn lookup_prefix(&self, prefix: &str) -> Option<&str> {
-        if prefix == "xml" {
-            return Some(ns::XML);
-        }
-        self.bindings
-            .iter()
-            .rev()
-            .find(|b| b.prefix == prefix)
-            .map(|b| &*b.ns)
-    }
-
-    /// [`lookup_prefix`](Self::lookup_prefix), as a string that can outlive
-    /// the element's scope (borrowed from the input where the declaration
-    /// needed no unescaping).
-    fn lookup_prefix_cow(&self, prefix: &str) -> Option<Cow<'a, str>> {
+    /// The namespace bound to `prefix`, as a string that can outlive the
+    /// element's scope (borrowed from the input where the declaration needed
+    /// no unescaping).
+    fn lookup_prefix(&self, prefix: &str) -> Option<Cow<'a, str>> {
         if prefix == "xml" {
             return Some(Cow::Borrowed(ns::XML));
         }
@@ -482,68 +414,6 @@ impl<'a, 'l> Parser<'a, 'l> {
             .rev()
             .find(|b| b.prefix == prefix)
             .map(|b| b.ns.clone())
-    }
-
-    /// Drops the namespace declarations of the element just closed.
-    fn close_scope(&mut self) {
-        let depth = self.stack.len();
-        while self.bindings.last().is_some_and(|b| b.depth > depth) {
-            self.bindings.pop();
-        }
-    }
-
-    /// Adds a finished element to its parent, or makes it the root.
-    fn attach(&mut self, el: Element, pos: usize) -> Result<()> {
-        match self.stack.last_mut() {
-            Some(parent) => {
-                if parent.nodes().len() >= self.limits.children() {
-                    return Err(Error::limit(
-                        "children of one element",
-                        self.limits.children(),
-                    ));
-                }
-                parent.push_child(el);
-                Ok(())
-            }
-            None if self.root.is_none() => {
-                self.root = Some(el);
-                Ok(())
-            }
-            None => Err(self.error_at("more than one root element", pos)),
-        }
-    }
-
-    /// Adds raw character data (line ends not yet normalised).
-    fn text(&mut self, raw: &str, pos: usize) -> Result<()> {
-        if self.stack.is_empty() {
-            return if is_whitespace(raw) {
-                Ok(())
-            } else if self.root.is_some() {
-                Err(self.error_at("text after the root element", pos))
-            } else {
-                Err(self.error_at("text before the root element", pos))
-            };
-        }
-        match normalize_eols(raw) {
-            Cow::Borrowed(s) => self.push_text(s, pos),
-            Cow::Owned(s) => self.push_text(&s, pos),
-        }
-    }
-
-    fn push_text(&mut self, text: &str, _pos: usize) -> Result<()> {
-        if text.is_empty() {
-            return Ok(());
-        }
-        let limit = self.limits.children();
-        let Some(parent) = self.stack.last_mut() else {
-            return Ok(());
-        };
-        let merges = matches!(parent.nodes().last(), Some(Node::Text(_)));
-        if !merges && parent.nodes().len() >= limit {
-            return Err(Error::limit("children of one element", limit));
-        }
-        parent.push_text(text);
-        Ok(())
     }
 
     fn check_decl(&self, decl: &quick_xml::events::BytesDecl<'_>, pos: usize) -> Result<()> {
@@ -659,115 +529,6 @@ fn describe(e: &QxError) -> String {
     }
 }
 
-/// The namespace as a string shared by every element in it when it is one
-/// the SDK knows (no allocation), or a copy.
-fn shared_ns(name: &str) -> Cow<'static, str> {
-    let known = match name {
-        ns::CLIENT => ns::CLIENT,
-        ns::CHATSTATES => ns::CHATSTATES,
-        ns::RECEIPTS => ns::RECEIPTS,
-        ns::CHAT_MARKERS => ns::CHAT_MARKERS,
-        ns::SID => ns::SID,
-        ns::OCCUPANT_ID => ns::OCCUPANT_ID,
-        ns::REPLY => ns::REPLY,
-        ns::DELAY => ns::DELAY,
-        ns::MESSAGE_CORRECT => ns::MESSAGE_CORRECT,
-        ns::REACTIONS => ns::REACTIONS,
-        ns::NICK => ns::NICK,
-        ns::OOB => ns::OOB,
-        ns::XHTML_IM => ns::XHTML_IM,
-        ns::XHTML => ns::XHTML,
-        ns::STANZAS => ns::STANZAS,
-        ns::MUC => ns::MUC,
-        ns::CAPS => ns::CAPS,
-        ns::IDLE => ns::IDLE,
-        ns::PING => ns::PING,
-        ns::VERSION => ns::VERSION,
-        ns::DISCO_INFO => ns::DISCO_INFO,
-        ns::DISCO_ITEMS => ns::DISCO_ITEMS,
-        ns::COMMANDS => ns::COMMANDS,
-        ns::DATA_FORMS => ns::DATA_FORMS,
-        HINTS => HINTS,
-        FALLBACK => FALLBACK,
-        "" => "",
-        _ => return Cow::Owned(name.to_owned()),
-    };
-    Cow::Borrowed(known)
-}
-
-/// Message processing hints (XEP-0334), common in chat messages.
-const HINTS: &str = "urn:xmpp:hints";
-/// Fallback indication (XEP-0428), common beside replies.
-const FALLBACK: &str = "urn:xmpp:fallback:0";
-
-/// The element name as a shared static string when it is a common one in
-/// stanzas (no allocation), or a copy.
-fn shared_name(name: &str) -> Cow<'static, str> {
-    macro_rules! shared {
-        ($($known:literal),* $(,)?) => {
-            match name {
-                $($known => Cow::Borrowed($known),)*
-                _ => Cow::Owned(name.to_owned()),
-            }
-        };
-    }
-    shared!(
-        "body",
-        "subject",
-        "thread",
-        "error",
-        "text",
-        "active",
-        "composing",
-        "paused",
-        "inactive",
-        "gone",
-        "request",
-        "received",
-        "markable",
-        "displayed",
-        "acknowledged",
-        "origin-id",
-        "stanza-id",
-        "occupant-id",
-        "reply",
-        "store",
-        "no-store",
-        "no-copy",
-        "no-permanent-store",
-        "fallback",
-        "delay",
-        "nick",
-        "replace",
-        "reactions",
-        "reaction",
-        "html",
-        "x",
-        "url",
-        "desc",
-        "show",
-        "status",
-        "priority",
-        "c",
-        "idle",
-        "query",
-        "ping",
-        "item",
-        "identity",
-        "feature",
-        "command",
-        "field",
-        "value",
-        "option",
-        "name",
-        "version",
-        "os",
-        "message",
-        "presence",
-        "iq",
-    )
-}
-
 /// Splits a qualified name into prefix and local part, checking both are NCNames.
 fn split_qname(qname: &str) -> Option<(Option<&str>, &str)> {
     let colon = qname.bytes().position(|b| b == b':');
@@ -779,447 +540,6 @@ fn split_qname(qname: &str) -> Option<(Option<&str>, &str)> {
     }
 }
 
-/// Whether `s` is an XML name without colons (Namespaces in XML, NCName).
-pub(crate) fn is_ncname(s: &str) -> bool {
-    // Nearly every name is ASCII: check those bytes with a table, and only
-    // decode characters for the rest.
-    let bytes = s.as_bytes();
-    let Some(&first) = bytes.first() else {
-        return false;
-    };
-    if bytes.iter().all(|&b| ASCII_NAME[usize::from(b)] != 0) {
-        return ASCII_NAME[usize::from(first)] == NAME_START;
-    }
-    let mut chars = s.chars();
-    match chars.next() {
-        Some(c) if is_name_start_char(c) => chars.all(is_name_char),
-        _ => false,
-    }
-}
-
-const NAME_START: u8 = 2;
-const NAME_ONLY: u8 = 1;
-
-/// For each byte: [`NAME_START`] for the ASCII characters that may start an
-/// NCName, [`NAME_ONLY`] for those that may only follow, 0 otherwise (every
-/// non-ASCII byte, which `is_ncname` checks by character).
-static ASCII_NAME: [u8; 256] = {
-    let mut table = [0u8; 256];
-    let mut b = 0;
-    while b < 128 {
-        let c = b as u8;
-        table[b] = if c.is_ascii_alphabetic() || c == b'_' {
-            NAME_START
-        } else if c.is_ascii_digit() || c == b'-' || c == b'.' {
-            NAME_ONLY
-        } else {
-            0
-        };
-        b += 1;
-    }
-    table
-};
-
-fn is_name_start_char(c: char) -> bool {
-    match c {
-        'a'..='z' | 'A'..='Z' | '_' => true,
-        _ if c.is_ascii() => false,
-        '\u{C0}'..='\u{D6}'
-        | '\u{D8}'..='\u{F6}'
-        | '\u{F8}'..='\u{2FF}'
-        | '\u{370}'..='\u{37D}'
-        | '\u{37F}'..='\u{1FFF}'
-        | '\u{200C}'..='\u{200D}'
-        | '\u{2070}'..='\u{218F}'
-        | '\u{2C00}'..='\u{2FEF}'
-        | '\u{3001}'..='\u{D7FF}'
-        | '\u{F900}'..='\u{FDCF}'
-        | '\u{FDF0}'..='\u{FFFD}'
-        | '\u{10000}'..='\u{EFFFF}' => true,
-        _ => false,
-    }
-}
-
-fn is_name_char(c: char) -> bool {
-    match c {
-        'a'..='z' | 'A'..='Z' | '_' | '-' | '.' | '0'..='9' => true,
-        _ if c.is_ascii() => false,
-        '\u{B7}' | '\u{300}'..='\u{36F}' | '\u{203F}'..='\u{2040}' => true,
-        _ => is_name_start_char(c),
-    }
-}
-
-pub(crate) fn is_whitespace(s: &str) -> bool {
-    s.bytes().all(|b| matches!(b, b' ' | b'\t' | b'\n' | b'\r'))
-}
-
-/// Whether `c` may appear in an XML 1.0 document (the `Char` production).
-pub(crate) fn is_xml_char(c: char) -> bool {
-    matches!(c, '\t' | '\n' | '\r' | '\u{20}'..='\u{D7FF}' | '\u{E000}'..='\u{FFFD}' | '\u{10000}'..)
-}
-
-/// Resolves the name of a reference (between `&` and `;`): one of the five
-/// predefined entities or a character reference to a legal character.
-pub(super) fn resolve_reference(name: &str) -> std::result::Result<char, String> {
-    Ok(match name {
-        "amp" => '&',
-        "lt" => '<',
-        "gt" => '>',
-        "apos" => '\'',
-        "quot" => '"',
-        _ => {
-            let Some(number) = name.strip_prefix('#') else {
-                return Err(format!(
-                    "undefined entity &{name};: only &amp; &lt; &gt; &apos; &quot; and character references are allowed"
-                ));
-            };
-            let code = match number.strip_prefix('x') {
-                Some(hex) if !hex.is_empty() && hex.bytes().all(|b| b.is_ascii_hexdigit()) => {
-                    u32::from_str_radix(hex, 16).ok()
-                }
-                None if !number.is_empty() && number.bytes().all(|b| b.is_ascii_digit()) => {
-                    number.parse::<u32>().ok()
-                }
-                _ => return Err(format!("invalid character reference &{name};")),
-            };
-            match code.and_then(char::from_u32) {
-                Some(c) if is_xml_char(c) => c,
-                _ => {
-                    return Err(format!(
-                        "character reference &{name}; is not a character allowed in xml"
-                    ));
-                }
-            }
-        }
-    })
-}
-
-/// The bytes that make an attribute value need unescaping or normalising.
-static ATTR_SPECIAL: [bool; 256] = {
-    let mut table = [false; 256];
-    table[b'&' as usize] = true;
-    table[b'<' as usize] = true;
-    table[b'\t' as usize] = true;
-    table[b'\n' as usize] = true;
-    table[b'\r' as usize] = true;
-    table
-};
-
-/// Unescapes an attribute value and normalises its whitespace as XML 1.0
-/// requires (literal tab, newline and carriage return become spaces; character
-/// references to them are kept). The error carries the offset in `raw`.
-pub(super) fn unescape_attr(raw: &str) -> std::result::Result<Cow<'_, str>, (String, usize)> {
-    let bytes = raw.as_bytes();
-    // Values are short: a table lookup per byte beats a vectorised scan that
-    // never gets past its scalar tail.
-    if !bytes.iter().any(|&b| ATTR_SPECIAL[usize::from(b)]) {
-        return Ok(Cow::Borrowed(raw));
-    }
-    let mut out = String::with_capacity(raw.len());
-    let mut last = 0;
-    let mut i = 0;
-    while i < bytes.len() {
-        match bytes[i] {
-            b'<' => return Err(("'<' is not allowed in an attribute value".into(), i)),
-            b'\t' | b'\n' => {
-                out.push_str(&raw[last..i]);
-                out.push(' ');
-                last = i + 1;
-            }
-            b'\r' => {
-                out.push_str(&raw[last..i]);
-                out.push(' ');
-                if bytes.get(i + 1) == Some(&b'\n') {
-                    i += 1;
-                }
-                last = i + 1;
-            }
-            b'&' => {
-                out.push_str(&raw[last..i]);
-                let Some(len) = raw[i..].find(';') else {
-                    return Err((
-                        "unterminated entity or character reference (no ';')".into(),
-                        i,
-                    ));
-                };
-                let c = resolve_reference(&raw[i + 1..i + len]).map_err(|msg| (msg, i))?;
-                out.push(c);
-                i += len;
-                last = i + 1;
-            }
-            _ => {}
-        }
-        i += 1;
-    }
-    out.push_str(&raw[last..]);
-    Ok(Cow::Owned(out))
-}
-
-/// XML 1.0 end-of-line handling: `\r\n` and lone `\r` become `\n`.
-fn normalize_eols(raw: &str) -> Cow<'_, str> {
-    if !raw.as_bytes().contains(&b'\r') {
-        return Cow::Borrowed(raw);
-    }
-    let mut out = String::with_capacity(raw.len());
-    let mut chars = raw.chars().peekable();
-    while let Some(c) = chars.next() {
-        if c == '\r' {
-            if chars.peek() == Some(&'\n') {
-                chars.next();
-            }
-            out.push('\n');
-        } else {
-            out.push(c);
-        }
-    }
-    Cow::Owned(out)
-}
-
 #[cfg(test)]
-mod tests {
-    use super::*;
-
-    #[test]
-    fn stanza_attributes_come_apart_and_borrowed() {
-        let input = "<message xmlns:p='urn:x' to='a@b' xml:lang='en' p:to='x' \
-                     id='1&amp;2'><body>hi</body></message>";
-        let (root, attrs) = parse_stanza(input.as_bytes(), &Limits::default()).unwrap();
-        assert!(root.attrs().is_empty());
-        assert_eq!(root.child("body", ns::CLIENT).unwrap().text(), "hi");
-        let found: Vec<_> = attrs
-            .iter()
-            .map(|a| (a.ns.as_deref(), a.name, &*a.value))
-            .collect();
-        assert_eq!(
-            found,
-            [
-                (None, "to", "a@b"),
-                (Some(ns::XML), "lang", "en"),
-                (Some("urn:x"), "to", "x"),
-                (None, "id", "1&2"),
-            ]
-        );
-        assert!(matches!(attrs[0].value, Cow::Borrowed(_)));
-        // children keep their attributes
-        let (root, _) = parse_stanza(b"<iq><q xmlns='u' a='1'/></iq>", &Limits::default()).unwrap();
-        assert_eq!(root.child("q", "u").unwrap().attr("a"), Some("1"));
-    }
-
-    #[test]
-    fn stanza_attributes_are_checked_like_any_other() {
-        let malformed = |s: &str| {
-            let err = parse_stanza(s.as_bytes(), &Limits::default()).unwrap_err();
-            assert!(err.is_malformed(), "{s:?}: {err}");
-            err.to_string()
-        };
-        assert!(malformed("<message to='a' to='b'/>").contains("duplicate attribute"));
-        assert!(malformed("<message xml:lang='en' xml:lang='de'/>").contains("duplicate"));
-        // the same attribute through two prefixes bound to one namespace
-        assert!(
-            malformed("<message xmlns:p='urn:x' xmlns:q='urn:x' p:a='1' q:a='2'/>")
-                .contains("duplicate attribute")
-        );
-        assert!(malformed("<message q:a='1'/>").contains("unbound namespace prefix"));
-        assert!(malformed("<message a='<'/>").contains("'<'"));
-        let limits = Limits::default().max_attributes(2);
-        let err = parse_stanza(b"<message a='1' b='2' c='3'/>", &limits).unwrap_err();
-        assert!(err.is_limit());
-    }
-
-    #[test]
-    fn known_and_unknown_names_compare_alike() {
-        let el = parse_str("<a xmlns='jabber:client'><body/><bodyx/></a>").unwrap();
-        let built = Element::builder("a", ns::CLIENT)
-            .child(Element::new("body", ns::CLIENT))
-            .child(Element::new("bodyx", ns::CLIENT))
-            .build();
-        assert_eq!(el, built);
-    }
-
-    fn parse_str(s: &str) -> Result<Element> {
-        parse(s.as_bytes(), &Limits::default(), "")
-    }
-
-    #[test]
-    fn namespaces_resolve_per_scope() {
-        let el = parse_str(
-            "<a xmlns='urn:a' xmlns:p='urn:p'><p:b p:x='1' y='2'><c xmlns=''/></p:b><d/></a>",
-        )
-        .unwrap();
-        assert!(el.is("a", "urn:a"));
-        let b = el.children().next().unwrap();
-        assert!(b.is("b", "urn:p"));
-        assert_eq!(b.attr_ns(Some("urn:p"), "x"), Some("1"));
-        assert_eq!(b.attr("y"), Some("2"));
-        assert!(b.children().next().unwrap().is("c", ""));
-        assert!(el.children().nth(1).unwrap().is("d", "urn:a"));
-        // namespace declarations are not attributes
-        assert_eq!(el.attrs().len(), 0);
-    }
-
-    #[test]
-    fn default_namespace_applies_to_unprefixed_root() {
-        let el = parse(b"<message/>", &Limits::default(), ns::CLIENT).unwrap();
-        assert!(el.is("message", ns::CLIENT));
-    }
-
-    #[test]
-    fn xml_lang_is_in_the_xml_namespace() {
-        let el = parse_str("<a xml:lang='de'/>").unwrap();
-        assert_eq!(el.attr_ns(Some(ns::XML), "lang"), Some("de"));
-    }
-
-    #[test]
-    fn text_references_and_cdata_merge_into_one_text_node() {
-        let el = parse_str("<a>x &amp; y &#x1F600;&#65;<![CDATA[<z>]]></a>").unwrap();
-        assert_eq!(el.nodes().len(), 1);
-        assert_eq!(el.text(), "x & y \u{1F600}A<z>");
-    }
-
-    #[test]
-    fn line_ends_are_normalised_in_text_and_attributes() {
-        let el = parse_str("<a b='1\r\n2\t3&#10;4'>x\r\ny\rz</a>").unwrap();
-        assert_eq!(el.attr("b"), Some("1 2 3\n4"));
-        assert_eq!(el.text(), "x\ny\nz");
-    }
-
-    #[test]
-    fn attribute_borrowed_fast_path_keeps_value() {
-        let el = parse_str("<a b=\"it's\" c='say \"hi\"'/>").unwrap();
-        assert_eq!(el.attr("b"), Some("it's"));
-        assert_eq!(el.attr("c"), Some("say \"hi\""));
-    }
-
-    #[test]
-    fn whitespace_between_elements_is_kept_inside_the_root() {
-        let el = parse_str("\n <p><b>a</b> <i>b</i></p>\n").unwrap();
-        assert_eq!(el.nodes().len(), 3);
-        assert_eq!(el.nodes()[1], Node::Text(" ".into()));
-    }
-
-    #[test]
-    fn declaration_bom_and_comments_are_accepted() {
-        let el = parse_str(
-            "\u{FEFF}<?xml version='1.0' encoding='UTF-8'?><!-- hi --><a/><!-- bye -->\n",
-        )
-        .unwrap();
-        assert!(el.is("a", ""));
-    }
-
-    fn malformed(s: &str) -> String {
-        let err = parse_str(s).unwrap_err();
-        assert!(err.is_malformed(), "{s:?}: {err}");
-        err.to_string()
-    }
-
-    #[test]
-    fn rejects_what_xmpp_forbids() {
-        assert!(malformed("<!DOCTYPE a><a/>").contains("doctype"));
-        assert!(malformed("<a>&foo;</a>").contains("undefined entity &foo;"));
-        assert!(malformed("<a b='&foo;'/>").contains("undefined entity"));
-        assert!(malformed("<a>&#0;</a>").contains("&#0;"));
-        assert!(malformed("<a>&#x1;</a>").contains("not a character allowed"));
-        assert!(malformed("<a>&#xD800;</a>").contains("not a character allowed"));
-        assert!(malformed("<a>&#xFFFE;</a>").contains("not a character allowed"));
-        assert!(malformed("<a>&#-1;</a>").contains("invalid character reference"));
-        assert!(malformed("<a>&#x;</a>").contains("invalid character reference"));
-        assert!(malformed("<a>\u{1}</a>").contains("U+0001"));
-        assert!(malformed("<a>\u{FFFF}</a>").contains("U+FFFF"));
-        assert!(malformed("<a>\u{FFFE}</a>").contains("U+FFFE"));
-        // other characters starting with the same byte are fine
-        assert!(parse_str("<a>\u{FE0F}\u{FF01}\u{FFFD}</a>").is_ok());
-        // a forbidden character far into the input, after harmless newlines
-        let long = format!("<a>{}\u{7}</a>", "x\n".repeat(100));
-        assert!(malformed(&long).contains("U+0007"));
-        assert!(malformed("<?pi x?><a/>").contains("processing instructions"));
-        assert!(malformed("<a/><?xml version='1.0'?>").contains("only allowed at the start"));
-        assert!(malformed("<?xml version='1.1'?><a/>").contains("1.0"));
-        assert!(malformed("<?xml version='1.0' encoding='latin1'?><a/>").contains("utf-8"));
-        assert!(malformed("<a/><b/>").contains("more than one root"));
-        assert!(malformed("<a/>x").contains("text after the root"));
-        assert!(malformed("x<a/>").contains("text before the root"));
-        assert!(malformed("<a>").contains("<a> is not closed"));
-        assert!(malformed("<a><b></a>").contains("expected </b>"));
-        assert!(malformed("<a b='1").contains("end of input"));
-        assert!(malformed("<p:a/>").contains("unbound namespace prefix \"p\""));
-        assert!(malformed("<a p:b='1'/>").contains("unbound namespace prefix \"p\""));
-        assert!(malformed("<a b='1' b='2'/>").contains("duplicate attribute"));
-        assert!(malformed("<a xmlns='u' xmlns='v'/>").contains("duplicate attribute"));
-        assert!(malformed("<a xmlns:p='u' xmlns:p='v'/>").contains("duplicate attribute"));
-        assert!(malformed("<a xml:lang='en' xml:lang='de'/>").contains("duplicate attribute"));
-        assert!(
-            malformed("<a xmlns:p='u' xmlns:q='u' p:b='1' q:b='2'/>")
-                .contains("duplicate attribute")
-        );
-        assert!(malformed("<a b='x<y'/>").contains("'<'"));
-        assert!(malformed("<a xmlns:p=''/>").contains("empty namespace"));
-        assert!(malformed("<a xmlns:xml='urn:x'/>").contains("xml prefix"));
-        assert!(malformed("<a xmlns:xmlns='urn:x'/>").contains("xmlns prefix"));
-        assert!(
-            malformed("<a xmlns='http://www.w3.org/XML/1998/namespace'/>")
-                .contains("default namespace")
-        );
-        assert!(malformed("<xmlns:a/>").contains("xmlns prefix"));
-        assert!(malformed("<1a/>").contains("invalid element name"));
-        assert!(malformed("<a:b:c/>").contains("invalid element name"));
-        assert!(malformed("<a b/>").contains("'='"));
-        assert!(malformed("<a b=c/>").contains("quoted"));
-        assert!(malformed("").contains("no root element"));
-        assert!(malformed("  \n ").contains("no root element"));
-        assert!(malformed("<a>x &amp y</a>").contains("reference"));
-    }
-
-    #[test]
-    fn error_positions_are_line_and_column() {
-        let err = parse_str("<a>\n  <b>&bad;</b>\n</a>").unwrap_err();
-        assert_eq!(err.position(), Some((2, 6)));
-        let err = parse(b"<a>\n\xC3\xA9\xFF</a>", &Limits::default(), "").unwrap_err();
-        assert!(err.is_malformed());
-        assert!(err.to_string().contains("utf-8"));
-        assert_eq!(err.position(), Some((2, 2)));
-    }
-
-    #[test]
-    fn limits_are_enforced() {
-        let limits = Limits::default().max_bytes(10);
-        let err = parse(b"<a>01234567890</a>", &limits, "").unwrap_err();
-        assert!(err.is_limit());
-
-        let limits = Limits::default().max_depth(2);
-        assert!(parse(b"<a><b/></a>", &limits, "").is_ok());
-        assert!(
-            parse(b"<a><b><c/></b></a>", &limits, "")
-                .unwrap_err()
-                .is_limit()
-        );
-
-        let limits = Limits::default().max_attributes(2);
-        assert!(parse(b"<a x='1' xmlns:p='u'/>", &limits, "").is_ok());
-        assert!(
-            parse(b"<a x='1' y='2' z='3'/>", &limits, "")
-                .unwrap_err()
-                .is_limit()
-        );
-
-        let limits = Limits::default().max_children(2);
-        assert!(parse(b"<a>x<b/></a>", &limits, "").is_ok());
-        // text split by references is one node
-        assert!(parse(b"<a>x&amp;y<b/></a>", &limits, "").is_ok());
-        assert!(parse(b"<a>x<b/>y</a>", &limits, "").unwrap_err().is_limit());
-        assert!(
-            parse(b"<a><b/><b/><b/></a>", &limits, "")
-                .unwrap_err()
-                .is_limit()
-        );
-    }
-
-    #[test]
-    fn names_follow_the_xml_name_production() {
-        assert!(is_ncname("a-b.c_d9"));
-        assert!(is_ncname("été"));
-        assert!(!is_ncname("-a"));
-        assert!(!is_ncname("a b"));
-        assert!(!is_ncname(""));
-        assert!(!is_ncname("a:b"));
-    }
-}
+#[path = "reader_tests.rs"]
+mod tests;

@@ -1,6 +1,11 @@
 //! XEP-0050 ad-hoc commands.
 
+use serde_json::{Map, Value};
+
+use super::form::{dataform_from_json, dataform_to_json, formdata_from_json};
 use super::{DataForm, expect_payload, required_attr};
+use crate::stanza::mapping::json::Obj;
+use crate::stanza::mapping::{IqJson, insert_opt, string};
 use crate::stanza::{Element, Payload, ns};
 
 /// XEP-0050 ad-hoc command: `<command xmlns="http://jabber.org/protocol/commands" node="..."/>`.
@@ -9,26 +14,26 @@ use crate::stanza::{Element, Payload, ns};
 /// further form) are kept in [`other`](Self::other).
 ///
 /// ```
-/// use xmpp_rest_bot::stanza::{Command, CommandActions, CommandNote, DataForm, FormField, Payload};
+/// use xmpp_rest_bot::stanza::{AdHocCommand, AdHocActions, AdHocNote, DataForm, FormField, Payload};
 ///
 /// // The request a client sends, and a two-stage answer.
-/// let request = Command::execute("deploy");
+/// let request = AdHocCommand::execute("deploy");
 /// let stage = request
 ///     .executing("s1")
-///     .with_actions(CommandActions::new().with_complete().with_execute("complete"))
+///     .with_actions(AdHocActions::new().with_complete().with_execute("complete"))
 ///     .with_form(DataForm::form().with_field(FormField::text_single("tag", "Tag")));
 /// assert_eq!(stage.status.as_deref(), Some("executing"));
 ///
-/// let submit = Command::new("deploy")
+/// let submit = AdHocCommand::new("deploy")
 ///     .with_sessionid("s1")
 ///     .with_action("complete")
 ///     .with_form(DataForm::submit([("tag", "v1.2")]));
-/// let done = submit.completed().with_note(CommandNote::info("deployed v1.2"));
+/// let done = submit.completed().with_note(AdHocNote::info("deployed v1.2"));
 /// assert_eq!(done.sessionid.as_deref(), Some("s1"));
-/// assert_eq!(Command::from_element(&done.to_element()).unwrap(), done);
+/// assert_eq!(AdHocCommand::from_element(&done.to_element()).unwrap(), done);
 /// ```
 #[derive(Debug, Clone, Default, PartialEq, Eq, Hash)]
-pub struct Command {
+pub struct AdHocCommand {
     /// The command node.
     pub node: String,
     /// The action requested (`execute`, `next`, `prev`, `complete`, `cancel`).
@@ -38,27 +43,27 @@ pub struct Command {
     /// `executing`, `completed` or `canceled`.
     pub status: Option<String>,
     /// The actions the user may take next.
-    pub actions: Option<CommandActions>,
+    pub actions: Option<AdHocActions>,
     /// Notes for the user.
-    pub notes: Vec<CommandNote>,
+    pub notes: Vec<AdHocNote>,
     /// The form to fill in, or the submitted data, or the result.
     pub form: Option<DataForm>,
     /// Child elements not modelled here, in document order (written back last).
     pub other: Vec<Element>,
 }
 
-impl Command {
+impl AdHocCommand {
     /// A command for `node` with no action (which XEP-0050 reads as `execute`).
     pub fn new(node: impl Into<String>) -> Self {
-        Command {
+        AdHocCommand {
             node: node.into(),
-            ..Command::default()
+            ..AdHocCommand::default()
         }
     }
 
     /// A request to execute the command `node`.
     pub fn execute(node: impl Into<String>) -> Self {
-        Command::new(node).with_action("execute")
+        AdHocCommand::new(node).with_action("execute")
     }
 
     /// Sets the action.
@@ -84,14 +89,14 @@ impl Command {
 
     /// Sets the allowed actions.
     #[must_use]
-    pub fn with_actions(mut self, actions: CommandActions) -> Self {
+    pub fn with_actions(mut self, actions: AdHocActions) -> Self {
         self.actions = Some(actions);
         self
     }
 
     /// Adds a note.
     #[must_use]
-    pub fn with_note(mut self, note: CommandNote) -> Self {
+    pub fn with_note(mut self, note: AdHocNote) -> Self {
         self.notes.push(note);
         self
     }
@@ -113,51 +118,51 @@ impl Command {
         self.action.as_deref() == Some("cancel")
     }
 
-    fn response(&self, status: &str) -> Command {
-        Command {
+    fn response(&self, status: &str) -> AdHocCommand {
+        AdHocCommand {
             node: self.node.clone(),
             sessionid: self.sessionid.clone(),
             status: Some(status.to_owned()),
-            ..Command::default()
+            ..AdHocCommand::default()
         }
     }
 
     /// The answer that ends this command: same node and session, status `completed`.
-    pub fn completed(&self) -> Command {
+    pub fn completed(&self) -> AdHocCommand {
         self.response("completed")
     }
 
     /// The answer to a cancel request: same node and session, status `canceled`.
-    pub fn canceled(&self) -> Command {
+    pub fn canceled(&self) -> AdHocCommand {
         self.response("canceled")
     }
 
     /// An answer that continues this command in session `sessionid`, status
     /// `executing`; add the next form and the allowed actions to it.
-    pub fn executing(&self, sessionid: impl Into<String>) -> Command {
+    pub fn executing(&self, sessionid: impl Into<String>) -> AdHocCommand {
         self.response("executing").with_sessionid(sessionid)
     }
 }
 
-impl Payload for Command {
+impl Payload for AdHocCommand {
     const NAME: &'static str = "command";
     const NS: &'static str = ns::COMMANDS;
 
     fn from_element(el: &Element) -> crate::Result<Self> {
         expect_payload::<Self>(el)?;
         let attr = |name: &str| el.attr(name).map(str::to_owned);
-        let mut cmd = Command {
+        let mut cmd = AdHocCommand {
             node: required_attr(el, "node", "ad-hoc command")?.to_owned(),
             action: attr("action"),
             sessionid: attr("sessionid"),
             status: attr("status"),
-            ..Command::default()
+            ..AdHocCommand::default()
         };
         for child in el.children() {
             if child.is("actions", ns::COMMANDS) && cmd.actions.is_none() {
-                cmd.actions = Some(CommandActions::from_element(child));
+                cmd.actions = Some(AdHocActions::from_element(child));
             } else if child.is("note", ns::COMMANDS) {
-                cmd.notes.push(CommandNote {
+                cmd.notes.push(AdHocNote {
                     type_: child.attr("type").map(str::to_owned),
                     text: child.text(),
                 });
@@ -176,8 +181,8 @@ impl Payload for Command {
             .attr_opt("action", self.action.as_deref())
             .attr_opt("sessionid", self.sessionid.as_deref())
             .attr_opt("status", self.status.as_deref())
-            .children(self.actions.as_ref().map(CommandActions::to_element))
-            .children(self.notes.iter().map(CommandNote::to_element))
+            .children(self.actions.as_ref().map(AdHocActions::to_element))
+            .children(self.notes.iter().map(AdHocNote::to_element))
             .children(self.form.as_ref().map(DataForm::to_element))
             .children(self.other.iter().cloned())
             .build()
@@ -189,7 +194,7 @@ impl Payload for Command {
 /// XEP-0050 allows only `<prev/>`, `<next/>` and `<complete/>` in it; anything
 /// else is ignored.
 #[derive(Debug, Clone, Default, PartialEq, Eq, Hash)]
-pub struct CommandActions {
+pub struct AdHocActions {
     /// The default action.
     pub execute: Option<String>,
     /// `<prev/>` allowed.
@@ -200,10 +205,10 @@ pub struct CommandActions {
     pub complete: bool,
 }
 
-impl CommandActions {
+impl AdHocActions {
     /// No action allowed yet.
     pub fn new() -> Self {
-        CommandActions::default()
+        AdHocActions::default()
     }
 
     /// Sets the default action (`next`, `prev` or `complete`).
@@ -236,7 +241,7 @@ impl CommandActions {
 
     fn from_element(el: &Element) -> Self {
         let has = |name: &str| el.child(name, ns::COMMANDS).is_some();
-        CommandActions {
+        AdHocActions {
             execute: el.attr("execute").map(str::to_owned),
             prev: has("prev"),
             next: has("next"),
@@ -257,31 +262,31 @@ impl CommandActions {
 
 /// A `<note/>` of an XEP-0050 command.
 #[derive(Debug, Clone, PartialEq, Eq, Hash)]
-pub struct CommandNote {
+pub struct AdHocNote {
     /// `info`, `warn` or `error` (`info` when absent).
     pub type_: Option<String>,
     /// The text.
     pub text: String,
 }
 
-impl CommandNote {
+impl AdHocNote {
     /// An informational note.
     pub fn info(text: impl Into<String>) -> Self {
-        CommandNote::typed("info", text)
+        AdHocNote::typed("info", text)
     }
 
     /// A warning.
     pub fn warn(text: impl Into<String>) -> Self {
-        CommandNote::typed("warn", text)
+        AdHocNote::typed("warn", text)
     }
 
     /// An error note.
     pub fn error(text: impl Into<String>) -> Self {
-        CommandNote::typed("error", text)
+        AdHocNote::typed("error", text)
     }
 
     fn typed(type_: &str, text: impl Into<String>) -> Self {
-        CommandNote {
+        AdHocNote {
             type_: Some(type_.to_owned()),
             text: text.into(),
         }
@@ -294,6 +299,93 @@ impl CommandNote {
             .build()
     }
 }
+
+// ---------------------------------------------------------------- JSON
+
+/// `"command"`: a node string, or `{node, action, sessionid, status, actions,
+/// note, form | data}`.
+fn command_from_json(v: Value, path: &str) -> crate::Result<(AdHocCommand, Map<String, Value>)> {
+    if let Value::String(node) = v {
+        return Ok((AdHocCommand::new(node), Map::new()));
+    }
+    let mut o = Obj::new(v, path)?;
+    let mut cmd = AdHocCommand {
+        node: o.required_string("node")?,
+        action: o.string("action")?,
+        sessionid: o.string("sessionid")?,
+        status: o.string("status")?,
+        ..AdHocCommand::default()
+    };
+    if let Some(mut a) = o.object("actions")? {
+        cmd.actions = Some(AdHocActions {
+            execute: a.string("execute")?,
+            prev: a.boolean("prev")?.unwrap_or(false),
+            next: a.boolean("next")?.unwrap_or(false),
+            complete: a.boolean("complete")?.unwrap_or(false),
+        });
+    }
+    if let Some(mut n) = o.object("note")? {
+        cmd.notes.push(AdHocNote {
+            type_: n.string("type")?,
+            text: n.string("text")?.unwrap_or_default(),
+        });
+    }
+    if let Some(form) = o.object("form")? {
+        cmd.form = Some(dataform_from_json(form)?.0);
+    } else if let Some(data) = o.object("data")? {
+        // mod_rest writes `data` as a form without a type; XEP-0050 submissions
+        // are of type `submit`.
+        cmd.form = Some(formdata_from_json(data, "submit", false)?);
+    }
+    Ok((cmd, o.into_rest()))
+}
+
+fn command_to_json(cmd: &AdHocCommand) -> Value {
+    let mut out = Map::new();
+    out.insert("node".into(), string(&cmd.node));
+    insert_opt(&mut out, "action", cmd.action.as_deref());
+    insert_opt(&mut out, "sessionid", cmd.sessionid.as_deref());
+    insert_opt(&mut out, "status", cmd.status.as_deref());
+    if let Some(actions) = &cmd.actions {
+        let mut a = Map::new();
+        insert_opt(&mut a, "execute", actions.execute.as_deref());
+        for (on, name) in [
+            (actions.prev, "prev"),
+            (actions.next, "next"),
+            (actions.complete, "complete"),
+        ] {
+            if on {
+                a.insert(name.into(), Value::Bool(true));
+            }
+        }
+        out.insert("actions".into(), Value::Object(a));
+    }
+    if let Some(note) = cmd.notes.first() {
+        let mut n = Map::new();
+        insert_opt(&mut n, "type", note.type_.as_deref());
+        n.insert("text".into(), string(&note.text));
+        out.insert("note".into(), Value::Object(n));
+    }
+    if let Some(form) = &cmd.form {
+        out.insert("form".into(), dataform_to_json(form));
+    }
+    Value::Object(out)
+}
+
+/// `command`.
+pub(crate) const JSON: IqJson = IqJson {
+    key: "command",
+    matches: AdHocCommand::matches,
+    read: |v, path| {
+        let (command, rest) = command_from_json(v, path)?;
+        Ok((Some(command.to_element()), rest))
+    },
+    write: |el| {
+        AdHocCommand::from_element(el)
+            .ok()
+            .map(|cmd| command_to_json(&cmd))
+    },
+};
 
 #[cfg(test)]
 mod tests {
@@ -326,12 +418,12 @@ mod tests {
             )
             .child(Element::builder("payload", "urn:example:extra").build())
             .build();
-        let cmd = Command::from_element(&el).unwrap();
+        let cmd = AdHocCommand::from_element(&el).unwrap();
         assert_eq!(cmd.node, "deploy");
         let actions = cmd.actions.clone().unwrap();
         assert_eq!(
             actions,
-            CommandActions::new()
+            AdHocActions::new()
                 .with_execute("next")
                 .with_prev()
                 .with_next()
@@ -345,8 +437,8 @@ mod tests {
 
     #[test]
     fn missing_node_is_invalid() {
-        let err =
-            Command::from_element(&c("command").attr("action", "execute").build()).unwrap_err();
+        let err = AdHocCommand::from_element(&c("command").attr("action", "execute").build())
+            .unwrap_err();
         assert!(err.is_invalid());
         assert_eq!(
             err.to_string(),
@@ -360,23 +452,23 @@ mod tests {
             .attr("node", "x")
             .child(Element::new("x", ns::DATA_FORMS))
             .build();
-        assert!(Command::from_element(&el).unwrap_err().is_invalid());
+        assert!(AdHocCommand::from_element(&el).unwrap_err().is_invalid());
     }
 
     #[test]
     fn responses_keep_node_and_session() {
-        let req = Command::new("deploy")
+        let req = AdHocCommand::new("deploy")
             .with_sessionid("s9")
             .with_action("cancel");
         assert!(req.is_cancel());
-        assert_eq!(Command::new("x").action_or_execute(), "execute");
+        assert_eq!(AdHocCommand::new("x").action_or_execute(), "execute");
         let done = req.canceled();
         assert_eq!(done.status.as_deref(), Some("canceled"));
         assert_eq!(done.sessionid.as_deref(), Some("s9"));
         assert_eq!(done.action, None);
         let next = req.executing("s10");
         assert_eq!(next.sessionid.as_deref(), Some("s10"));
-        assert_eq!(CommandNote::warn("w").type_.as_deref(), Some("warn"));
-        assert_eq!(CommandNote::error("e").type_.as_deref(), Some("error"));
+        assert_eq!(AdHocNote::warn("w").type_.as_deref(), Some("warn"));
+        assert_eq!(AdHocNote::error("e").type_.as_deref(), Some("error"));
     }
 }

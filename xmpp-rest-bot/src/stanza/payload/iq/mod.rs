@@ -9,11 +9,17 @@ mod command;
 mod disco;
 mod form;
 
-pub use command::{Command, CommandActions, CommandNote};
+pub use command::{AdHocActions, AdHocCommand, AdHocNote};
 pub use disco::{DiscoInfo, DiscoItem, DiscoItems, Identity};
 pub use form::{DataForm, FormField, FormOption};
+pub(crate) use form::{dataform_from_json, dataform_to_json, formdata_from_json};
+
+use serde_json::{Map, Value};
 
 use crate::error::snippet;
+use crate::stanza::mapping::json::Obj;
+use crate::stanza::mapping::json::type_error;
+use crate::stanza::mapping::{IqJson, insert_opt};
 use crate::stanza::{Element, Jid, Payload, ns};
 
 /// Fails unless `el` is `P`'s element.
@@ -162,6 +168,65 @@ impl Payload for Version {
             .build()
     }
 }
+
+// ---------------------------------------------------------------- JSON
+
+/// `"version"`: `true` (a get) or `{name, version, os}`.
+fn version_from_json(v: Value, path: &str) -> crate::Result<(Version, Map<String, Value>)> {
+    if let Value::Bool(_) = v {
+        return Ok((Version::default(), Map::new()));
+    }
+    let mut o = Obj::new(v, path)?;
+    let version = Version {
+        name: o.string("name")?,
+        version: o.string("version")?,
+        os: o.string("os")?,
+        other: Vec::new(),
+    };
+    Ok((version, o.into_rest()))
+}
+
+fn version_to_json(v: &Version) -> Value {
+    let mut out = Map::new();
+    insert_opt(&mut out, "name", v.name.as_deref());
+    insert_opt(&mut out, "version", v.version.as_deref());
+    insert_opt(&mut out, "os", v.os.as_deref());
+    Value::Object(out)
+}
+
+/// `ping`: `true` (`false`: no payload).
+const PING_JSON: IqJson = IqJson {
+    key: "ping",
+    matches: Ping::matches,
+    read: |v, path| match v {
+        Value::Bool(true) => Ok((Some(Ping.to_element()), Map::new())),
+        Value::Bool(false) => Ok((None, Map::new())),
+        other => Err(type_error("a boolean", &other, path)),
+    },
+    write: |_| Some(Value::Bool(true)),
+};
+
+/// `version`.
+const VERSION_JSON: IqJson = IqJson {
+    key: "version",
+    matches: Version::matches,
+    read: |v, path| {
+        let (version, rest) = version_from_json(v, path)?;
+        Ok((Some(version.to_element()), rest))
+    },
+    write: |el| Version::from_element(el).ok().map(|v| version_to_json(&v)),
+};
+
+/// The iq payloads with a mod_rest JSON key, in the order the keys are
+/// read (the first one found is the iq's payload).
+pub(crate) static IQ_JSON: &[IqJson] = &[
+    PING_JSON,
+    VERSION_JSON,
+    disco::DISCO_JSON,
+    disco::ITEMS_JSON,
+    command::JSON,
+    crate::stanza::payload::oob::IQ_JSON,
+];
 
 #[cfg(test)]
 mod tests {

@@ -1,13 +1,61 @@
-//! Typed reads out of a `serde_json::Value`, each failure naming the JSON path.
+//! The JSON side of the payload mappings: typed reads out of a
+//! `serde_json::Value`, each failure naming the JSON path, and the object the
+//! payloads write their keys into.
 
 use serde_json::{Map, Value};
 
 use crate::Error;
-pub(super) use crate::error::snippet;
-use crate::stanza::Jid;
+pub(crate) use crate::error::snippet;
+use crate::stanza::{Element, Jid};
+
+/// The top-level JSON object a stanza is written into.
+pub(crate) type JsonOut = Map<String, Value>;
+
+/// Parses mod_rest's `html` string (XHTML markup) into the `<html/>`
+/// element, naming the JSON path in errors: the one place a JSON key holds
+/// XML, so the JSON codec lends the XML reader for it.
+pub(crate) type XhtmlReader<'d> = &'d dyn Fn(&str, &str) -> crate::Result<Element>;
+
+/// The top-level JSON object of a stanza being read, for the payload
+/// mappings: each takes its keys out of [`top`](Self::top); unknown keys
+/// inside a mapped object are handed back with [`keep`](Self::keep), and the
+/// codec keeps them in `json_extra` under that key.
+pub(crate) struct JsonIn<'d> {
+    /// The keys not read yet.
+    pub(crate) top: &'d mut Obj,
+    nested: &'d mut Map<String, Value>,
+    xhtml: XhtmlReader<'d>,
+}
+
+impl<'d> JsonIn<'d> {
+    pub(crate) fn new(
+        top: &'d mut Obj,
+        nested: &'d mut Map<String, Value>,
+        xhtml: XhtmlReader<'d>,
+    ) -> Self {
+        JsonIn { top, nested, xhtml }
+    }
+
+    /// Keeps the unknown keys `rest` of the object under `key`.
+    pub(crate) fn keep(&mut self, key: &str, rest: Map<String, Value>) {
+        if !rest.is_empty() {
+            self.nested.insert(key.to_owned(), Value::Object(rest));
+        }
+    }
+
+    /// Keeps the whole value of `key` as JSON (a value the model cannot hold).
+    pub(crate) fn keep_value(&mut self, key: &str, value: Value) {
+        self.nested.insert(key.to_owned(), value);
+    }
+
+    /// Parses the XHTML markup of the `html` key at `path`.
+    pub(crate) fn xhtml(&self, html: &str, path: &str) -> crate::Result<Element> {
+        (self.xhtml)(html, path)
+    }
+}
 
 /// What a value is, for error messages.
-pub(super) fn type_name(v: &Value) -> &'static str {
+pub(crate) fn type_name(v: &Value) -> &'static str {
     match v {
         Value::Null => "null",
         Value::Bool(_) => "a boolean",
@@ -19,7 +67,7 @@ pub(super) fn type_name(v: &Value) -> &'static str {
 }
 
 /// The error for a value of the wrong JSON type.
-pub(super) fn type_error(expected: &str, found: &Value, path: &str) -> Error {
+pub(crate) fn type_error(expected: &str, found: &Value, path: &str) -> Error {
     Error::json(
         format!("expected {expected}, found {}", type_name(found)),
         path,
@@ -27,7 +75,7 @@ pub(super) fn type_error(expected: &str, found: &Value, path: &str) -> Error {
 }
 
 /// `path.key`, or `path["key"]` when the key is not a plain identifier.
-pub(super) fn key_path(path: &str, key: &str) -> String {
+pub(crate) fn key_path(path: &str, key: &str) -> String {
     let plain = !key.is_empty() && key.bytes().all(|b| b.is_ascii_alphanumeric() || b == b'_');
     if plain {
         format!("{path}.{key}")
@@ -37,18 +85,18 @@ pub(super) fn key_path(path: &str, key: &str) -> String {
 }
 
 /// `path[index]`.
-pub(super) fn index_path(path: &str, index: usize) -> String {
+pub(crate) fn index_path(path: &str, index: usize) -> String {
     format!("{path}[{index}]")
 }
 
-pub(super) fn into_string(v: Value, path: &str) -> crate::Result<String> {
+pub(crate) fn into_string(v: Value, path: &str) -> crate::Result<String> {
     match v {
         Value::String(s) => Ok(s),
         other => Err(type_error("a string", &other, path)),
     }
 }
 
-pub(super) fn into_array(v: Value, path: &str) -> crate::Result<Vec<Value>> {
+pub(crate) fn into_array(v: Value, path: &str) -> crate::Result<Vec<Value>> {
     match v {
         Value::Array(a) => Ok(a),
         other => Err(type_error("an array", &other, path)),
@@ -56,7 +104,7 @@ pub(super) fn into_array(v: Value, path: &str) -> crate::Result<Vec<Value>> {
 }
 
 /// An array of strings.
-pub(super) fn strings(v: Value, path: &str) -> crate::Result<Vec<String>> {
+pub(crate) fn strings(v: Value, path: &str) -> crate::Result<Vec<String>> {
     into_array(v, path)?
         .into_iter()
         .enumerate()
@@ -64,9 +112,9 @@ pub(super) fn strings(v: Value, path: &str) -> crate::Result<Vec<String>> {
         .collect()
 }
 
-pub(super) fn into_jid(v: Value, path: &str) -> crate::Result<Jid> {
+pub(crate) fn into_jid(v: Value, path: &str) -> crate::Result<Jid> {
     let s = into_string(v, path)?;
-    crate::wire::jid_cache::parse(&s).map_err(|e| jid_error(&s, path, e))
+    crate::stanza::jid_cache::parse(&s).map_err(|e| jid_error(&s, path, e))
 }
 
 fn jid_error(value: &str, path: &str, e: jid::Error) -> Error {
@@ -74,7 +122,7 @@ fn jid_error(value: &str, path: &str, e: jid::Error) -> Error {
 }
 
 /// An integer in `T`'s range.
-pub(super) fn into_integer<T: TryFrom<i64>>(v: Value, path: &str) -> crate::Result<T> {
+pub(crate) fn into_integer<T: TryFrom<i64>>(v: Value, path: &str) -> crate::Result<T> {
     let n = match &v {
         Value::Number(n) => n.as_i64(),
         _ => return Err(type_error("an integer", &v, path)),
@@ -85,13 +133,13 @@ pub(super) fn into_integer<T: TryFrom<i64>>(v: Value, path: &str) -> crate::Resu
 
 /// A JSON object being read key by key; what is left unread are the keys the
 /// mapping does not know.
-pub(super) struct Obj {
+pub(crate) struct Obj {
     map: Map<String, Value>,
     path: String,
 }
 
 impl Obj {
-    pub(super) fn new(v: Value, path: impl Into<String>) -> crate::Result<Obj> {
+    pub(crate) fn new(v: Value, path: impl Into<String>) -> crate::Result<Obj> {
         let path = path.into();
         match v {
             Value::Object(map) => Ok(Obj { map, path }),
@@ -99,13 +147,13 @@ impl Obj {
         }
     }
 
-    pub(super) fn key_path(&self, key: &str) -> String {
+    pub(crate) fn key_path(&self, key: &str) -> String {
         key_path(&self.path, key)
     }
 
     /// Whether `key` is present with a value other than `null` or `false`
     /// (what mod_rest's Lua tests as true).
-    pub(super) fn is_truthy(&self, key: &str) -> bool {
+    pub(crate) fn is_truthy(&self, key: &str) -> bool {
         !matches!(
             self.map.get(key),
             None | Some(Value::Null | Value::Bool(false))
@@ -113,17 +161,17 @@ impl Obj {
     }
 
     /// The keys not read yet, in order.
-    pub(super) fn keys(&self) -> impl Iterator<Item = &String> {
+    pub(crate) fn keys(&self) -> impl Iterator<Item = &String> {
         self.map.keys()
     }
 
     /// Takes `key` out, `null` included.
-    pub(super) fn take_raw(&mut self, key: &str) -> Option<Value> {
+    pub(crate) fn take_raw(&mut self, key: &str) -> Option<Value> {
         self.map.remove(key)
     }
 
     /// Takes `key` out; `null` counts as absent.
-    pub(super) fn take(&mut self, key: &str) -> Option<Value> {
+    pub(crate) fn take(&mut self, key: &str) -> Option<Value> {
         match self.map.remove(key) {
             Some(Value::Null) | None => None,
             Some(v) => Some(v),
@@ -133,7 +181,7 @@ impl Obj {
     // The readers below build the key's path (an allocation and a format) only
     // for an error or a nested object: decoding tries dozens of absent keys.
 
-    pub(super) fn string(&mut self, key: &str) -> crate::Result<Option<String>> {
+    pub(crate) fn string(&mut self, key: &str) -> crate::Result<Option<String>> {
         match self.take(key) {
             None => Ok(None),
             Some(Value::String(s)) => Ok(Some(s)),
@@ -141,11 +189,11 @@ impl Obj {
         }
     }
 
-    pub(super) fn required_string(&mut self, key: &str) -> crate::Result<String> {
+    pub(crate) fn required_string(&mut self, key: &str) -> crate::Result<String> {
         self.string(key)?.ok_or_else(|| self.missing(key))
     }
 
-    pub(super) fn boolean(&mut self, key: &str) -> crate::Result<Option<bool>> {
+    pub(crate) fn boolean(&mut self, key: &str) -> crate::Result<Option<bool>> {
         match self.take(key) {
             None => Ok(None),
             Some(Value::Bool(b)) => Ok(Some(b)),
@@ -153,14 +201,14 @@ impl Obj {
         }
     }
 
-    pub(super) fn object(&mut self, key: &str) -> crate::Result<Option<Obj>> {
+    pub(crate) fn object(&mut self, key: &str) -> crate::Result<Option<Obj>> {
         match self.take(key) {
             None => Ok(None),
             Some(v) => Obj::new(v, self.key_path(key)).map(Some),
         }
     }
 
-    pub(super) fn array(&mut self, key: &str) -> crate::Result<Option<Vec<Value>>> {
+    pub(crate) fn array(&mut self, key: &str) -> crate::Result<Option<Vec<Value>>> {
         match self.take(key) {
             None => Ok(None),
             Some(Value::Array(a)) => Ok(Some(a)),
@@ -168,10 +216,10 @@ impl Obj {
         }
     }
 
-    pub(super) fn jid(&mut self, key: &str) -> crate::Result<Option<Jid>> {
+    pub(crate) fn jid(&mut self, key: &str) -> crate::Result<Option<Jid>> {
         match self.take(key) {
             None => Ok(None),
-            Some(Value::String(s)) => match crate::wire::jid_cache::parse(&s) {
+            Some(Value::String(s)) => match crate::stanza::jid_cache::parse(&s) {
                 Ok(jid) => Ok(Some(jid)),
                 Err(e) => Err(jid_error(&s, &self.key_path(key), e)),
             },
@@ -179,7 +227,7 @@ impl Obj {
         }
     }
 
-    pub(super) fn integer<T: TryFrom<i64>>(&mut self, key: &str) -> crate::Result<Option<T>> {
+    pub(crate) fn integer<T: TryFrom<i64>>(&mut self, key: &str) -> crate::Result<Option<T>> {
         match self.take(key) {
             None => Ok(None),
             Some(v) => into_integer(v, &self.key_path(key)).map(Some),
@@ -187,17 +235,17 @@ impl Obj {
     }
 
     /// The error for a required key that is absent.
-    pub(super) fn missing(&self, key: &str) -> Error {
+    pub(crate) fn missing(&self, key: &str) -> Error {
         Error::invalid(format!("{} is missing {key:?}", self.path))
     }
 
     /// The keys not read.
-    pub(super) fn into_rest(self) -> Map<String, Value> {
+    pub(crate) fn into_rest(self) -> Map<String, Value> {
         self.map
     }
 
     /// The error for a value outside a fixed set of strings.
-    pub(super) fn unknown_value(&self, key: &str, what: &str, value: &str) -> Error {
+    pub(crate) fn unknown_value(&self, key: &str, what: &str, value: &str) -> Error {
         Error::invalid(format!(
             "unknown {what} {} at {}",
             snippet(value),

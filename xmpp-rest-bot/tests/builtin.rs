@@ -1,9 +1,10 @@
-//! Protocol courtesy: disco#info, disco#items, ping and software version are
-//! answered by the bot itself, unless a handler of the user takes them first.
+//! The built-in answers: disco#info, disco#items, ping and software version
+//! are answered by the bot itself, unless a handler of the user takes them first.
 
 mod webhook_support;
 
 use webhook_support::start;
+use xmpp_rest_bot::bot::Builtin;
 use xmpp_rest_bot::extract::IqPayload;
 use xmpp_rest_bot::handler::{Filter, Route};
 use xmpp_rest_bot::prelude::*;
@@ -49,7 +50,7 @@ async fn weather(_: IqPayload<Weather>) -> Condition {
     Condition::ItemNotFound
 }
 
-async fn echo(Body(text): Body) -> String {
+async fn echo(MessageText(text): MessageText) -> String {
     text
 }
 
@@ -68,8 +69,11 @@ async fn disco_info_lists_identity_builtins_and_every_iq_handler() {
         .handler(echo)
         .handler(weather)
         .handler(time_route)
-        .disco_feature("urn:example:plugin")
-        .disco_feature(ns::PING);
+        .builtin(
+            Builtin::default()
+                .feature("urn:example:plugin")
+                .feature(ns::PING),
+        );
     let (status, iq, info) = ask::<DiscoInfo>(&bot, disco_info_query()).await;
     assert_eq!(status, 200);
     assert_eq!(iq.type_, IqType::Result);
@@ -98,17 +102,20 @@ async fn disco_info_lists_identity_builtins_and_every_iq_handler() {
 
 #[tokio::test]
 async fn the_name_and_identity_are_configurable() {
-    let bot: Bot = Bot::new().name("Deploy bot");
+    let bot: Bot = Bot::new().builtin(Builtin::default().name("Deploy bot"));
     assert_eq!(bot.disco_info().identities, [Identity::bot("Deploy bot")]);
-    let bot: Bot = Bot::new().software(Version::new("weather-bot", "2.0.1"));
+    let bot: Bot =
+        Bot::new().builtin(Builtin::default().software(Version::new("weather-bot", "2.0.1")));
     assert_eq!(
         bot.disco_info().identities[0].name.as_deref(),
         Some("weather-bot"),
         "without a name, the software names the bot"
     );
-    let bot: Bot = Bot::new()
-        .name("Ops")
-        .identity(Identity::new("component", "bot"));
+    let bot: Bot = Bot::new().builtin(
+        Builtin::default()
+            .name("Ops")
+            .identity(Identity::new("component", "bot")),
+    );
     assert_eq!(
         bot.disco_info().identities,
         [Identity::new("component", "bot").with_name("Ops")]
@@ -120,7 +127,7 @@ async fn optional_and_fallible_payload_arguments_declare_their_feature() {
     async fn maybe(_: Iq, _: Option<IqPayload<Weather>>) {}
     let bot: Bot = Bot::new().handler(maybe);
     assert!(bot.disco_info().has_feature("urn:example:weather"));
-    async fn builtin_types(_: Option<Version>, _: Option<xmpp_rest_bot::stanza::Command>) {}
+    async fn builtin_types(_: Option<Version>, _: Option<xmpp_rest_bot::stanza::AdHocCommand>) {}
     let bot: Bot = Bot::new().handler(builtin_types);
     assert!(bot.disco_info().has_feature(ns::COMMANDS));
     // a handler with no payload argument declares nothing
@@ -148,7 +155,8 @@ async fn version_defaults_to_the_sdk_and_takes_the_users_crate() {
         Version::new("xmpp-rest-bot", env!("CARGO_PKG_VERSION"))
     );
 
-    let bot: Bot = Bot::new().software(software_version!().with_os("Linux"));
+    let bot: Bot =
+        Bot::new().builtin(Builtin::default().software(software_version!().with_os("Linux")));
     let (_, _, version) = ask::<Version>(&bot, Version::default().to_element()).await;
     let version = version.unwrap();
     // expanded in this test crate: the package is xmpp-rest-bot itself here
@@ -159,12 +167,12 @@ async fn version_defaults_to_the_sdk_and_takes_the_users_crate() {
 
 /// An attributed handler: it carries the package it was compiled in.
 #[on_message(chat)]
-async fn attributed(Body(text): Body) -> String {
+async fn attributed(MessageText(text): MessageText) -> String {
     text
 }
 
 /// A handler without attribute: its package is unknown.
-async fn plain(Body(text): Body) -> String {
+async fn plain(MessageText(text): MessageText) -> String {
     text
 }
 
@@ -178,12 +186,16 @@ async fn version_comes_from_the_first_attributed_handler_unless_given() {
         ("attributed", Bot::new().handler(attributed), &package),
         (
             "given, then attributed",
-            Bot::new().software(given.clone()).handler(attributed),
+            Bot::new()
+                .builtin(Builtin::default().software(given.clone()))
+                .handler(attributed),
             &given,
         ),
         (
             "attributed, then given",
-            Bot::new().handler(attributed).software(given.clone()),
+            Bot::new()
+                .handler(attributed)
+                .builtin(Builtin::default().software(given.clone())),
             &given,
         ),
         ("plain", Bot::new().handler(plain), &package),
@@ -211,16 +223,18 @@ async fn disco_items_are_empty_until_something_registers_some() {
     let deploy = DiscoItem::new(me.clone())
         .with_node("deploy")
         .with_name("Deploy");
-    let bot: Bot = Bot::new()
-        .disco_item(DiscoItem::new("rooms.localhost".parse().unwrap()))
-        .disco_feature(ns::COMMANDS)
-        .disco_node_item(ns::COMMANDS, deploy.clone())
-        .disco_node_info(
-            "deploy",
-            DiscoInfo::new()
-                .with_identity(Identity::new("automation", "command-node").with_name("Deploy"))
-                .with_features([ns::COMMANDS, ns::DATA_FORMS]),
-        );
+    let bot: Bot = Bot::new().builtin(
+        Builtin::default()
+            .item(DiscoItem::new("rooms.localhost".parse().unwrap()))
+            .feature(ns::COMMANDS)
+            .node_item(ns::COMMANDS, deploy.clone())
+            .node_info(
+                "deploy",
+                DiscoInfo::new()
+                    .with_identity(Identity::new("automation", "command-node").with_name("Deploy"))
+                    .with_features([ns::COMMANDS, ns::DATA_FORMS]),
+            ),
+    );
     let (_, _, items) = ask::<DiscoItems>(&bot, DiscoItems::new().to_element()).await;
     assert_eq!(items.unwrap().items.len(), 1);
     let (status, _, items) =
@@ -280,7 +294,7 @@ async fn user_handlers_take_precedence_over_the_builtins() {
 
 #[tokio::test]
 async fn builtins_can_be_switched_off_and_only_answer_gets() {
-    let bot: Bot = Bot::new().builtin_answers(false);
+    let bot: Bot = Bot::new().builtin(Builtin::default().enabled(false));
     for payload in [
         Ping.to_element(),
         Version::default().to_element(),
@@ -310,7 +324,12 @@ async fn builtins_can_be_switched_off_and_only_answer_gets() {
 
 #[tokio::test]
 async fn over_http_in_both_formats() {
-    let server = start(Bot::new().handler(echo).name("Echo")).await;
+    let server = start(
+        Bot::new()
+            .handler(echo)
+            .builtin(Builtin::default().name("Echo")),
+    )
+    .await;
     for format in [WireFormat::Xml, WireFormat::Json] {
         let answer = server
             .post_stanza(format, &Stanza::Iq(get(disco_info_query())))

@@ -15,9 +15,26 @@ const MUC_USER: &str = "http://jabber.org/protocol/muc#user";
 /// the bot a presence claiming to be one).
 const MAX_LEARNED_ROOMS: usize = 4096;
 
-/// Which messages are skipped, and the bot's nicknames in rooms.
+/// The message rules: which messages the bot keeps from the routes that do
+/// not ask for them, and its nicknames in rooms (to recognise its own
+/// messages). Give them to [`Bot::message_rules`](crate::Bot::message_rules).
+///
+#[doc = include_str!("../docs/message_rules.md")]
+///
+/// ```
+/// use xmpp_rest_bot::Bot;
+/// use xmpp_rest_bot::bot::MessageRules;
+///
+/// let bot: Bot = Bot::new().message_rules(
+///     MessageRules::default()
+///         .skip_delayed(false)
+///         .default_muc_nick("deploybot")
+///         .muc_nick("ops@rooms.example.org".parse().unwrap(), "deploybot-ops"),
+/// );
+/// ```
 #[derive(Debug, Clone)]
-pub(crate) struct Policy {
+#[must_use]
+pub struct MessageRules {
     pub(crate) skip_error_messages: bool,
     pub(crate) skip_contentless: bool,
     pub(crate) skip_delayed: bool,
@@ -26,9 +43,10 @@ pub(crate) struct Policy {
     pub(crate) default_nick: Option<String>,
 }
 
-impl Default for Policy {
+impl Default for MessageRules {
+    /// Every rule on, no nickname configured.
     fn default() -> Self {
-        Policy {
+        MessageRules {
             skip_error_messages: true,
             skip_contentless: true,
             skip_delayed: true,
@@ -36,6 +54,68 @@ impl Default for Policy {
             nicks: Vec::new(),
             default_nick: None,
         }
+    }
+}
+
+impl MessageRules {
+    /// Whether messages of type `error` are kept from handlers (default on).
+    /// They still reach routes whose filter
+    /// [includes responses](crate::handler::Filter::include_responses); off, they reach
+    /// every route. Whatever a handler returns, they are never answered.
+    pub fn skip_error_messages(mut self, enabled: bool) -> Self {
+        self.skip_error_messages = enabled;
+        self
+    }
+
+    /// Whether messages without content (no body, subject, XHTML or link:
+    /// a chat state, a chat marker or a receipt alone) are kept from handlers
+    /// (default on). They still reach routes whose filter
+    /// [includes them](crate::handler::Filter::include_contentless); off, they reach every route.
+    pub fn skip_contentless(mut self, enabled: bool) -> Self {
+        self.skip_contentless = enabled;
+        self
+    }
+
+    /// Whether delayed messages (XEP-0203 `<delay/>`: the history a room
+    /// sends on join, offline messages) are kept from handlers (default on),
+    /// so that a bot does not answer hours-old commands. They still reach
+    /// routes whose filter [includes them](crate::handler::Filter::include_delayed); off,
+    /// they reach every route.
+    pub fn skip_delayed(mut self, enabled: bool) -> Self {
+        self.skip_delayed = enabled;
+        self
+    }
+
+    /// Whether the bot's own groupchat messages, which the room reflects back
+    /// to it, are kept from handlers (default on): an echo bot in a room would
+    /// otherwise answer itself forever. Its own messages are those from its
+    /// nickname in the room ([`muc_nick`](Self::muc_nick),
+    /// [`default_muc_nick`](Self::default_muc_nick), or the one the room's
+    /// self-presence gave it), or carrying its XEP-0421 occupant id (learnt
+    /// from the room's self-presence, status 110). They still reach routes
+    /// whose filter [includes them](crate::handler::Filter::include_own_messages).
+    pub fn skip_own_messages(mut self, enabled: bool) -> Self {
+        self.skip_own_messages = enabled;
+        self
+    }
+
+    /// The bot's nickname in `room`, to recognise its own reflected messages
+    /// (see [`skip_own_messages`](Self::skip_own_messages)); a second call
+    /// for the same room replaces the nickname.
+    pub fn muc_nick(mut self, room: BareJid, nick: impl Into<String>) -> Self {
+        let nick = nick.into();
+        match self.nicks.iter_mut().find(|(r, _)| *r == room) {
+            Some(entry) => entry.1 = nick,
+            None => self.nicks.push((room, nick)),
+        }
+        self
+    }
+
+    /// The bot's nickname in the rooms not named with
+    /// [`muc_nick`](Self::muc_nick).
+    pub fn default_muc_nick(mut self, nick: impl Into<String>) -> Self {
+        self.default_nick = Some(nick.into());
+        self
     }
 }
 
@@ -119,7 +199,7 @@ fn occupant_id(extensions: &[Element]) -> Option<String> {
         .map(str::to_owned)
 }
 
-impl Policy {
+impl MessageRules {
     /// Why `stanza` is kept from routes that do not opt in (empty: it is not).
     pub(crate) fn classify(&self, stanza: &Stanza, learnt: &SelfInRooms) -> Skips {
         let mut skips = Skips::NONE;
@@ -193,7 +273,7 @@ mod tests {
 
     #[test]
     fn default_policy_skips_each_kind() {
-        let policy = Policy::default();
+        let policy = MessageRules::default();
         let learnt = SelfInRooms::default();
         let chat = |body: Option<&str>| {
             let mut m = Message::new(MessageType::Chat)
@@ -228,9 +308,9 @@ mod tests {
             policy.classify(&Stanza::Message(error.clone()), &learnt),
             Skips::RESPONSE
         );
-        let off = Policy {
+        let off = MessageRules {
             skip_error_messages: false,
-            ..Policy::default()
+            ..MessageRules::default()
         };
         assert!(off.classify(&Stanza::Message(error), &learnt).is_empty());
     }
@@ -238,7 +318,7 @@ mod tests {
     #[test]
     fn own_messages_by_configured_default_or_learnt_nick() {
         let learnt = SelfInRooms::default();
-        let mut policy = Policy::default();
+        let mut policy = MessageRules::default();
         let mine = groupchat("ops@rooms.example.org/deploybot", None);
         let theirs = groupchat("ops@rooms.example.org/carol", None);
         assert!(policy.classify(&mine, &learnt).is_empty());
@@ -265,7 +345,7 @@ mod tests {
     #[test]
     fn self_presence_teaches_nick_and_occupant_id() {
         let learnt = SelfInRooms::default();
-        let policy = Policy::default();
+        let policy = MessageRules::default();
         learnt.observe(&decode(
             "<presence from='ops@rooms.example.org/bot-2' to='bot@bot.example.net'>\
              <occupant-id xmlns='urn:xmpp:occupant-id:0' id='me=='/>\
