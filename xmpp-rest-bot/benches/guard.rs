@@ -39,7 +39,10 @@ fn memory_with_a_million_senders() {
             a.saturating_sub(b) as f64 / 1024.0,
             limiter.tracked()
         ),
-        _ => println!("rate limiter: RSS not available on this system ({} keys tracked)", limiter.tracked()),
+        _ => println!(
+            "rate limiter: RSS not available on this system ({} keys tracked)",
+            limiter.tracked()
+        ),
     }
 }
 
@@ -62,7 +65,14 @@ fn guard(c: &mut Criterion) {
         })
     });
     let access = Access::new()
-        .group("ops", ["alice@example.net", "*@ops.example.net", "root@example.net/console"])
+        .group(
+            "ops",
+            [
+                "alice@example.net",
+                "*@ops.example.net",
+                "root@example.net/console",
+            ],
+        )
         .and_then(|a| a.group("admins", ["root@example.net/console"]))
         .unwrap_or_default();
     let sender = Jid::new("carol@ops.example.net/phone").ok();

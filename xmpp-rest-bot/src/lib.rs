@@ -48,6 +48,7 @@
 //! | `native-tls` | no  | TLS for the client through the platform's library (OpenSSL, Secure Transport, SChannel) |
 //! | `testing` | no     | `testing::TestProsody` and `testing::MockRest`: in-process emulators of mod_rest (webhook side and `/rest`) for tests |
 //! | `cli`    | no      | the `xmpp-rest` command-line tool (`cargo install xmpp-rest-bot --features cli`) |
+//! | `toml`   | no      | `guard::Access::from_toml`: access groups from a TOML file |
 #![cfg_attr(
     not(test),
     warn(clippy::unwrap_used, clippy::expect_used, clippy::panic)

@@ -20,7 +20,7 @@ use std::str::FromStr;
 
 use crate::stanza::{BareJid, FullJid, Jid};
 
-/// One entry of a group: see the [module docs](self) for the forms.
+/// One entry of a group: `*`, `*@domain`, `user@domain` (any resource), `domain`, or a full JID.
 #[derive(Debug, Clone, PartialEq, Eq)]
 #[non_exhaustive]
 pub enum JidPattern {
@@ -85,7 +85,8 @@ impl FromStr for JidPattern {
         }
         match Jid::new(s).map_err(|e| invalid(e.to_string()))? {
             jid if jid.resource().is_some() => Ok(JidPattern::Full(
-                jid.try_into_full().map_err(|_| invalid("not a full JID".into()))?,
+                jid.try_into_full()
+                    .map_err(|_| invalid("not a full JID".into()))?,
             )),
             jid => Ok(JidPattern::Bare(jid.to_bare())),
         }
@@ -147,7 +148,10 @@ impl Access {
             .into_iter()
             .map(|m| m.as_ref().parse::<JidPattern>())
             .collect::<Result<Vec<_>, _>>()?;
-        self.groups.entry(name.to_owned()).or_default().extend(patterns);
+        self.groups
+            .entry(name.to_owned())
+            .or_default()
+            .extend(patterns);
         Ok(self)
     }
 
@@ -210,7 +214,9 @@ impl Access {
                 .split(|c: char| c == ',' || c.is_whitespace())
                 .filter(|m| !m.is_empty())
                 .collect::<Vec<_>>();
-            access = access.group(&name, members).map_err(|e| e.in_source(key.as_ref()))?;
+            access = access
+                .group(&name, members)
+                .map_err(|e| e.in_source(key.as_ref()))?;
         }
         Ok(access)
     }
@@ -221,9 +227,11 @@ impl Access {
     /// # Errors
     /// As [`from_vars`](Self::from_vars).
     pub fn from_env(prefix: &str) -> Result<Self, AccessError> {
-        Access::from_vars(prefix, std::env::vars_os().filter_map(|(k, v)| {
-            Some((k.into_string().ok()?, v.into_string().ok()?))
-        }))
+        Access::from_vars(
+            prefix,
+            std::env::vars_os()
+                .filter_map(|(k, v)| Some((k.into_string().ok()?, v.into_string().ok()?))),
+        )
     }
 
     /// The groups of a TOML document's `[groups]` table:
@@ -363,9 +371,19 @@ mod tests {
 
     #[test]
     fn invalid_patterns_say_why() {
-        for bad in ["", "*@", "a*@example.net", "*@alice@example.net", "alice@", "@x"] {
+        for bad in [
+            "",
+            "*@",
+            "a*@example.net",
+            "*@alice@example.net",
+            "alice@",
+            "@x",
+        ] {
             let err = bad.parse::<JidPattern>().unwrap_err();
-            assert!(err.to_string().starts_with("invalid JID pattern"), "{bad}: {err}");
+            assert!(
+                err.to_string().starts_with("invalid JID pattern"),
+                "{bad}: {err}"
+            );
         }
         let err = Access::new().group("o ps", ["a@b"]).unwrap_err();
         assert_eq!(err, AccessError::GroupName("o ps".into()));
@@ -383,7 +401,11 @@ mod tests {
         assert!(access.allows("on_call", &jid("carol@example.net/a")));
         assert!(!access.has_group("other"));
         let err = Access::from_vars("X_", [("X_OPS", "alice@")]).unwrap_err();
-        assert!(err.to_string().starts_with("in X_OPS: invalid JID pattern `alice@`"), "{err}");
+        assert!(
+            err.to_string()
+                .starts_with("in X_OPS: invalid JID pattern `alice@`"),
+            "{err}"
+        );
     }
 
     #[cfg(feature = "toml")]

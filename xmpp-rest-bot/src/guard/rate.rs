@@ -328,8 +328,14 @@ mod tests {
     #[test]
     fn per_minute_and_second() {
         assert_eq!(RateLimit::per_minute(0).burst_size(), 1);
-        assert_eq!(RateLimit::per_second(4).interval(), Duration::from_millis(250));
-        assert_eq!(RateLimit::every(Duration::ZERO).interval(), Duration::from_millis(1));
+        assert_eq!(
+            RateLimit::per_second(4).interval(),
+            Duration::from_millis(250)
+        );
+        assert_eq!(
+            RateLimit::every(Duration::ZERO).interval(),
+            Duration::from_millis(1)
+        );
     }
 
     #[test]
