@@ -60,7 +60,7 @@ use std::time::Duration;
 use serde::Serialize;
 use serde::de::DeserializeOwned;
 
-use crate::storage::{Storage, StorageError, StorageErrorKind, Version};
+use crate::storage::{Entry, Storage, StorageError, StorageErrorKind, Version};
 
 mod key;
 
@@ -111,13 +111,28 @@ where
         storage: Arc<dyn Storage>,
         key: impl Into<String>,
     ) -> Result<Self, StorageError> {
+        let key = key.into();
+        let entry = storage.load(&key).await?;
+        Self::from_entry(storage, key, entry)
+    }
+
+    /// A dialogue from an entry already loaded from `storage` under `key`
+    /// (`None`: there was none), without loading it again: for code that
+    /// loads a conversation once and decodes it where its type is known.
+    ///
+    /// Fails, like [`load`](Self::load), when the value is not an `St`.
+    pub fn from_entry(
+        storage: Arc<dyn Storage>,
+        key: impl Into<String>,
+        entry: Option<Entry>,
+    ) -> Result<Self, StorageError> {
         let mut dialogue = Dialogue {
             storage,
             key: key.into(),
             state: St::default(),
             version: None,
         };
-        dialogue.reload().await?;
+        dialogue.set_entry(entry)?;
         Ok(dialogue)
     }
 
@@ -138,7 +153,13 @@ where
 
     /// Loads the state again from the storage.
     pub async fn reload(&mut self) -> Result<&St, StorageError> {
-        match self.storage.load(&self.key).await? {
+        let entry = self.storage.load(&self.key).await?;
+        self.set_entry(entry)?;
+        Ok(&self.state)
+    }
+
+    fn set_entry(&mut self, entry: Option<Entry>) -> Result<(), StorageError> {
+        match entry {
             Some(entry) => {
                 // Decoded before anything changes, so that a failure leaves
                 // the version with its state.
@@ -151,7 +172,7 @@ where
                 self.version = None;
             }
         }
-        Ok(&self.state)
+        Ok(())
     }
 
     /// Stores `state` if the conversation is still as this dialogue loaded it.

@@ -161,3 +161,26 @@ fn concurrent_update_with_loses_no_update() {
         assert!(calls.load(Ordering::Relaxed) > TASKS);
     });
 }
+
+#[test]
+fn from_entry_decodes_what_was_loaded_once() {
+    rt().block_on(async {
+        let storage = memory();
+        let mut first = Dialogue::<Wizard>::load(storage.clone(), "k")
+            .await
+            .unwrap();
+        first.update(Wizard::AskName).await.unwrap();
+
+        let entry = storage.load("k").await.unwrap();
+        let mut again = Dialogue::<Wizard>::from_entry(storage.clone(), "k", entry).unwrap();
+        assert_eq!(again.get(), &Wizard::AskName);
+        assert!(again.is_stored());
+        // It carries the loaded version: its update is a valid compare-and-set.
+        again.update(Wizard::Named("z".into())).await.unwrap();
+        // ...and the first dialogue's is now stale.
+        assert!(first.update(Wizard::Start).await.unwrap_err().is_conflict());
+
+        let none = Dialogue::<Wizard>::from_entry(storage, "absent", None).unwrap();
+        assert_eq!((none.get(), none.is_stored()), (&Wizard::Start, false));
+    });
+}
