@@ -106,12 +106,13 @@ impl MemoryStorage {
             .then(|| Entry::new(slot.value.clone(), Version::new(slot.version)))
     }
 
-    fn save_now(
+    /// The state, locked and without expired entries, if the entry under
+    /// `key` is at version `expected`; and the time it was checked at.
+    fn lock_at(
         &self,
         key: &str,
-        value: Vec<u8>,
         expected: Option<Version>,
-    ) -> Result<Version, StorageError> {
+    ) -> Result<(MutexGuard<'_, State>, Instant), StorageError> {
         let now = Instant::now();
         let mut state = self.lock();
         state.purge_expired(now);
@@ -122,6 +123,16 @@ impl MemoryStorage {
         if found != expected {
             return Err(StorageError::conflict(BACKEND, key, expected, found));
         }
+        Ok((state, now))
+    }
+
+    fn save_now(
+        &self,
+        key: &str,
+        value: Vec<u8>,
+        expected: Option<Version>,
+    ) -> Result<Version, StorageError> {
+        let (mut state, now) = self.lock_at(key, expected)?;
         state.last_version += 1;
         let version = state.last_version;
         let expires_at = now + self.ttl;
@@ -148,16 +159,7 @@ impl MemoryStorage {
     }
 
     fn remove_now(&self, key: &str, expected: Version) -> Result<(), StorageError> {
-        let now = Instant::now();
-        let mut state = self.lock();
-        state.purge_expired(now);
-        let found = state
-            .entries
-            .get(key)
-            .map(|slot| Version::new(slot.version));
-        if found != Some(expected) {
-            return Err(StorageError::conflict(BACKEND, key, Some(expected), found));
-        }
+        let (mut state, _) = self.lock_at(key, Some(expected))?;
         if let Some(old) = state.entries.remove(key) {
             state.by_expiry.remove(&(old.expires_at, old.version));
         }
