@@ -49,6 +49,8 @@
 //! | `testing` | no     | `testing::TestProsody` and `testing::MockRest`: in-process emulators of mod_rest (webhook side and `/rest`) for tests |
 //! | `cli`    | no      | the `xmpp-rest` command-line tool (`cargo install xmpp-rest-bot --features cli`) |
 //! | `toml`   | no      | `guard::Access::from_toml`: access groups from a TOML file |
+//! | `sqlite` | no      | `storage::SqliteStorage`: conversations in one SQLite file (SQLite compiled in) |
+//! | `redis`  | no      | `storage::RedisStorage`: conversations in Redis, shared by replicas |
 #![cfg_attr(
     not(test),
     warn(clippy::unwrap_used, clippy::expect_used, clippy::panic)
@@ -58,6 +60,7 @@ pub mod bot;
 #[cfg(feature = "client")]
 pub mod client;
 pub mod command;
+pub mod dialogue;
 mod encoding;
 mod error;
 pub mod extract;
@@ -66,6 +69,7 @@ pub mod handler;
 pub mod intercept;
 pub mod reply;
 pub mod stanza;
+pub mod storage;
 #[cfg(feature = "testing")]
 pub mod testing;
 pub mod wire;
