@@ -48,6 +48,8 @@
 //! | `native-tls` | no  | TLS for the client through the platform's library (OpenSSL, Secure Transport, SChannel) |
 //! | `testing` | no     | `testing::TestProsody` and `testing::MockRest`: in-process emulators of mod_rest (webhook side and `/rest`) for tests |
 //! | `cli`    | no      | the `xmpp-rest` command-line tool (`cargo install xmpp-rest-bot --features cli`) |
+//! | `sqlite` | no      | `storage::SqliteStorage`: conversations in one SQLite file (SQLite compiled in) |
+//! | `redis`  | no      | `storage::RedisStorage`: conversations in Redis, shared by replicas |
 #![cfg_attr(
     not(test),
     warn(clippy::unwrap_used, clippy::expect_used, clippy::panic)
@@ -57,6 +59,7 @@ pub mod bot;
 #[cfg(feature = "client")]
 pub mod client;
 pub mod command;
+pub mod dialogue;
 mod encoding;
 mod error;
 pub mod extract;
@@ -64,6 +67,7 @@ pub mod handler;
 pub mod intercept;
 pub mod reply;
 pub mod stanza;
+pub mod storage;
 #[cfg(feature = "testing")]
 pub mod testing;
 pub mod wire;
