@@ -62,9 +62,12 @@ use serde::de::DeserializeOwned;
 
 use crate::storage::{Entry, Storage, StorageError, StorageErrorKind, Version};
 
+mod extract;
 mod key;
+mod stage;
 
 pub use key::ConversationKey;
+pub use stage::Dialogues;
 
 /// How many times [`Dialogue::update_with`] and [`Dialogue::exit`] try before
 /// they give up with a conflict.
