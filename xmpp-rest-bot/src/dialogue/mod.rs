@@ -4,7 +4,7 @@
 //! prod?") keeps where each conversation is. A [`Dialogue<St>`] is that state
 //! for one conversation: any `St: Serialize + DeserializeOwned + Default`
 //! (usually an enum of the steps), stored as JSON in a
-//! [`Storage`](crate::storage::Storage) under the conversation's
+//! [`Storage`] under the conversation's
 //! [`ConversationKey`] (the sender's bare JID in a chat, the occupant in a
 //! room).
 //!
