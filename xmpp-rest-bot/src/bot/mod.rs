@@ -319,7 +319,7 @@ impl<S: 'static> Bot<S> {
     /// use xmpp_rest_bot::Bot;
     /// use xmpp_rest_bot::storage::MemoryStorage;
     ///
-    /// let bot = Bot::new().dialogues(MemoryStorage::new());
+    /// let bot: Bot = Bot::new().dialogues(MemoryStorage::new());
     /// # let _ = bot;
     /// ```
     pub fn dialogues(self, dialogues: impl Into<crate::dialogue::Dialogues>) -> Self {

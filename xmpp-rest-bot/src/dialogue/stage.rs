@@ -27,7 +27,7 @@ use crate::storage::{Entry, Storage, StorageError, StorageErrorKind};
 /// use xmpp_rest_bot::dialogue::Dialogues;
 /// use xmpp_rest_bot::storage::MemoryStorage;
 ///
-/// let bot = Bot::new().dialogues(Dialogues::new(MemoryStorage::new()).scope("deploy-bot"));
+/// let bot: Bot = Bot::new().dialogues(Dialogues::new(MemoryStorage::new()).scope("deploy-bot"));
 /// # let _ = bot;
 /// ```
 #[derive(Clone)]
