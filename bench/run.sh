@@ -3,7 +3,8 @@
 # chat messages as mod_rest posts them, keep-alive, 64 connections) against
 #   1. raw axum: reads the body, answers a fixed XML reply, parses nothing (the ceiling),
 #   2. our echo bot in XML (examples/echo_bot.rs),
-#   3. our echo bot in JSON (examples/echo_json.rs),
+#   3. our echo bot in JSON (examples/echo_json.rs), and in XML with one
+#      conversation read and write per message (bench/dialogue_bot.rs),
 #   4. mod_rest's documented Flask echo bot (bench/flask_echo.py) under gunicorn,
 # then prints requests/s, latency, failures, server CPU time per request and
 # each row as a ratio to the ceiling, the memory of our echo bots, and the
@@ -18,7 +19,7 @@
 #   SERVER_CPUS=0     CPUs the servers are pinned to (taskset list)
 #   WRK_CPUS=1        CPUs wrk is pinned to; WRK_CPUS= (empty) pins nothing
 #   NICE=-20          priority of servers and wrk (as root; 0 to leave it)
-#   PORT=18080        first of the four ports used on 127.0.0.1
+#   PORT=18080        first of the five ports used on 127.0.0.1
 #   FLASK=1           0 skips the Flask bot (and the Python install)
 # It installs what is missing: wrk and curl from Debian (apt-get, as root),
 # Flask and gunicorn from PyPI into bench/.venv (pinned in requirements.txt);
@@ -149,7 +150,8 @@ export RUST_LOG=warn
 
 echo "building the release binaries" >&2
 (cd "$ROOT" && cargo build --release -q -p xmpp-rest-bot-examples \
-    --example bench_raw_axum --example echo_bot --example echo_json) ||
+    --example bench_raw_axum --example echo_bot --example echo_json \
+    --example bench_dialogue_bot) ||
     die "cargo build failed"
 TARGET=$(cd "$ROOT" && cargo metadata --format-version 1 --no-deps |
     sed -n 's/.*"target_directory":"\([^"]*\)".*/\1/p')
@@ -223,11 +225,12 @@ echo "starting the servers ($placement, $SERVER_THREADS worker(s) each, nice $NI
 start raw $PORT "$EXAMPLES/bench_raw_axum" "$HOST:$PORT"
 start xml $((PORT + 1)) "$EXAMPLES/echo_bot" "$HOST:$((PORT + 1))"
 start json $((PORT + 2)) "$EXAMPLES/echo_json" "$HOST:$((PORT + 2))"
+start dialogue $((PORT + 4)) "$EXAMPLES/bench_dialogue_bot" "$HOST:$((PORT + 4))"
 if [[ $FLASK == 1 ]]; then
     start flask $((PORT + 3)) "$VENV/bin/gunicorn" --chdir "$BENCH" -w "$SERVER_THREADS" \
         -b "$HOST:$((PORT + 3))" --log-level warning flask_echo:app
 fi
-SERVERS=(raw xml json)
+SERVERS=(raw xml json dialogue)
 [[ $FLASK == 1 ]] && SERVERS+=(flask)
 for name in "${SERVERS[@]}"; do
     wait_up "$name"
@@ -236,6 +239,7 @@ done
 check raw application/xmpp+xml "$XML_CHECK" "<message"
 check xml application/xmpp+xml "$XML_CHECK" "<body>Could you deploy v1.2.3 to staging?</body>"
 check json application/json "$JSON_CHECK" '"body":"Could you deploy v1.2.3 to staging?"'
+check dialogue application/xmpp+xml "$XML_CHECK" "<body>Could you deploy v1.2.3 to staging?</body>"
 if [[ $FLASK == 1 ]]; then
     check flask application/xmpp+xml "$XML_CHECK" "<body>Could you deploy v1.2.3 to staging?</body>"
 fi
@@ -247,7 +251,8 @@ read -r IDLE_JSON_RSS IDLE_JSON_HWM < <(rss json)
 # --- Load ----------------------------------------------------------------------
 
 # The rows: label, server, wrk script argument (the format of the posts).
-ROWS=("raw-xml raw xml" "raw-json raw json" "echo-xml xml xml" "echo-json json json")
+ROWS=("raw-xml raw xml" "raw-json raw json" "echo-xml xml xml" "echo-json json json"
+    "dialogue-xml dialogue xml")
 [[ $FLASK == 1 ]] && ROWS+=("flask-xml flask xml")
 
 # load SERVER FORMAT SECONDS: runs wrk (bounded by timeout); prints its RESULT line.
@@ -330,6 +335,7 @@ for row in "${ROWS[@]}"; do
         raw-json) name="raw axum (json posts)" ;;
         echo-xml) name="echo bot, xml" ;;
         echo-json) name="echo bot, json" ;;
+        dialogue-xml) name="echo + dialogue, xml" ;;
         flask-xml) name="flask + gunicorn, xml" ;;
     esac
     printf '%-22s %10.0f %7.2fms %7.2fms %8d %7d %8.1fus %9.1f%%\n' "$name" "$rps" \

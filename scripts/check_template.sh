@@ -6,8 +6,9 @@
 #      ../xmpp-rest-bot), checking that the repository's own Cargo.toml is left
 #      alone;
 #   2. elsewhere, asking for xmpp-rest-bot from crates.io as a user will once
-#      it is published; a `[patch.crates-io]` given on the command line points
-#      it here, leaving the generated files as a user gets them.
+#      it is published, with conversations in SQLite; a `[patch.crates-io]`
+#      given on the command line points it here, leaving the generated files
+#      as a user gets them.
 #
 # Installs cargo-generate when it is missing (a few minutes: it builds libgit2),
 # and the headers it needs. Network: crates.io only.
@@ -96,12 +97,13 @@ check_rendered "$inside" bot.localhost
 grep -q 'xmpp-rest-bot = { path = "../xmpp-rest-bot",' "$inside/Cargo.toml"
 check_builds "$inside"
 
-echo "check_template: 2. elsewhere, from crates.io (patched to this checkout)"
+echo "check_template: 2. elsewhere, from crates.io (patched to this checkout), conversations in SQLite"
 cargo generate --path "$repo/template" --name "$name" --destination "$work" \
-  --define component="$component" --define sdk_source=crates-io --vcs none --silent </dev/null
+  --define component="$component" --define sdk_source=crates-io --define storage=sqlite \
+  --vcs none --silent </dev/null
 project="$work/$name"
 check_rendered "$project" "$component"
-grep -q 'xmpp-rest-bot = { version = "0.1",' "$project/Cargo.toml"
+grep -q 'xmpp-rest-bot = { version = "0.1", default-features = false, features = \["macros", "sqlite"\] }' "$project/Cargo.toml"
 check_builds "$project" --config "patch.crates-io.xmpp-rest-bot.path=\"$repo/xmpp-rest-bot\""
 
 echo "check_template: ok (generated, built and tested $name against $repo/xmpp-rest-bot)"

@@ -4,11 +4,18 @@
 use xmpp_rest_bot::prelude::*;
 use xmpp_rest_bot::stanza::Version;
 use xmpp_rest_bot::testing::TestProsody;
+{%- if storage != "none" %}
+use xmpp_rest_bot::storage::MemoryStorage;
+{%- endif %}
 
 async fn prosody() -> TestProsody {
     TestProsody::builder()
         .component("{{component}}")
+{%- if storage == "none" %}
         .start({{crate_name}}::bot().into_router())
+{%- else %}
+        .start({{crate_name}}::bot(MemoryStorage::new()).into_router())
+{%- endif %}
         .await
 }
 
@@ -54,3 +61,25 @@ async fn answers_software_version() {
     let version: Version = reply.payload().unwrap();
     assert_eq!(version.name.as_deref(), Some(env!("CARGO_PKG_NAME")));
 }
+{%- if storage != "none" %}
+
+#[tokio::test]
+async fn asks_for_feedback_and_remembers_the_question() {
+    let t = prosody().await;
+    let alice = t.user("alice@example.org/phone");
+    alice
+        .says("!feedback")
+        .await
+        .assert_body("How would you rate me, from 1 to 5?");
+    // Commands still work mid-conversation.
+    alice.says("!ping").await.assert_body("pong");
+    alice.says("great").await.assert_body("A number from 1 to 5, please.");
+    // Another client of the same account continues the conversation.
+    t.user("alice@example.org/laptop")
+        .says("5")
+        .await
+        .assert_body("Thanks for the 5!");
+    // Over: chat messages are echoed again.
+    alice.says("5").await.assert_body("5");
+}
+{%- endif %}

@@ -154,6 +154,13 @@ fn filter(model: &HandlerModel, krate: &TokenStream, private: &TokenStream) -> T
         let element = option(&model.element);
         parts.push(quote!(#private::payload(#ns, #element)));
     }
+    if let Some((ty, pattern)) = &model.state {
+        parts.push(quote!(
+            #krate::dialogue::Dialogue::<#ty>::in_state(
+                |__state: &#ty| ::core::matches!(__state, #pattern)
+            )
+        ));
+    }
     let first = &parts[0];
     let rest = &parts[1..];
     quote!(#first #(.and(#rest))*)

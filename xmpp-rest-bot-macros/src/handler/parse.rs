@@ -18,6 +18,9 @@ pub(crate) struct HandlerModel {
     pub(crate) to: Option<LitStr>,
     pub(crate) ns: Option<LitStr>,
     pub(crate) element: Option<LitStr>,
+    /// `state = Type::Variant { .. }`: the conversation's state type and
+    /// the pattern it must match.
+    pub(crate) state: Option<(syn::Path, syn::Pat)>,
     pub(crate) func: syn::ItemFn,
     pub(crate) args: Vec<Type>,
     pub(crate) ret: Type,
@@ -49,6 +52,7 @@ impl HandlerModel {
             to: None,
             ns: None,
             element: None,
+            state: None,
             func: func.clone(),
             args: Vec::new(),
             ret: syn::parse_quote!(()),
@@ -94,6 +98,16 @@ impl HandlerModel {
             ));
         }
         once(seen, &key, arg.key.span())?;
+        if key == "state" {
+            let Some(pattern) = &arg.pattern else {
+                return Err(syn::Error::new_spanned(
+                    &arg.key,
+                    "`state` takes a pattern: `state = Wizard::AskVersion { .. }`",
+                ));
+            };
+            self.state = Some((state_type(pattern)?, pattern.clone()));
+            return Ok(());
+        }
         let Some(value) = &arg.value else {
             return Err(syn::Error::new_spanned(
                 &arg.key,
@@ -288,6 +302,43 @@ fn string_values(expr: &syn::Expr) -> syn::Result<Vec<LitStr>> {
     }
 }
 
+/// The state type of a `state = ...` pattern: its path without the variant
+/// (`Wizard` in `Wizard::AskVersion { .. }`; the first alternative's in
+/// `A::X | A::Y`). rustc then checks the pattern against that type.
+fn state_type(pattern: &syn::Pat) -> syn::Result<syn::Path> {
+    let path = match pattern {
+        syn::Pat::Path(p) => &p.path,
+        syn::Pat::Struct(p) => &p.path,
+        syn::Pat::TupleStruct(p) => &p.path,
+        syn::Pat::Or(or) => match or.cases.first() {
+            Some(first) => return state_type(first),
+            None => return Err(syn::Error::new_spanned(pattern, "empty pattern")),
+        },
+        syn::Pat::Paren(p) => return state_type(&p.pat),
+        other => {
+            return Err(syn::Error::new_spanned(
+                other,
+                "`state` takes an enum variant pattern naming its type, \
+                 e.g. `state = Wizard::AskVersion { .. }`",
+            ));
+        }
+    };
+    if path.segments.len() < 2 {
+        return Err(syn::Error::new_spanned(
+            path,
+            "name the state's type with the variant, e.g. `state = Wizard::AskVersion { .. }`, \
+             so that the filter knows which state to load",
+        ));
+    }
+    let mut ty = path.clone();
+    ty.segments.pop();
+    // `Wizard::` -> `Wizard`: no trailing `::`.
+    if let Some(last) = ty.segments.pop() {
+        ty.segments.push_value(last.into_value());
+    }
+    Ok(ty)
+}
+
 /// Whether the argument type is the `Captures` extractor (by its last segment).
 fn is_captures(ty: &Type) -> bool {
     matches!(ty, Type::Path(p) if p.path.segments.last().is_some_and(|s| s.ident == "Captures"))
@@ -298,18 +349,33 @@ fn is_captures(ty: &Type) -> bool {
 struct FilterArg {
     key: syn::Ident,
     value: Option<syn::Expr>,
+    /// The value of `state`, a pattern rather than an expression.
+    pattern: Option<syn::Pat>,
 }
 
 impl Parse for FilterArg {
     fn parse(input: ParseStream<'_>) -> syn::Result<Self> {
         let key = syn::Ident::parse_any(input)?;
+        if key == "state" && input.peek(Token![=]) {
+            input.parse::<Token![=]>()?;
+            let pattern = syn::Pat::parse_multi_with_leading_vert(input)?;
+            return Ok(FilterArg {
+                key,
+                value: None,
+                pattern: Some(pattern),
+            });
+        }
         let value = if input.peek(Token![=]) {
             input.parse::<Token![=]>()?;
             Some(input.parse()?)
         } else {
             None
         };
-        Ok(FilterArg { key, value })
+        Ok(FilterArg {
+            key,
+            value,
+            pattern: None,
+        })
     }
 }
 

@@ -205,6 +205,28 @@ impl<S: 'static> Bot<S> {
         self
     }
 
+    /// Keeps conversations in a storage: each message's conversation (see
+    /// [`ConversationKey`](crate::dialogue::ConversationKey)) is loaded once,
+    /// before the routes, for the [`Dialogue`](crate::dialogue::Dialogue)
+    /// extractor and the routes' state filters. Takes a
+    /// [`Storage`](crate::storage::Storage) or a
+    /// [`Dialogues`](crate::dialogue::Dialogues) (to choose the key scope).
+    /// A storage that fails answers `internal-server-error` (logged).
+    ///
+    /// An interceptor, added where this is called (see
+    /// [`interceptor`](Self::interceptor)).
+    ///
+    /// ```
+    /// use xmpp_rest_bot::Bot;
+    /// use xmpp_rest_bot::storage::MemoryStorage;
+    ///
+    /// let bot: Bot = Bot::new().dialogues(MemoryStorage::new());
+    /// # let _ = bot;
+    /// ```
+    pub fn dialogues(self, dialogues: impl Into<crate::dialogue::Dialogues>) -> Self {
+        self.interceptor(dialogues.into())
+    }
+
     /// The registered routes, in the order they are tried.
     pub fn routes(&self) -> &[Route<S>] {
         &self.routes

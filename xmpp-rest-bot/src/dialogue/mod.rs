@@ -8,6 +8,12 @@
 //! [`ConversationKey`] (the sender's bare JID in a chat, the occupant in a
 //! room).
 //!
+//! In a bot, [`Bot::dialogues`](crate::Bot::dialogues) loads each message's
+//! conversation once, before the routes; a handler takes it as a
+//! `Dialogue<St>` argument, and `#[on_message(state = St::Variant { .. })]`
+//! (or [`Dialogue::in_state`]) chooses handlers by it. The book's
+//! "Conversations" chapter walks through an example.
+//!
 //! Writes are compare-and-set against the version the dialogue loaded: if
 //! another request or replica changed the conversation in between,
 //! [`update_with`](Dialogue::update_with) runs its closure again on the fresh
@@ -62,9 +68,12 @@ use serde::de::DeserializeOwned;
 
 use crate::storage::{Entry, Storage, StorageError, StorageErrorKind, Version};
 
+mod extract;
 mod key;
+mod stage;
 
 pub use key::ConversationKey;
+pub use stage::Dialogues;
 
 /// How many times [`Dialogue::update_with`] and [`Dialogue::exit`] try before
 /// they give up with a conflict.
