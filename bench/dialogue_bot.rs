@@ -13,7 +13,7 @@ use xmpp_rest_bot::prelude::*;
 use xmpp_rest_bot::storage::MemoryStorage;
 
 #[on_message(type = ["chat", "groupchat", "normal"])]
-async fn echo(mut seen: Dialogue<u64>, Body(text): Body) -> String {
+async fn echo(mut seen: Dialogue<u64>, MessageText(text): MessageText) -> String {
     if let Err(error) = seen.update_with(|n| n + 1).await {
         tracing::error!(%error, "count not saved");
     }

@@ -70,7 +70,7 @@ async fn start(mut report: Dialogue<Report>) -> String {
 }
 
 #[on_message(chat, state = Report::AskService)]
-async fn got_service(mut report: Dialogue<Report>, Body(service): Body) -> String {
+async fn got_service(mut report: Dialogue<Report>, MessageText(service): MessageText) -> String {
     let service = service.trim().to_owned();
     match report.update(Report::AskSeverity { service }).await {
         Ok(()) => "How severe is it: low, high or critical?".into(),
@@ -79,7 +79,7 @@ async fn got_service(mut report: Dialogue<Report>, Body(service): Body) -> Strin
 }
 
 #[on_message(chat, state = Report::AskSeverity { .. })]
-async fn got_severity(mut report: Dialogue<Report>, Body(answer): Body) -> String {
+async fn got_severity(mut report: Dialogue<Report>, MessageText(answer): MessageText) -> String {
     let severity = match answer.trim().to_lowercase().as_str() {
         "low" => Severity::Low,
         "high" => Severity::High,
@@ -102,7 +102,7 @@ async fn got_severity(mut report: Dialogue<Report>, Body(answer): Body) -> Strin
 async fn got_summary(
     mut report: Dialogue<Report>,
     Sender(from): Sender,
-    Body(summary): Body,
+    MessageText(summary): MessageText,
 ) -> String {
     let Report::AskSummary { service, severity } = report.get().clone() else {
         return "Say !report to file an incident.".into();

@@ -57,7 +57,7 @@ pub async fn command(Command(cmd): Command<Cmd>, mut feedback: Dialogue<Feedback
 
 /// The answer to `!feedback`: a rating ends the conversation.
 #[on_message(type = ["chat", "groupchat", "normal"], state = Feedback::AskRating)]
-pub async fn rating(mut feedback: Dialogue<Feedback>, Body(text): Body) -> String {
+pub async fn rating(mut feedback: Dialogue<Feedback>, MessageText(text): MessageText) -> String {
     match text.trim().parse::<u8>() {
         Ok(stars @ 1..=5) => match feedback.exit().await {
             Ok(()) => format!("Thanks for the {stars}!"),

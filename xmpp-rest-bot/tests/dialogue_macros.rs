@@ -38,7 +38,7 @@ async fn start(mut dialogue: Dialogue<Wizard>) -> String {
 }
 
 #[on_message(chat, state = Wizard::AskVersion)]
-async fn ask_version(mut dialogue: Dialogue<Wizard>, Body(version): Body) -> String {
+async fn ask_version(mut dialogue: Dialogue<Wizard>, MessageText(version): MessageText) -> String {
     let reply = format!("deploy {version}?");
     match dialogue.update(Wizard::Confirm { version }).await {
         Ok(()) => reply,

@@ -50,7 +50,7 @@ fn wizard_bot(storage: impl Into<Dialogues>) -> Bot {
         .dialogues(storage)
         .route(
             Dialogue::<Wizard>::in_state(|s| matches!(s, Wizard::AskVersion)),
-            |mut dialogue: Dialogue<Wizard>, Body(text): Body| async move {
+            |mut dialogue: Dialogue<Wizard>, MessageText(text): MessageText| async move {
                 let version = text.trim().to_owned();
                 match dialogue
                     .update(Wizard::Confirm {
@@ -65,7 +65,7 @@ fn wizard_bot(storage: impl Into<Dialogues>) -> Bot {
         )
         .route(
             Dialogue::<Wizard>::in_state(|s| matches!(s, Wizard::Confirm { .. })),
-            |mut dialogue: Dialogue<Wizard>, Body(text): Body| async move {
+            |mut dialogue: Dialogue<Wizard>, MessageText(text): MessageText| async move {
                 let Wizard::Confirm { version } = dialogue.get().clone() else {
                     return "unreachable".to_owned();
                 };
@@ -78,7 +78,7 @@ fn wizard_bot(storage: impl Into<Dialogues>) -> Bot {
         )
         .route(
             Filter::new(|_| true),
-            |mut dialogue: Dialogue<Wizard>, Body(text): Body| async move {
+            |mut dialogue: Dialogue<Wizard>, MessageText(text): MessageText| async move {
                 if text != "!deploy" {
                     return format!("state {:?}", dialogue.get());
                 }
