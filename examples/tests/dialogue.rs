@@ -7,11 +7,10 @@
 //!   `redis-server`, the stanzas of one conversation alternating between
 //!   them, then one killed and the other finishing the conversation.
 
-use std::io::{BufRead, Read, Write};
+use std::io::{Read, Write};
 use std::path::PathBuf;
 use std::process::{Child, Command, Stdio};
-use std::sync::mpsc::Receiver;
-use std::time::{Duration, Instant};
+use std::time::Duration;
 
 use xmpp_rest_bot::testing::TestProsody;
 
@@ -69,22 +68,9 @@ async fn the_wizard_asks_files_and_cancels() {
 
 // ----- the example as processes -----
 
-/// The example's executable, as `cargo test` builds it (see
-/// `example_binary` in examples.rs).
-fn example_binary(name: &str) -> PathBuf {
-    let exe = std::env::current_exe().unwrap();
-    let profile_dir = exe.parent().and_then(|deps| deps.parent()).unwrap();
-    let path = profile_dir
-        .join("examples")
-        .join(format!("{name}{}", std::env::consts::EXE_SUFFIX));
-    assert!(
-        path.exists(),
-        "{} is missing: run `cargo test --all-features` without --test, or \
-         `cargo build -p xmpp-rest-bot-examples --features sqlite,redis --example {name}` first",
-        path.display()
-    );
-    path
-}
+#[path = "support/process.rs"]
+mod process;
+use process::{example_binary, lines_of, listening_addr};
 
 /// A running dialogue bot; killed (SIGKILL, no goodbye) when dropped.
 struct BotProcess {
@@ -102,13 +88,7 @@ impl BotProcess {
             .spawn()
             .unwrap();
         let lines = lines_of(child.stdout.take().unwrap());
-        let listening = wait_for_line(&lines, "xmpp webhook listening");
-        let addr = listening
-            .split("addr=")
-            .nth(1)
-            .and_then(|rest| rest.split_whitespace().next())
-            .unwrap_or_else(|| panic!("no address in {listening:?}"))
-            .to_owned();
+        let addr = listening_addr(&lines);
         // Keep draining stdout, so that the bot never blocks on a full pipe.
         std::thread::spawn(move || for _ in lines {});
         BotProcess { child, addr }
@@ -153,35 +133,6 @@ impl Drop for BotProcess {
         let _ = self.child.kill();
         let _ = self.child.wait();
     }
-}
-
-fn lines_of(stdout: std::process::ChildStdout) -> Receiver<String> {
-    let (tx, rx) = std::sync::mpsc::channel();
-    std::thread::spawn(move || {
-        for line in std::io::BufReader::new(stdout).lines() {
-            let Ok(line) = line else { break };
-            if tx.send(line).is_err() {
-                break;
-            }
-        }
-    });
-    rx
-}
-
-fn wait_for_line(lines: &Receiver<String>, needle: &str) -> String {
-    let deadline = Instant::now() + Duration::from_secs(20);
-    let mut seen = Vec::new();
-    while let Some(left) = deadline.checked_duration_since(Instant::now()) {
-        match lines.recv_timeout(left) {
-            Ok(line) if line.contains(needle) => return line,
-            Ok(line) => seen.push(line),
-            Err(_) => break,
-        }
-    }
-    panic!(
-        "no line with {needle:?}; the program wrote:\n{}",
-        seen.join("\n")
-    );
 }
 
 /// A directory of this test's own, removed when dropped.

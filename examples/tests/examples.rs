@@ -558,55 +558,9 @@ async fn notifier_reports_refused_credentials_and_bad_settings() {
 
 // ----- logs: the echo bot as a program -----
 
-/// An example's executable. `cargo test` builds the examples next to the tests
-/// (`target/debug/examples/` beside `target/debug/deps/`, where this test runs
-/// from); `cargo test --test examples` alone does not, hence the message.
-fn example_binary(name: &str) -> std::path::PathBuf {
-    let exe = std::env::current_exe().unwrap();
-    let profile_dir = exe.parent().and_then(|deps| deps.parent()).unwrap();
-    let path = profile_dir
-        .join("examples")
-        .join(format!("{name}{}", std::env::consts::EXE_SUFFIX));
-    assert!(
-        path.exists(),
-        "{} is missing: run `cargo test` without --test, or `cargo build --example {name}` first",
-        path.display()
-    );
-    path
-}
-
-/// The lines a child process writes to stdout, as they come.
-fn lines_of(stdout: std::process::ChildStdout) -> std::sync::mpsc::Receiver<String> {
-    use std::io::BufRead;
-    let (tx, rx) = std::sync::mpsc::channel();
-    std::thread::spawn(move || {
-        for line in std::io::BufReader::new(stdout).lines() {
-            let Ok(line) = line else { break };
-            if tx.send(line).is_err() {
-                break;
-            }
-        }
-    });
-    rx
-}
-
-/// The first line that contains `needle`, within 20 s (a loaded CI machine
-/// starts the program slowly).
-fn wait_for_line(lines: &std::sync::mpsc::Receiver<String>, needle: &str) -> String {
-    let deadline = std::time::Instant::now() + Duration::from_secs(20);
-    let mut seen = Vec::new();
-    while let Some(left) = deadline.checked_duration_since(std::time::Instant::now()) {
-        match lines.recv_timeout(left) {
-            Ok(line) if line.contains(needle) => return line,
-            Ok(line) => seen.push(line),
-            Err(_) => break,
-        }
-    }
-    panic!(
-        "no line with {needle:?}; the program wrote:\n{}",
-        seen.join("\n")
-    );
-}
+#[path = "support/process.rs"]
+mod process;
+use process::{example_binary, lines_of, listening_addr, wait_for_line};
 
 /// What a person running `cargo run --example echo_bot` sees: where it
 /// listens, one line per stanza (kind, sender, handler, status, time taken),
@@ -624,12 +578,8 @@ fn echo_bot_logs_each_stanza_and_its_shutdown() {
         .spawn()
         .unwrap();
     let lines = lines_of(bot.stdout.take().unwrap());
-    let listening = wait_for_line(&lines, "xmpp webhook listening");
-    let addr = listening
-        .split("addr=")
-        .nth(1)
-        .and_then(|rest| rest.split_whitespace().next())
-        .unwrap_or_else(|| panic!("no address in {listening:?}"));
+    let addr = listening_addr(&lines);
+    let addr = addr.as_str();
 
     let body = "<message type='chat' id='m1' from='alice@localhost/phone' \
                 to='bot@bot.localhost'><body>hi</body></message>";
