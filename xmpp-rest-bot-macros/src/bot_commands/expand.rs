@@ -4,7 +4,7 @@ use proc_macro2::TokenStream;
 use quote::{quote, quote_spanned};
 use syn::spanned::Spanned;
 
-use super::model::{ArgKind, CommandEnum, Shape};
+use super::model::{ArgKind, CommandEnum, Rate, Shape};
 
 pub(crate) fn expand(model: &CommandEnum) -> TokenStream {
     let krate = model
@@ -32,12 +32,19 @@ pub(crate) fn expand(model: &CommandEnum) -> TokenStream {
                 ArgKind::Many => quote!(Many),
                 ArgKind::Rest => quote!(Rest),
             };
+            let redact = arg.redacted.then(|| quote!(.redact()));
             quote! {
-                #krate::command::ArgInfo::new(#name, #type_name, #krate::command::ArgKind::#kind)
+                #krate::command::ArgInfo::new(#name, #type_name, #krate::command::ArgKind::#kind)#redact
             }
+        });
+        let allow = cmd.guards.allow.as_ref().map(|g| quote!(.with_allow(#g)));
+        let confirm = cmd.guards.confirm.as_ref().map(|p| quote!(.with_confirm(#p)));
+        let rate = cmd.guards.rate.map(|Rate { count, seconds }| {
+            quote!(.with_rate(#krate::guard::RateLimit::per(#count, ::core::time::Duration::from_secs(#seconds))))
         });
         quote! {
             #krate::command::CommandInfo::new(#name, &[#(#aliases),*], #description, &[#(#args),*], #hidden)
+                #allow #confirm #rate
         }
     });
 

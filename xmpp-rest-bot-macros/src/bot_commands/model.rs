@@ -12,12 +12,93 @@ pub(crate) struct CommandEnum {
     pub(crate) commands: Vec<Command>,
 }
 
+/// What a command asks of the guardrails (`allow`, `confirm`, `rate`); on the
+/// enum, the default of every variant.
+#[derive(Clone, Default)]
+pub(crate) struct Guards {
+    pub(crate) allow: Option<String>,
+    pub(crate) confirm: Option<String>,
+    pub(crate) rate: Option<Rate>,
+}
+
+/// `#[command(rate = "2/min")]`: `count` runs per `seconds`.
+#[derive(Clone, Copy)]
+pub(crate) struct Rate {
+    pub(crate) count: u32,
+    pub(crate) seconds: u64,
+}
+
+impl Guards {
+    /// Reads `allow`, `confirm` or `rate`; `Ok(false)` for another attribute.
+    fn parse(&mut self, meta: &syn::meta::ParseNestedMeta<'_>) -> syn::Result<bool> {
+        if meta.path.is_ident("allow") {
+            let lit: LitStr = meta.value()?.parse()?;
+            let group = lit.value();
+            if group.is_empty() || group.contains(char::is_whitespace) {
+                return Err(syn::Error::new_spanned(
+                    lit,
+                    "an access group is one word, e.g. `allow = \"ops\"`",
+                ));
+            }
+            self.allow = Some(group);
+        } else if meta.path.is_ident("confirm") {
+            let prompt = if meta.input.peek(syn::Token![=]) {
+                let lit: LitStr = meta.value()?.parse()?;
+                lit.value()
+            } else {
+                String::new()
+            };
+            self.confirm = Some(prompt);
+        } else if meta.path.is_ident("rate") {
+            let lit: LitStr = meta.value()?.parse()?;
+            self.rate = Some(parse_rate(&lit)?);
+        } else {
+            return Ok(false);
+        }
+        Ok(true)
+    }
+
+    /// These, with `defaults` where these say nothing.
+    fn or(self, defaults: &Guards) -> Guards {
+        Guards {
+            allow: self.allow.or_else(|| defaults.allow.clone()),
+            confirm: self.confirm.or_else(|| defaults.confirm.clone()),
+            rate: self.rate.or(defaults.rate),
+        }
+    }
+}
+
+/// `"2/min"`, `"10/h"`, `"1/s"` (also `sec`, `second`, `minute`, `hour`, `day`, `d`).
+fn parse_rate(lit: &LitStr) -> syn::Result<Rate> {
+    let text = lit.value();
+    let error = || {
+        syn::Error::new_spanned(
+            lit,
+            "a rate is `N/unit`: `\"2/min\"`, `\"10/h\"`, `\"1/s\"` or `\"100/day\"` (N at least 1)",
+        )
+    };
+    let (count, unit) = text.split_once('/').ok_or_else(error)?;
+    let count: u32 = count.trim().parse().map_err(|_| error())?;
+    if count == 0 {
+        return Err(error());
+    }
+    let seconds = match unit.trim() {
+        "s" | "sec" | "second" => 1,
+        "min" | "minute" => 60,
+        "h" | "hour" => 3600,
+        "d" | "day" => 86_400,
+        _ => return Err(error()),
+    };
+    Ok(Rate { count, seconds })
+}
+
 pub(crate) struct Command {
     pub(crate) variant: syn::Ident,
     pub(crate) name: String,
     pub(crate) aliases: Vec<String>,
     pub(crate) description: String,
     pub(crate) hidden: bool,
+    pub(crate) guards: Guards,
     pub(crate) shape: Shape,
     pub(crate) args: Vec<Arg>,
 }
@@ -44,6 +125,8 @@ pub(crate) struct Arg {
     /// The type each value parses into (`T` of `Option<T>` / `Vec<T>`).
     pub(crate) value_ty: Type,
     pub(crate) kind: ArgKind,
+    /// `#[command(redact)]`: masked in the audit trail and prompts.
+    pub(crate) redacted: bool,
 }
 
 /// Collects errors so that every mistake is reported, not only the first.
@@ -81,6 +164,7 @@ impl CommandEnum {
             ));
         };
 
+        let mut defaults = Guards::default();
         let mut model = CommandEnum {
             ident: input.ident.clone(),
             generics: input.generics.clone(),
@@ -97,7 +181,9 @@ impl CommandEnum {
         }
         for attr in command_attrs(&input.attrs) {
             let result = attr.parse_nested_meta(|meta| {
-                if meta.path.is_ident("prefix") {
+                if defaults.parse(&meta)? {
+                    // `allow`, `confirm` or `rate` for every command.
+                } else if meta.path.is_ident("prefix") {
                     let lit: LitStr = meta.value()?.parse()?;
                     check_prefix(&lit)?;
                     model.prefixes = vec![lit.value()];
@@ -117,7 +203,7 @@ impl CommandEnum {
                     model.krate = Some(lit.parse()?);
                 } else {
                     return Err(meta.error(
-                        "unknown enum attribute: expected `prefix`, `prefixes`, `case_sensitive` or `crate`",
+                        "unknown enum attribute: expected `prefix`, `prefixes`, `case_sensitive`, `crate`, `allow`, `confirm` or `rate`",
                     ));
                 }
                 Ok(())
@@ -138,7 +224,10 @@ impl CommandEnum {
         }
         for variant in &data.variants {
             match Command::from_variant(variant) {
-                Ok(cmd) => model.commands.push(cmd),
+                Ok(mut cmd) => {
+                    cmd.guards = std::mem::take(&mut cmd.guards).or(&defaults);
+                    model.commands.push(cmd);
+                }
                 Err(e) => errors.push(e),
             }
         }
@@ -235,6 +324,7 @@ impl Command {
             aliases: Vec::new(),
             description: doc_description(&variant.attrs),
             hidden: false,
+            guards: Guards::default(),
             shape: match &variant.fields {
                 Fields::Unit => Shape::Unit,
                 Fields::Unnamed(_) => Shape::Tuple,
@@ -244,7 +334,9 @@ impl Command {
         };
         for attr in command_attrs(&variant.attrs) {
             let result = attr.parse_nested_meta(|meta| {
-                if meta.path.is_ident("rename") {
+                if cmd.guards.parse(&meta)? {
+                    // `allow`, `confirm` or `rate`.
+                } else if meta.path.is_ident("rename") {
                     cmd.name = check_name(&meta.value()?.parse()?)?;
                 } else if meta.path.is_ident("aliases") {
                     for lit in parse_str_list(&meta)? {
@@ -257,7 +349,7 @@ impl Command {
                     cmd.hidden = true;
                 } else {
                     return Err(meta.error(
-                        "unknown command attribute: expected `rename`, `aliases`, `description` or `hide`",
+                        "unknown command attribute: expected `rename`, `aliases`, `description`, `hide`, `allow`, `confirm` or `rate`",
                     ));
                 }
                 Ok(())
@@ -304,6 +396,7 @@ impl Command {
 impl Arg {
     fn from_field(index: usize, field: &syn::Field) -> syn::Result<Self> {
         let mut rest = false;
+        let mut redacted = false;
         let mut name = field
             .ident
             .as_ref()
@@ -312,10 +405,13 @@ impl Arg {
             attr.parse_nested_meta(|meta| {
                 if meta.path.is_ident("rest") {
                     rest = true;
+                } else if meta.path.is_ident("redact") {
+                    redacted = true;
                 } else if meta.path.is_ident("rename") {
                     name = check_name(&meta.value()?.parse()?)?;
                 } else {
-                    return Err(meta.error("unknown field attribute: expected `rest` or `rename`"));
+                    return Err(meta
+                        .error("unknown field attribute: expected `rest`, `rename` or `redact`"));
                 }
                 Ok(())
             })?;
@@ -342,6 +438,7 @@ impl Arg {
             ty: field.ty.clone(),
             value_ty,
             kind,
+            redacted,
         })
     }
 }

@@ -78,6 +78,10 @@ pub(crate) fn expand(model: &HandlerModel) -> TokenStream {
                 #private::LazyLock::new(|| #private::regex(#pattern));
         }
     });
+    let allow = model
+        .allow
+        .as_ref()
+        .map(|group| quote!(.with_allow(#group)));
     let reply_check = quote_spanned! {ret.span()=>
         #private::assert_into_reply::<#ret>();
     };
@@ -116,6 +120,7 @@ pub(crate) fn expand(model: &HandlerModel) -> TokenStream {
                     #private::in_package(
                         #krate::handler::Route::new(#route_handler)
                             .with_filter(#filter)
+                            #allow
                             .with_name(::core::concat!(::core::module_path!(), "::", ::core::stringify!(#name))),
                         ::core::env!("CARGO_PKG_NAME"),
                         ::core::env!("CARGO_PKG_VERSION"),

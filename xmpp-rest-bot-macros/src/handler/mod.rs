@@ -44,9 +44,9 @@ impl Kind {
     /// The filter keys this kind accepts (besides its bare type names).
     pub(crate) fn keys(self) -> &'static [&'static str] {
         match self {
-            Kind::Message => &["type", "body", "body_regex", "from", "to", "state"],
-            Kind::Presence => &["type", "from", "to"],
-            Kind::Iq => &["type", "ns", "element", "from", "to"],
+            Kind::Message => &["type", "body", "body_regex", "from", "to", "state", "allow"],
+            Kind::Presence => &["type", "from", "to", "allow"],
+            Kind::Iq => &["type", "ns", "element", "from", "to", "allow"],
         }
     }
 }

@@ -21,6 +21,8 @@ pub(crate) struct HandlerModel {
     /// `state = Type::Variant { .. }`: the conversation's state type and
     /// the pattern it must match.
     pub(crate) state: Option<(syn::Path, syn::Pat)>,
+    /// `allow = "ops"`: the access group whose members alone run it.
+    pub(crate) allow: Option<LitStr>,
     pub(crate) func: syn::ItemFn,
     pub(crate) args: Vec<Type>,
     pub(crate) ret: Type,
@@ -53,6 +55,7 @@ impl HandlerModel {
             ns: None,
             element: None,
             state: None,
+            allow: None,
             func: func.clone(),
             args: Vec::new(),
             ret: syn::parse_quote!(()),
@@ -146,6 +149,17 @@ impl HandlerModel {
                 self.types = values;
             }
             "body" => self.body = Some(single(values)?),
+            "allow" => {
+                let lit = single(values)?;
+                let group = lit.value();
+                if group.is_empty() || group.contains(char::is_whitespace) {
+                    return Err(syn::Error::new_spanned(
+                        &lit,
+                        "an access group is one word, e.g. `allow = \"ops\"`",
+                    ));
+                }
+                self.allow = Some(lit);
+            }
             "body_regex" => {
                 let lit = single(values)?;
                 if let Err(e) = regex_syntax::Parser::new().parse(&lit.value()) {

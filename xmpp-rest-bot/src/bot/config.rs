@@ -21,6 +21,8 @@ pub(crate) struct Config {
     pub(crate) auth: Auth,
     pub(crate) interceptors: Interceptors,
     pub(crate) ad_hoc: Option<AdHoc>,
+    /// The guardrails' stage, outside the registered interceptors.
+    pub(crate) guard: Option<Guard>,
     pub(crate) builtin: Builtin,
     /// The package of the first attributed handler: the software version
     /// answered when [`Builtin::software`] gives none.
@@ -46,6 +48,16 @@ impl std::fmt::Debug for Interceptors {
     }
 }
 
+/// The guardrails' stage.
+#[derive(Clone)]
+pub(crate) struct Guard(pub(crate) Arc<dyn ErasedInterceptor>);
+
+impl std::fmt::Debug for Guard {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.write_str("Guardrails")
+    }
+}
+
 /// The ad-hoc commands' interceptor: where it is in the chain, and the
 /// enums registered so far.
 #[derive(Debug, Clone)]
@@ -56,7 +68,7 @@ pub(crate) struct AdHoc {
 
 impl Config {
     /// The interceptors, outermost first: the built-in answers (which answer
-    /// what no route took), then the registered ones in order.
+    /// what no route took), the guardrails, then the registered ones in order.
     pub(crate) fn chain<S: 'static>(&self, routes: &[Route<S>]) -> Vec<Arc<dyn ErasedInterceptor>> {
         let builtin =
             self.builtin
@@ -64,6 +76,7 @@ impl Config {
         let builtin = builtin.map(|b| Arc::new(b) as Arc<dyn ErasedInterceptor>);
         builtin
             .into_iter()
+            .chain(self.guard.iter().map(|g| Arc::clone(&g.0)))
             .chain(self.interceptors.0.iter().cloned())
             .collect()
     }

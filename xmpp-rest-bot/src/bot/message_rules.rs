@@ -6,10 +6,8 @@ use std::collections::HashMap;
 use std::sync::Mutex;
 
 use crate::handler::Skips;
+use crate::stanza::ns::MUC_USER;
 use crate::stanza::{BareJid, Element, Message, MessageType, Presence, PresenceType, Stanza, ns};
-
-/// The namespace of MUC occupant information in presences (XEP-0045).
-const MUC_USER: &str = "http://jabber.org/protocol/muc#user";
 
 /// At most this many rooms' self-presences are remembered (anyone can send
 /// the bot a presence claiming to be one).

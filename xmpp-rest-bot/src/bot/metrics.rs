@@ -1,9 +1,10 @@
 //! Request counts and latencies, rendered in the Prometheus text format: a
 //! fixed set of series held in atomics, no metrics library.
 
+use std::collections::BTreeMap;
 use std::fmt::Write as _;
-use std::sync::Arc;
 use std::sync::atomic::{AtomicI64, AtomicU64, Ordering};
+use std::sync::{Arc, Mutex, PoisonError};
 use std::time::Duration;
 
 use crate::stanza::StanzaKind;
@@ -115,6 +116,9 @@ struct Series {
 struct Registry {
     series: [Series; SERIES],
     in_flight: AtomicI64,
+    /// (command, outcome) -> runs, from the guardrails' audit trail. The
+    /// commands are the bot's own (declared in code), so the map stays small.
+    commands: Mutex<BTreeMap<(String, &'static str), u64>>,
 }
 
 /// The webhook's metrics: requests by stanza kind and outcome, their
@@ -129,6 +133,7 @@ struct Registry {
 /// | `xmpp_webhook_requests_total` | counter | `kind`, `outcome` |
 /// | `xmpp_webhook_request_duration_seconds` | histogram (0.5 ms to 10 s) | `kind`, `outcome` |
 /// | `xmpp_webhook_requests_in_flight` | gauge | |
+/// | `xmpp_bot_commands_total` | counter | `command`, `outcome` (with [guardrails](crate::guard::Guardrails)) |
 ///
 /// `kind` is `message`, `presence`, `iq`, or `none` when the request carried
 /// no stanza (a probe, a refused request). `outcome` is one of `reply` (200
@@ -159,6 +164,7 @@ impl Default for Metrics {
             registry: Arc::new(Registry {
                 series: std::array::from_fn(|_| Series::default()),
                 in_flight: AtomicI64::new(0),
+                commands: Mutex::new(BTreeMap::new()),
             }),
         }
     }
@@ -206,6 +212,32 @@ impl Metrics {
                 .load(Ordering::Relaxed),
             _ => 0,
         }
+    }
+
+    /// Counts a run of `command` with `outcome`.
+    pub(crate) fn record_command(&self, command: &str, outcome: &'static str) {
+        let mut commands = self
+            .registry
+            .commands
+            .lock()
+            .unwrap_or_else(PoisonError::into_inner);
+        *commands.entry((command.to_owned(), outcome)).or_insert(0) += 1;
+    }
+
+    /// The number of runs of `command` with `outcome` (`"ok"`, `"error"`,
+    /// `"failed"`, `"unhandled"`, `"denied"`, `"rate_limited"`,
+    /// `"awaiting_confirmation"`, `"cancelled"`, `"expired"`) the
+    /// [guardrails](crate::guard::Guardrails) counted so far.
+    pub fn command_count(&self, command: &str, outcome: &str) -> u64 {
+        let commands = self
+            .registry
+            .commands
+            .lock()
+            .unwrap_or_else(PoisonError::into_inner);
+        commands
+            .iter()
+            .find(|((c, o), _)| c == command && *o == outcome)
+            .map_or(0, |(_, n)| *n)
     }
 
     /// The requests being handled now.
@@ -290,8 +322,37 @@ impl Metrics {
             out,
             "xmpp_webhook_requests_in_flight {}",
             self.requests_in_flight()
-        )
+        )?;
+        let commands = self
+            .registry
+            .commands
+            .lock()
+            .unwrap_or_else(PoisonError::into_inner);
+        if commands.is_empty() {
+            return Ok(());
+        }
+        writeln!(
+            out,
+            "# HELP xmpp_bot_commands_total Commands seen by the guardrails, by command and outcome."
+        )?;
+        writeln!(out, "# TYPE xmpp_bot_commands_total counter")?;
+        for ((command, outcome), n) in commands.iter() {
+            writeln!(
+                out,
+                "xmpp_bot_commands_total{{command=\"{}\",outcome=\"{outcome}\"}} {n}",
+                label_value(command)
+            )?;
+        }
+        Ok(())
     }
+}
+
+/// A label value escaped as the text format wants (`\\`, `"`, newline).
+fn label_value(value: &str) -> String {
+    value
+        .replace('\\', "\\\\")
+        .replace('"', "\\\"")
+        .replace('\n', "\\n")
 }
 
 fn index(kind: Kind, outcome: RequestOutcome) -> usize {

@@ -205,6 +205,39 @@ impl<S: 'static> Bot<S> {
         self
     }
 
+    /// Sets the chatops [guardrails](crate::guard::Guardrails): the access
+    /// groups that commands (`#[command(allow = "ops")]`) and handlers
+    /// (`#[on_message(allow = "ops")]`) name, the rate limits, the
+    /// confirmations (`#[command(confirm)]`), and the audit trail (one
+    /// `tracing` event per command, target `xmpp_rest_bot::audit`, and the
+    /// `xmpp_bot_commands_total` [metrics](Self::metrics)).
+    ///
+    /// Their stage runs before every [interceptor](Self::interceptor),
+    /// wherever this is called; a second call replaces the first.
+    /// Without guardrails, a command or handler that names a group, asks for
+    /// confirmation or has a rate of its own is refused to everyone
+    /// (`forbidden`, and an error in the log): guardrails fail closed.
+    ///
+    /// ```
+    /// use xmpp_rest_bot::guard::{Access, Guardrails, RateLimit};
+    /// use xmpp_rest_bot::Bot;
+    ///
+    /// # fn main() -> Result<(), Box<dyn std::error::Error>> {
+    /// // BOT_GROUP_OPS="alice@example.net *@ops.example.net"
+    /// let access = Access::from_env("BOT_GROUP_")?;
+    /// let bot: Bot = Bot::new().guardrails(
+    ///     Guardrails::new().access(access).rate_limit(RateLimit::per_minute(20)),
+    /// );
+    /// # let _ = bot; Ok(()) }
+    /// ```
+    pub fn guardrails(mut self, guardrails: crate::guard::Guardrails) -> Self {
+        self.config.guard = Some(config::Guard(Arc::new(crate::guard::GuardStage {
+            rails: Arc::new(guardrails),
+            metrics: self.config.shared.metrics.clone(),
+        })));
+        self
+    }
+
     /// Keeps conversations in a storage: each message's conversation (see
     /// [`ConversationKey`](crate::dialogue::ConversationKey)) is loaded once,
     /// before the routes, for the [`Dialogue`](crate::dialogue::Dialogue)

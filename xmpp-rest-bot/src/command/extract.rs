@@ -4,8 +4,9 @@ use std::ops::{Deref, DerefMut};
 use std::sync::Arc;
 
 use super::adhoc::AdHocCall;
-use super::{BotCommands, CommandSet, ParseError, parse};
+use super::{BotCommands, CommandInfo, CommandSet, Invocation, ParseError, parse};
 use crate::extract::{FromStanza, Incoming, Rejection};
+use crate::guard::{self, Source};
 use crate::handler::Filter;
 use crate::stanza::{Condition, MessageType, Stanza, StanzaError};
 
@@ -143,13 +144,11 @@ impl<S, C: BotCommands + 'static> FromStanza<S> for Command<C> {
             // Dispatch checked the invocation before recognising the call; an
             // error here would come from a `from_invocation` that is not
             // deterministic, and becomes an error note.
-            return C::from_invocation(call.invocation())
-                .map(Command)
-                .map_err(|e| {
-                    Rejection::reply(
-                        StanzaError::new(Condition::BadRequest).with_text(e.to_string()),
-                    )
-                });
+            let command = C::from_invocation(call.invocation()).map_err(|e| {
+                Rejection::reply(StanzaError::new(Condition::BadRequest).with_text(e.to_string()))
+            })?;
+            admit::<C>(incoming, call.invocation(), Source::AdHoc)?;
+            return Ok(Command(command));
         }
         let Stanza::Message(message) = incoming.stanza() else {
             return Err(Rejection::skip("not a message"));
@@ -160,21 +159,43 @@ impl<S, C: BotCommands + 'static> FromStanza<S> for Command<C> {
         if message.type_ == MessageType::Groupchat && message.delay.is_some() {
             return Err(Rejection::skip("room history is not run as commands"));
         }
-        from_text::<C>(body).map(Command)
+        let command = from_text::<C>(incoming, body)?;
+        Ok(Command(command))
     }
 }
 
-/// Parses `body` as a command of `C`, or says what the sender is to receive.
-fn from_text<C: BotCommands>(body: &str) -> Result<C, Rejection> {
+/// The guardrails' checks of a parsed command (see [`crate::guard`]).
+fn admit<C: BotCommands>(
+    incoming: &Incoming,
+    invocation: &Invocation,
+    source: Source<'_>,
+) -> Result<(), Rejection> {
+    let set = C::command_set();
+    match set.commands.get(invocation.index) {
+        Some(cmd) => guard::admit(incoming, set, cmd, invocation, source),
+        None => Err(Rejection::skip("not a command")),
+    }
+}
+
+/// Parses `body` as a command of `C` and lets the guardrails check it, or
+/// says what the sender is to receive.
+fn from_text<C: BotCommands>(incoming: &Incoming, body: &str) -> Result<C, Rejection> {
     let set = C::command_set();
     if !set.is_command(body) {
         return Err(Rejection::skip("not a command"));
     }
     if let Some(topic) = help_request(set, body) {
-        return Err(Rejection::reply(help_text(set, topic)));
+        return Err(Rejection::reply(help_text(set, topic, |cmd| {
+            guard::may_run(incoming, cmd)
+        })));
     }
-    match C::parse(body) {
-        Ok(command) => Ok(command),
+    let parsed = parse::invocation(set, body)
+        .and_then(|invocation| C::from_invocation(&invocation).map(|c| (c, invocation)));
+    match parsed {
+        Ok((command, invocation)) => {
+            admit::<C>(incoming, &invocation, Source::Chat(body))?;
+            Ok(command)
+        }
         Err(ParseError::NotACommand) => Err(Rejection::skip("not a command")),
         Err(e @ ParseError::UnknownCommand { .. }) => {
             Err(Rejection::fallback(unknown_command_text(set, &e)))
@@ -200,10 +221,11 @@ fn help_request<'a>(set: &CommandSet, body: &'a str) -> Option<&'a str> {
     set.names_equal(name, "help").then(|| topic.trim())
 }
 
-/// The help, or the help line of the command `topic`.
-fn help_text(set: &CommandSet, topic: &str) -> String {
+/// The help, or the help line of the command `topic`, listing only the
+/// commands `visible` lets the sender see (those they may run).
+fn help_text(set: &CommandSet, topic: &str, visible: impl Fn(&CommandInfo) -> bool) -> String {
     if topic.is_empty() {
-        let help = set.help();
+        let help = set.help_of(visible);
         return if help.is_empty() {
             "No commands.".to_owned()
         } else {
@@ -213,7 +235,13 @@ fn help_text(set: &CommandSet, topic: &str) -> String {
     // `!help !deploy` works too.
     let name = parse::strip_prefix(set, topic).unwrap_or(topic);
     match set.find(name) {
-        Some((_, cmd)) => set.help_line(cmd),
+        Some((_, cmd)) if visible(cmd) => set.help_line(cmd),
+        // Not for this sender: as unknown, and not suggested.
+        Some(_) => ParseError::UnknownCommand {
+            name: name.to_owned(),
+            suggestion: None,
+        }
+        .to_string(),
         None => ParseError::UnknownCommand {
             name: name.to_owned(),
             suggestion: parse::suggest(set, name),

@@ -39,8 +39,16 @@
 //! | variant | `#[command(aliases = ["a", "b"])]` | other names |
 //! | variant | `#[command(description = "...")]` | the help text (default: the doc comment's first paragraph) |
 //! | variant | `#[command(hide)]` | parsed, but not listed in help |
+//! | variant or enum | `#[command(allow = "ops")]` | only members of the [access group](crate::guard::Access) `ops` run it; others get `forbidden`, and do not see it in `!help` nor in the ad-hoc command list |
+//! | variant or enum | `#[command(confirm)]`, `#[command(confirm = "Deploy to production?")]` | runs only after the sender answers `!yes` (within the [timeout](crate::guard::Guardrails::confirm_timeout)); an ad-hoc command gets a confirmation stage |
+//! | variant or enum | `#[command(rate = "2/min")]` | its own rate limit per sender (`N/s`, `N/min`, `N/h`, `N/day`), instead of the guardrails' default |
 //! | field | `#[command(rest)]` | the last field takes the rest of the line verbatim |
 //! | field | `#[command(rename = "name")]` | the argument's name in help and errors |
+//! | field | `#[command(redact)]` | a secret: `***` in the audit trail and the confirmation prompt |
+//!
+//! `allow`, `confirm` and `rate` are enforced by the bot's
+//! [guardrails](crate::guard::Guardrails) ([`Bot::guardrails`](crate::Bot::guardrails));
+//! a bot without guardrails refuses such commands to everyone.
 //!
 //! Arguments are separated by white space; `"double"` or `'single'` quotes keep
 //! white space inside one argument, and `\` escapes a quote inside double quotes.
@@ -90,6 +98,8 @@ pub(crate) use adhoc::Registry;
 pub use extract::Command;
 pub use parse::{ParseError, tokenize};
 
+use crate::guard::RateLimit;
+
 #[cfg(feature = "macros")]
 pub use xmpp_rest_bot_macros::BotCommands;
 
@@ -117,6 +127,9 @@ pub struct ArgInfo {
     pub type_name: &'static str,
     /// How it is consumed.
     pub kind: ArgKind,
+    /// Whether its value is a secret (`#[command(redact)]`): the audit trail
+    /// and the confirmation prompt show `***` instead.
+    pub redacted: bool,
 }
 
 impl ArgInfo {
@@ -126,7 +139,15 @@ impl ArgInfo {
             name,
             type_name,
             kind,
+            redacted: false,
         }
+    }
+
+    #[doc(hidden)]
+    #[must_use]
+    pub const fn redact(mut self) -> Self {
+        self.redacted = true;
+        self
     }
 }
 
@@ -144,6 +165,16 @@ pub struct CommandInfo {
     pub args: &'static [ArgInfo],
     /// Whether help leaves it out.
     pub hidden: bool,
+    /// The [access group](crate::guard::Access) whose members alone may run
+    /// it (`#[command(allow = "ops")]`); `None`: everyone.
+    pub allow: Option<&'static str>,
+    /// `Some(prompt)` when it runs only once the sender confirmed
+    /// (`#[command(confirm)]`: an empty prompt, the default one is used;
+    /// `#[command(confirm = "...")]`).
+    pub confirm: Option<&'static str>,
+    /// Its own rate limit per sender (`#[command(rate = "2/min")]`), instead
+    /// of the guardrails' default one.
+    pub rate: Option<RateLimit>,
 }
 
 impl CommandInfo {
@@ -161,7 +192,31 @@ impl CommandInfo {
             description,
             args,
             hidden,
+            allow: None,
+            confirm: None,
+            rate: None,
         }
+    }
+
+    #[doc(hidden)]
+    #[must_use]
+    pub const fn with_allow(mut self, group: &'static str) -> Self {
+        self.allow = Some(group);
+        self
+    }
+
+    #[doc(hidden)]
+    #[must_use]
+    pub const fn with_confirm(mut self, prompt: &'static str) -> Self {
+        self.confirm = Some(prompt);
+        self
+    }
+
+    #[doc(hidden)]
+    #[must_use]
+    pub const fn with_rate(mut self, limit: RateLimit) -> Self {
+        self.rate = Some(limit);
+        self
     }
 
     /// The usage line: `!deploy <env> <version> [note]`.
@@ -237,10 +292,16 @@ impl CommandSet {
 
     /// The help text: one line per visible command, `usage — description`.
     pub fn help(&self) -> String {
+        self.help_of(|_| true)
+    }
+
+    /// The help text of the commands that are not hidden and that `shown`
+    /// accepts (the bot shows each sender the commands they may run).
+    pub fn help_of(&self, shown: impl Fn(&CommandInfo) -> bool) -> String {
         let lines: Vec<String> = self
             .commands
             .iter()
-            .filter(|c| !c.hidden)
+            .filter(|c| !c.hidden && shown(c))
             .map(|c| self.help_line(c))
             .collect();
         lines.join("\n")

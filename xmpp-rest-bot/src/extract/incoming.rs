@@ -67,6 +67,13 @@ impl Incoming {
         &self.stanza
     }
 
+    /// The stanza, to change: an [interceptor](crate::intercept) may rewrite
+    /// it before the routes see it (the guardrails replace a `!yes` with the
+    /// command it confirms).
+    pub fn stanza_mut(&mut self) -> &mut Stanza {
+        &mut self.stanza
+    }
+
     /// The HTTP request headers (`Content-Language`, `User-Agent`, ...).
     pub fn headers(&self) -> &HeaderMap {
         &self.headers

@@ -45,7 +45,17 @@
 //! ```
 
 mod access;
+mod audit;
+mod confirm;
+mod context;
+mod guardrails;
+mod occupants;
 mod rate;
+mod stage;
 
 pub use access::{Access, AccessError, JidPattern};
+pub use guardrails::{DEFAULT_CONFIRM_TIMEOUT, Guardrails};
 pub use rate::{DEFAULT_MAX_TRACKED, RateDecision, RateLimit, RateLimiter};
+
+pub(crate) use context::{Source, admit, admit_route, may_run};
+pub(crate) use stage::GuardStage;

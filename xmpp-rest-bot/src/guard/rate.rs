@@ -48,40 +48,64 @@ pub struct RateLimit {
 impl RateLimit {
     /// One request every `interval`, with a burst of one (see [`burst`](Self::burst)).
     /// An interval under a millisecond counts as one millisecond.
-    pub fn every(interval: Duration) -> Self {
-        RateLimit {
-            interval: interval.max(Duration::from_millis(1)),
-            burst: 1,
-        }
+    pub const fn every(interval: Duration) -> Self {
+        let interval = if interval.as_nanos() < 1_000_000 {
+            Duration::from_millis(1)
+        } else {
+            interval
+        };
+        RateLimit { interval, burst: 1 }
+    }
+
+    /// `n` requests per `period`: a burst of `n`, then one every `period / n`.
+    /// `0` counts as `1`.
+    ///
+    /// ```
+    /// use std::time::Duration;
+    /// use xmpp_rest_bot::guard::RateLimit;
+    ///
+    /// let limit = RateLimit::per(10, Duration::from_secs(3600));
+    /// assert_eq!(limit.burst_size(), 10);
+    /// assert_eq!(limit.interval(), Duration::from_secs(360));
+    /// ```
+    pub const fn per(n: u32, period: Duration) -> Self {
+        let n = if n == 0 { 1 } else { n };
+        // Whole nanoseconds: a period of centuries still fits in a u128.
+        let nanos = period.as_nanos() / n as u128;
+        let nanos = if nanos > u64::MAX as u128 {
+            u64::MAX
+        } else {
+            nanos as u64
+        };
+        RateLimit::every(Duration::from_nanos(nanos)).burst(n)
     }
 
     /// `n` requests a minute: a burst of `n`, then one every `60 s / n`.
     /// `0` counts as `1`.
-    pub fn per_minute(n: u32) -> Self {
-        let n = n.max(1);
-        RateLimit::every(Duration::from_secs(60) / n).burst(n)
+    pub const fn per_minute(n: u32) -> Self {
+        RateLimit::per(n, Duration::from_secs(60))
     }
 
     /// `n` requests a second: a burst of `n`, then one every `1 s / n`.
     /// `0` counts as `1`.
-    pub fn per_second(n: u32) -> Self {
-        let n = n.max(1);
-        RateLimit::every(Duration::from_secs(1) / n).burst(n)
+    pub const fn per_second(n: u32) -> Self {
+        RateLimit::per(n, Duration::from_secs(1))
     }
 
     /// How many requests may come at once, after a quiet time (at least 1).
-    pub fn burst(mut self, n: u32) -> Self {
-        self.burst = n.max(1);
+    #[must_use]
+    pub const fn burst(mut self, n: u32) -> Self {
+        self.burst = if n == 0 { 1 } else { n };
         self
     }
 
     /// The burst size.
-    pub fn burst_size(&self) -> u32 {
+    pub const fn burst_size(&self) -> u32 {
         self.burst
     }
 
     /// The time one request's token takes to come back.
-    pub fn interval(&self) -> Duration {
+    pub const fn interval(&self) -> Duration {
         self.interval
     }
 

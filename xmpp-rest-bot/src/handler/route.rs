@@ -42,6 +42,8 @@ pub struct Route<S = ()> {
     filter: Option<Filter>,
     name: &'static str,
     features: Vec<Cow<'static, str>>,
+    /// The access group whose members alone run it.
+    allow: Option<&'static str>,
     /// The Cargo package (name, version) the handler was written in, known
     /// for handlers made by the attribute macros: the bot's default answer
     /// to software version requests.
@@ -55,6 +57,7 @@ impl<S> Clone for Route<S> {
             filter: self.filter.clone(),
             name: self.name,
             features: self.features.clone(),
+            allow: self.allow,
             package: self.package,
         }
     }
@@ -81,6 +84,7 @@ impl<S: 'static> Route<S> {
             filter: None,
             name: std::any::type_name::<H>(),
             features,
+            allow: None,
             package: None,
         }
     }
@@ -134,6 +138,34 @@ impl<S: 'static> Route<S> {
         self
     }
 
+    /// Lets only the members of the [access group](crate::guard::Access)
+    /// `group` run the handler: for others, when its filter and extractors
+    /// take the stanza, the bot answers `forbidden` (the
+    /// [guardrails'](crate::guard::Guardrails) denial text) and tries no
+    /// further route. `#[on_message(allow = "ops")]` does this.
+    ///
+    /// ```
+    /// use xmpp_rest_bot::guard::{Access, Guardrails};
+    /// use xmpp_rest_bot::handler::Route;
+    /// use xmpp_rest_bot::Bot;
+    ///
+    /// async fn shutdown() -> &'static str {
+    ///     "shutting down"
+    /// }
+    ///
+    /// # fn main() -> Result<(), Box<dyn std::error::Error>> {
+    /// let access = Access::new().group("admins", ["root@example.net"])?;
+    /// let bot: Bot = Bot::new()
+    ///     .guardrails(Guardrails::new().access(access))
+    ///     .handler(Route::new(shutdown).with_allow("admins"));
+    /// # let _ = bot; Ok(()) }
+    /// ```
+    #[must_use]
+    pub fn with_allow(mut self, group: &'static str) -> Self {
+        self.allow = Some(group);
+        self
+    }
+
     /// Sets the name used in the logs.
     #[must_use]
     pub fn with_name(mut self, name: &'static str) -> Self {
@@ -182,6 +214,12 @@ impl<S: 'static> Route<S> {
     /// The first extractor's [`Rejection`].
     pub fn call(&self, incoming: &Incoming, state: &S) -> Result<ReplyFuture, Rejection> {
         let call = self.handler.call(incoming, state);
+        // Checked once the extractors took the stanza: a message the handler
+        // would not run for is not refused. The future is not started yet,
+        // so dropping it runs nothing.
+        if let (Ok(_), Some(group)) = (&call, self.allow) {
+            crate::guard::admit_route(incoming, self.name, group)?;
+        }
         if call.is_ok() {
             // Names the handler in the webhook's per-stanza log line (a field
             // of its `stanza` span; no effect outside that span).
@@ -200,6 +238,7 @@ impl<S: 'static> Route<S> {
             filter: self.filter,
             name: self.name,
             features: self.features,
+            allow: self.allow,
             package: self.package,
         }
     }

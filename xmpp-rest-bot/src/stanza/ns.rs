@@ -34,6 +34,8 @@ pub const SID: &str = "urn:xmpp:sid:0";
 pub const OCCUPANT_ID: &str = "urn:xmpp:occupant-id:0";
 /// XEP-0045 multi-user chat (join).
 pub const MUC: &str = "http://jabber.org/protocol/muc";
+/// XEP-0045 multi-user chat: what a room says of its occupants.
+pub const MUC_USER: &str = "http://jabber.org/protocol/muc#user";
 /// XEP-0115 entity capabilities.
 pub const CAPS: &str = "http://jabber.org/protocol/caps";
 /// XEP-0319 last user interaction in presence.

@@ -1,0 +1,186 @@
+//! What the guard stage attaches to each stanza, and the admission of a
+//! command against it: access, rate, confirmation, in that order.
+//!
+//! The checks run in the command extractor (it alone knows which command a
+//! message is, after parsing); what needs the network (storing a pending
+//! confirmation) and what needs the outcome (the audit event) is left in the
+//! [`Record`] for the stage to finish once the routes are done.
+
+use std::sync::{Arc, Mutex, PoisonError};
+
+use super::audit::{CommandOutcome, Record};
+use super::{Guardrails, RateDecision};
+use crate::command::{CommandInfo, CommandSet, Invocation};
+use crate::extract::{Incoming, Rejection};
+use crate::stanza::{Condition, Jid, StanzaError};
+
+/// The guardrails' view of one stanza, an extension of its [`Incoming`].
+#[derive(Debug)]
+pub(crate) struct GuardContext {
+    pub(crate) rails: Arc<Guardrails>,
+    /// Who is asking, for access and limits: the real JID behind a room
+    /// nick when the room gave it, else the sender's address.
+    pub(crate) requester: Option<Jid>,
+    /// The room's address, for a groupchat message.
+    pub(crate) room: Option<String>,
+    /// The command text a `!yes` confirmed: it runs without asking again.
+    pub(crate) confirmed: Option<String>,
+    pub(crate) record: Mutex<Option<Record>>,
+}
+
+/// Where a command comes from.
+#[derive(Debug, Clone, Copy)]
+pub(crate) enum Source<'a> {
+    /// A chat message with this text.
+    Chat(&'a str),
+    /// An XEP-0050 submission (its confirmation is a stage of the form).
+    AdHoc,
+}
+
+impl GuardContext {
+    pub(crate) fn of(incoming: &Incoming) -> Option<&GuardContext> {
+        incoming
+            .extensions()
+            .get::<Arc<GuardContext>>()
+            .map(Arc::as_ref)
+    }
+
+    /// Whether the requester is a member of `group`.
+    pub(crate) fn is_member(&self, group: &str) -> bool {
+        self.requester
+            .as_ref()
+            .is_some_and(|jid| self.rails.access.allows(group, jid))
+    }
+
+    /// The key of the requester's rate bucket.
+    fn rate_key(&self) -> String {
+        match &self.requester {
+            Some(jid) if jid.resource().is_some() && self.room.is_some() => jid.to_string(),
+            Some(jid) => jid.to_bare().to_string(),
+            None => String::new(),
+        }
+    }
+
+    fn keep(&self, record: Record) {
+        *self.record.lock().unwrap_or_else(PoisonError::into_inner) = Some(record);
+    }
+
+    pub(crate) fn take_record(&self) -> Option<Record> {
+        self.record
+            .lock()
+            .unwrap_or_else(PoisonError::into_inner)
+            .take()
+    }
+}
+
+/// Whether the sender of `incoming` may run `cmd` (for `!help` and the ad-hoc
+/// command list): a command naming a group is only shown to its members,
+/// and to nobody when the bot has no guardrails.
+pub(crate) fn may_run(incoming: &Incoming, cmd: &CommandInfo) -> bool {
+    match cmd.allow {
+        None => true,
+        Some(group) => GuardContext::of(incoming).is_some_and(|ctx| ctx.is_member(group)),
+    }
+}
+
+/// Checks a run of `cmd`, parsed as `invocation`: `Ok` when it may run now
+/// (the audit record is kept for the stage), else what the sender receives.
+pub(crate) fn admit(
+    incoming: &Incoming,
+    set: &CommandSet,
+    cmd: &'static CommandInfo,
+    invocation: &Invocation,
+    source: Source<'_>,
+) -> Result<(), Rejection> {
+    let shown = format!("{}{}", set.primary_prefix(), cmd.name);
+    let Some(ctx) = GuardContext::of(incoming) else {
+        if cmd.allow.is_none() && cmd.confirm.is_none() && cmd.rate.is_none() {
+            return Ok(());
+        }
+        // Fail closed: a command that asks for guardrails never runs without.
+        tracing::error!(
+            command = cmd.name,
+            "the command declares allow, confirm or rate, but the bot has no guardrails: \
+             call Bot::guardrails; refused"
+        );
+        return Err(Rejection::reply(
+            StanzaError::new(Condition::Forbidden).with_text(format!(
+                "{shown} is disabled: the bot has no guardrails set"
+            )),
+        ));
+    };
+    let mut record = Record::new(cmd, invocation);
+    if let Some(group) = cmd.allow
+        && !ctx.is_member(group)
+    {
+        record.decided = Some(CommandOutcome::Denied);
+        ctx.keep(record);
+        return Err(Rejection::reply(
+            StanzaError::new(Condition::Forbidden).with_text(ctx.rails.denial(&shown, group)),
+        ));
+    }
+    let rate = ctx
+        .rails
+        .take_token(cmd, &ctx.rate_key(), ctx.room.as_deref());
+    if let RateDecision::Limited { retry_after } = rate {
+        record.decided = Some(CommandOutcome::RateLimited);
+        ctx.keep(record);
+        // Whole seconds, rounded up: "retry in 0 s" would be wrong.
+        let secs = retry_after.as_millis().div_ceil(1000).max(1);
+        return Err(Rejection::reply(
+            StanzaError::new(Condition::PolicyViolation)
+                .with_text(format!("too many commands: retry {shown} in {secs} s")),
+        ));
+    }
+    if let (Some(prompt), Source::Chat(text)) = (cmd.confirm, source)
+        && ctx.confirmed.as_deref() != Some(text.trim())
+    {
+        let display = record.display(set.primary_prefix());
+        let timeout = ctx.rails.confirm_timeout.as_secs().max(1);
+        let question = if prompt.is_empty() {
+            format!("Run {display}?")
+        } else {
+            prompt.to_owned()
+        };
+        let yes = format!("{}yes", set.primary_prefix());
+        let no = format!("{}no", set.primary_prefix());
+        record.decided = Some(CommandOutcome::AwaitingConfirmation);
+        record.pending = Some(text.trim().to_owned());
+        record.shown = display;
+        ctx.keep(record);
+        return Err(Rejection::reply(format!(
+            "{question} Answer {yes} or {no} within {timeout} s."
+        )));
+    }
+    ctx.keep(record);
+    Ok(())
+}
+
+/// Checks a route registered with an access group (`#[on_message(allow = "ops")]`,
+/// [`Route::with_allow`](crate::handler::Route::with_allow)).
+pub(crate) fn admit_route(
+    incoming: &Incoming,
+    route: &'static str,
+    group: &'static str,
+) -> Result<(), Rejection> {
+    let Some(ctx) = GuardContext::of(incoming) else {
+        tracing::error!(
+            route,
+            group,
+            "the handler has an access group, but the bot has no guardrails: call Bot::guardrails; refused"
+        );
+        return Err(Rejection::reply(
+            StanzaError::new(Condition::Forbidden)
+                .with_text("disabled: the bot has no guardrails set"),
+        ));
+    };
+    if ctx.is_member(group) {
+        return Ok(());
+    }
+    let mut record = Record::for_route(route);
+    record.decided = Some(CommandOutcome::Denied);
+    ctx.keep(record);
+    Err(Rejection::reply(
+        StanzaError::new(Condition::Forbidden).with_text(ctx.rails.denial("this", group)),
+    ))
+}
