@@ -1,13 +1,18 @@
 //! A chatops bot: typed commands in chat (`!deploy production v1.4.2`) and the
 //! same commands in the commands menu of XMPP clients (XEP-0050 ad-hoc
-//! commands, in Gajim, Conversations, Dino...), with per-user authorization by
-//! sender JID and an automatic `!help`.
+//! commands, in Gajim, Conversations, Dino...), with guardrails: access groups
+//! declared on the commands, a confirmation before a deploy or a rollback,
+//! rate limits, and an audit trail; and an automatic `!help` that shows each
+//! sender what they may run.
 //!
-//! Run it (the address defaults to 127.0.0.1:8080; the operators, who may run
-//! commands, to alice@localhost):
+//! Run it (the address defaults to 127.0.0.1:8080). The groups come from the
+//! environment, so operators change them without a rebuild: `BOT_GROUP_OPS`
+//! may deploy (default alice@localhost), `BOT_GROUP_VIEWERS` may ask for the
+//! status (default everyone):
 //!
 //! ```sh
-//! OPERATORS=alice@localhost,bob@localhost cargo run --example chatops -- 127.0.0.1:8080
+//! BOT_GROUP_OPS="alice@localhost *@ops.example.net" RUST_LOG=info,xmpp_rest_bot::audit=info \
+//!     cargo run --example chatops -- 127.0.0.1:8080
 //! ```
 //!
 //! Point a Prosody component at it:
@@ -23,18 +28,20 @@
 //! curl -i http://127.0.0.1:8080/ -H 'Content-Type: application/xmpp+xml' \
 //!   -d "<message type='chat' id='m1' from='alice@localhost/phone' to='ops@ops.localhost'><body>!deploy prod v1.4.2</body></message>"
 //! curl -i http://127.0.0.1:8080/ -H 'Content-Type: application/xmpp+xml' \
+//!   -d "<message type='chat' id='m2' from='alice@localhost/phone' to='ops@ops.localhost'><body>!yes</body></message>"
+//! curl -i http://127.0.0.1:8080/ -H 'Content-Type: application/xmpp+xml' \
 //!   -d "<iq type='get' id='i1' from='alice@localhost/gajim' to='ops@ops.localhost'><query xmlns='http://jabber.org/protocol/disco#items' node='http://jabber.org/protocol/commands'/></iq>"
 //! ```
 
 // ANCHOR: uses
-use std::collections::{HashMap, HashSet};
+use std::collections::HashMap;
 use std::fmt;
 use std::str::FromStr;
 use std::sync::{Arc, Mutex};
 
 use tracing_subscriber::EnvFilter;
+use xmpp_rest_bot::guard::{Access, AccessError, Guardrails, RateLimit};
 use xmpp_rest_bot::prelude::*;
-use xmpp_rest_bot::stanza::BareJid;
 // ANCHOR_END: uses
 
 /// Where a release runs.
@@ -96,14 +103,18 @@ impl fmt::Display for Version {
 
 // ANCHOR: commands
 /// The commands: in chat with `!` or `/`, and in the clients' commands menu.
+/// Every command is for the `ops` group unless it says otherwise.
 #[derive(BotCommands, Debug)]
+#[command(allow = "ops")]
 enum Ops {
     /// Deploy a release to an environment.
+    #[command(confirm, rate = "6/min")]
     Deploy { env: Env, version: Version },
     /// Show what runs where.
-    #[command(aliases = ["st"])]
+    #[command(aliases = ["st"], allow = "viewers")]
     Status { env: Option<Env> },
     /// Roll an environment back to its previous release.
+    #[command(confirm = "Roll back? Every instance restarts.")]
     Rollback {
         env: Env,
         #[command(rest)]
@@ -112,41 +123,19 @@ enum Ops {
 }
 // ANCHOR_END: commands
 
-/// The bot's state: who may run commands, and what runs where.
-#[derive(Clone)]
+/// The bot's state: what runs where.
+#[derive(Clone, Default)]
 struct AppState {
-    operators: Arc<HashSet<BareJid>>,
     /// Per environment, the releases deployed, the current one last.
     releases: Arc<Mutex<HashMap<Env, Vec<Version>>>>,
 }
 
-/// The sender, when an operator. Anyone else is refused: in a chat with a
-/// message they can read, in the commands menu with an error note.
-struct Operator(BareJid);
-
-impl FromStanza<AppState> for Operator {
-    fn from_stanza(incoming: &Incoming, state: &AppState) -> Result<Self, Rejection> {
-        let Some(from) = incoming.stanza().from() else {
-            return Err(Rejection::skip("no sender"));
-        };
-        let who = from.to_bare();
-        if state.operators.contains(&who) {
-            return Ok(Operator(who));
-        }
-        let refusal = format!("sorry, {who} is not an operator: ask #ops for access");
-        Err(match incoming.stanza() {
-            Stanza::Message(_) => Rejection::reply(refusal),
-            _ => Rejection::reply(StanzaError::new(Condition::Forbidden).with_text(refusal)),
-        })
-    }
-}
-
 // ANCHOR: handler
-/// Runs a command. `Command<Ops>` comes first: plain chat and `!help` are
-/// dealt with before the authorization check, which then only sees commands.
+/// Runs a command. The guardrails checked the sender's group, the rate and
+/// the confirmation before the handler is called: it only does the work.
 async fn ops(
     Command(cmd): Command<Ops>,
-    Operator(who): Operator,
+    Sender(who): Sender,
     State(state): State<AppState>,
 ) -> String {
     // A real bot would call its deploy pipeline here (with `tokio::spawn` for
@@ -161,7 +150,7 @@ async fn ops(
                 return format!("{version} already runs on {env}");
             }
             history.push(version.clone());
-            format!("deploying {version} to {env} (requested by {who})")
+            format!("deploying {version} to {env} (requested by {})", who.to_bare())
         }
         Ops::Status { env } => {
             let envs = match env {
@@ -190,43 +179,48 @@ async fn ops(
 // ANCHOR_END: handler
 
 // ANCHOR: main
-/// The bot, for these operators, apart from serving it: `tests/examples.rs`
+/// The groups: from `BOT_GROUP_OPS`, `BOT_GROUP_VIEWERS` (patterns such as
+/// `alice@example.net`, `*@ops.example.net`, `*`), with defaults.
+pub(crate) fn access_from_env() -> Result<Access, AccessError> {
+    let mut access = Access::from_env("BOT_GROUP_")?;
+    if !access.has_group("ops") {
+        access = access.group("ops", ["alice@localhost"])?;
+    }
+    if !access.has_group("viewers") {
+        access = access.group("viewers", ["*"])?;
+    }
+    Ok(access)
+}
+
+/// The bot, for these groups, apart from serving it: `tests/examples.rs`
 /// drives it through `testing::TestProsody`.
-pub(crate) fn bot(operators: HashSet<BareJid>) -> Bot {
-    let state = AppState {
-        operators: Arc::new(operators),
-        releases: Arc::default(),
-    };
+pub(crate) fn bot(access: Access) -> Bot {
+    let guardrails = Guardrails::new()
+        .access(access)
+        // Each sender: 30 commands a minute (deploy has its own 6/min).
+        .rate_limit(RateLimit::per_minute(30))
+        // A room: 60 a minute, all occupants together.
+        .room_rate_limit(RateLimit::per_minute(60));
     Bot::new()
+        .guardrails(guardrails)
         .handler(ops)
         .ad_hoc_commands::<Ops>()
-        .with_state(state)
+        .metrics_route("/metrics")
+        .with_state(AppState::default())
 }
 
 #[tokio::main]
-async fn main() -> std::io::Result<()> {
-    // Logs: one line per stanza, and when the bot starts and stops
-    // (RUST_LOG=debug for why a handler did or did not take a stanza).
+async fn main() -> Result<(), Box<dyn std::error::Error>> {
+    // Logs: one line per stanza, one audit line per command (target
+    // `xmpp_rest_bot::audit`), and when the bot starts and stops.
     let filter = EnvFilter::try_from_default_env().unwrap_or_else(|_| "info".into());
     tracing_subscriber::fmt().with_env_filter(filter).init();
     let addr = std::env::args()
         .nth(1)
         .unwrap_or_else(|| "127.0.0.1:8080".to_owned());
-    let operators = std::env::var("OPERATORS").unwrap_or_else(|_| "alice@localhost".to_owned());
-    let mut allowed = HashSet::new();
-    for jid in operators
-        .split(',')
-        .map(str::trim)
-        .filter(|j| !j.is_empty())
-    {
-        match jid.parse::<BareJid>() {
-            Ok(jid) => {
-                allowed.insert(jid);
-            }
-            Err(e) => tracing::warn!("ignoring operator {jid:?}: {e}"),
-        }
-    }
-    tracing::info!(operators = allowed.len(), "chatops bot; {}", Ops::help());
-    bot(allowed).serve(addr).await
+    let access = access_from_env()?;
+    tracing::info!(?access, "chatops bot; {}", Ops::help());
+    bot(access).serve(addr).await?;
+    Ok(())
 }
 // ANCHOR_END: main

@@ -118,23 +118,31 @@ async fn echo_json_still_answers_xml_without_the_probe() {
 // ----- chatops -----
 
 async fn chatops() -> TestProsody {
-    let operators = ["alice@localhost".parse().unwrap()].into_iter().collect();
+    let access = xmpp_rest_bot::guard::Access::new()
+        .group("ops", ["alice@localhost"])
+        .unwrap()
+        .group("viewers", ["*"])
+        .unwrap();
     TestProsody::builder()
         .component("ops.localhost")
-        .start(chatops::bot(operators).into_router())
+        .start(chatops::bot(access).into_router())
         .await
 }
 
 #[tokio::test]
-async fn chatops_runs_commands_for_operators() {
+async fn chatops_runs_commands_for_operators_once_confirmed() {
     let t = chatops().await;
     let alice = t.user("alice@localhost/phone");
+    alice.says("!deploy prod v1.4.2").await.assert_body(
+        "Run !deploy env=\"prod\" version=\"v1.4.2\"? Answer !yes or !no within 60 s.",
+    );
     alice
-        .says("!deploy prod v1.4.2")
+        .says("!yes")
         .await
         .assert_body("deploying v1.4.2 to production (requested by alice@localhost)");
+    alice.says("!deploy production v1.4.2").await;
     alice
-        .says("!deploy production v1.4.2")
+        .says("yes")
         .await
         .assert_body("v1.4.2 already runs on production");
     alice
@@ -148,21 +156,35 @@ async fn chatops_runs_commands_for_operators() {
     alice
         .says("!rollback prod \"bad build\"")
         .await
+        .assert_body("Roll back? Every instance restarts. Answer !yes or !no within 60 s.");
+    alice
+        .says("!yes")
+        .await
         .assert_body("production has no previous release to roll back to");
     alice.says("!deploy prod v1.4.3").await;
+    alice.says("!yes").await;
+    alice.says("!rollback prod broken login page").await;
     alice
-        .says("!rollback prod broken login page")
+        .says("!no")
+        .await
+        .assert_body("Cancelled: !rollback env=\"prod\" reason=\"broken login page\" was not run.");
+    alice.says("!rollback prod broken login page").await;
+    alice
+        .says("!yes")
         .await
         .assert_body("rolled production back from v1.4.3 to v1.4.2 (broken login page)");
-    // In the ops room, answered in the room.
-    let r = t
+    // In the ops room: viewers (everyone) get the status, in the room.
+    let occupant = t
         .occupant("ops@conference.localhost", "alice")
-        .to("ops@ops.localhost")
-        .says("!status prod")
-        .await;
-    // Room occupants are room@service/nick, not operators' own JIDs.
-    r.assert_body("sorry, ops@conference.localhost is not an operator: ask #ops for access");
+        .to("ops@ops.localhost");
+    let r = occupant.says("!status prod").await;
+    r.assert_body("production: v1.4.2");
     assert_eq!(r.message().unwrap().type_, MessageType::Groupchat);
+    // A nick the room gave no real JID for is not alice's account.
+    occupant
+        .says("!deploy prod v1.4.4")
+        .await
+        .assert_error(Condition::Forbidden);
 }
 
 #[tokio::test]
@@ -199,18 +221,18 @@ async fn chatops_explains_mistakes_and_refuses_strangers() {
     // Not a command: no handler takes it.
     alice.says("good morning").await.assert_no_reply();
 
-    t.user("mallory@example.org")
-        .says("!deploy prod v6.6.6")
-        .await
-        .assert_body("sorry, mallory@example.org is not an operator: ask #ops for access");
-    // Help is for everyone.
-    assert!(
-        t.user("mallory@example.org")
-            .says("!help")
-            .await
-            .body()
-            .unwrap()
-            .starts_with("Commands:")
+    let mallory = t.user("mallory@example.org");
+    let r = mallory.says("!deploy prod v6.6.6").await;
+    r.assert_error(Condition::Forbidden);
+    assert_eq!(
+        r.error().unwrap().text.as_deref(),
+        Some("!deploy is for the ops group only")
+    );
+    // The help shows what mallory may run.
+    let help = mallory.says("!help").await;
+    assert_eq!(
+        help.body().unwrap(),
+        "Commands:\n!status [env] — Show what runs where. (also !st)"
     );
 }
 
@@ -219,15 +241,15 @@ async fn chatops_commands_are_ad_hoc_commands_too() {
     let t = chatops().await;
     let gajim = t.user("alice@localhost/gajim").to("ops@ops.localhost");
 
-    // The commands menu: one item per command.
+    // The commands menu: one item per command alice may run.
     let r = gajim.iq_get(DiscoItems::for_node(ns::COMMANDS)).await;
     r.assert_result();
     let items = r.payload::<DiscoItems>().unwrap().items;
     let nodes: Vec<_> = items.iter().filter_map(|i| i.node.as_deref()).collect();
     assert_eq!(nodes, ["deploy", "status", "rollback"]);
 
-    // Executing `deploy` gives a form; submitting it runs the chat handler.
-    let r = gajim.iq_set(stanza::AdHocCommand::execute("deploy")).await;
+    // Executing `status` gives a form; submitting it runs the chat handler.
+    let r = gajim.iq_set(stanza::AdHocCommand::execute("status")).await;
     let stage: stanza::AdHocCommand = r.payload().unwrap();
     assert_eq!(stage.status.as_deref(), Some("executing"));
     let fields: Vec<_> = stage
@@ -238,38 +260,25 @@ async fn chatops_commands_are_ad_hoc_commands_too() {
         .iter()
         .filter_map(|f| f.var.clone())
         .collect();
-    assert_eq!(fields, ["env", "version"]);
-    let submit = stanza::AdHocCommand::new("deploy")
-        .with_action("complete")
-        .with_sessionid(stage.sessionid.clone().unwrap())
-        .with_form(DataForm::submit([
-            ("env", "staging"),
-            ("version", "v2.0.0"),
-        ]));
-    let done: stanza::AdHocCommand = gajim.iq_set(submit).await.payload().unwrap();
-    assert_eq!(done.status.as_deref(), Some("completed"));
-    assert_eq!(
-        done.notes[0].text,
-        "deploying v2.0.0 to staging (requested by alice@localhost)"
-    );
-
-    // A stranger's submission is refused with an error note.
+    assert_eq!(fields, ["env"]);
     let submit = stanza::AdHocCommand::new("status")
         .with_action("complete")
-        .with_sessionid("s1")
-        .with_form(DataForm::submit([("env", "prod")]));
-    let done: stanza::AdHocCommand = t
-        .user("mallory@example.org/gajim")
-        .iq_set(submit)
-        .await
-        .payload()
-        .unwrap();
-    assert_eq!(done.notes.len(), 1, "{done:?}");
-    assert_eq!(done.notes[0].type_.as_deref(), Some("error"));
-    assert!(
-        done.notes[0].text.contains("is not an operator"),
-        "{done:?}"
-    );
+        .with_sessionid(stage.sessionid.clone().unwrap())
+        .with_form(DataForm::submit([("env", "staging")]));
+    let done: stanza::AdHocCommand = gajim.iq_set(submit).await.payload().unwrap();
+    assert_eq!(done.status.as_deref(), Some("completed"));
+    assert_eq!(done.notes[0].text, "staging: nothing deployed");
+
+    // A stranger sees only the status, and cannot run the others by node.
+    let stranger = t.user("mallory@example.org/gajim").to("ops@ops.localhost");
+    let r = stranger.iq_get(DiscoItems::for_node(ns::COMMANDS)).await;
+    let items = r.payload::<DiscoItems>().unwrap().items;
+    let nodes: Vec<_> = items.iter().filter_map(|i| i.node.as_deref()).collect();
+    assert_eq!(nodes, ["status"]);
+    let r = stranger
+        .iq_set(stanza::AdHocCommand::execute("rollback"))
+        .await;
+    r.assert_error(Condition::Forbidden);
 }
 
 // ----- iq_responder -----
