@@ -3,11 +3,15 @@
 //! The bot is built here, served by `main.rs` and tested by `tests/bot.rs`.
 
 {% if storage != "none" -%}
+use std::sync::Arc;
+
 use serde::{Deserialize, Serialize};
 use xmpp_rest_bot::dialogue::Dialogue;
+use xmpp_rest_bot::guard::{Access, Guardrails, RateLimit};
 use xmpp_rest_bot::prelude::*;
 use xmpp_rest_bot::storage::Storage;
 {%- else -%}
+use xmpp_rest_bot::guard::{Access, Guardrails, RateLimit};
 use xmpp_rest_bot::prelude::*;
 {%- endif %}
 
@@ -19,6 +23,12 @@ pub enum Cmd {
     Ping,
     /// Send the text back.
     Echo {
+        #[command(rest)]
+        text: String,
+    },
+    /// Make the bot say something (admins only; it asks first).
+    #[command(allow = "admins", confirm)]
+    Say {
         #[command(rest)]
         text: String,
     },
@@ -47,7 +57,7 @@ pub enum Feedback {
 pub async fn command(Command(cmd): Command<Cmd>, mut feedback: Dialogue<Feedback>) -> String {
     match cmd {
         Cmd::Ping => "pong".to_owned(),
-        Cmd::Echo { text } => text,
+        Cmd::Echo { text } | Cmd::Say { text } => text,
         Cmd::Feedback => match feedback.update(Feedback::AskRating).await {
             Ok(()) => "How would you rate me, from 1 to 5?".to_owned(),
             Err(e) => format!("Sorry, that failed: {e}"),
@@ -71,7 +81,7 @@ pub async fn rating(mut feedback: Dialogue<Feedback>, MessageText(text): Message
 pub async fn command(Command(cmd): Command<Cmd>) -> String {
     match cmd {
         Cmd::Ping => "pong".to_owned(),
-        Cmd::Echo { text } => text,
+        Cmd::Echo { text } | Cmd::Say { text } => text,
     }
 }
 {%- endif %}
@@ -83,20 +93,35 @@ pub async fn echo(MessageText(text): MessageText) -> String {
     text
 }
 
+/// The guardrails: who is in which group (`admins` may `!say`), and at most
+/// 30 commands a minute per sender. Each command leaves an audit line in the
+/// logs (target `xmpp_rest_bot::audit`).
+fn guardrails(access: Access) -> Guardrails {
+    Guardrails::new()
+        .access(access)
+        .rate_limit(RateLimit::per_minute(30))
+}
+
 /// The bot: handlers are tried in this order, the first that takes a stanza
 /// answers it. Disco, ping and software version (this package's name and
 /// version, read by the attributes above) are answered by the bot itself.
 {%- if storage != "none" %}
-/// Conversations are kept in `storage` (see `main.rs`).
-pub fn bot(storage: impl Storage) -> Bot {
+/// Conversations, and commands awaiting a `!yes`, are kept in `storage`
+/// (see `main.rs`).
+pub fn bot(access: Access, storage: impl Storage) -> Bot {
+    let storage = Arc::new(storage);
     Bot::new()
+        .guardrails(guardrails(access).confirmations(Arc::clone(&storage)))
         .dialogues(storage)
         .handler(command)
         .handler(rating)
         .handler(echo)
 }
 {%- else %}
-pub fn bot() -> Bot {
-    Bot::new().handler(command).handler(echo)
+pub fn bot(access: Access) -> Bot {
+    Bot::new()
+        .guardrails(guardrails(access))
+        .handler(command)
+        .handler(echo)
 }
 {%- endif %}

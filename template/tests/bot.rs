@@ -1,6 +1,7 @@
 //! The bot, tested through `TestProsody`: it posts stanzas as mod_rest does
 //! and tells what the XMPP user receives. No Prosody needed.
 
+use xmpp_rest_bot::guard::Access;
 use xmpp_rest_bot::prelude::*;
 use xmpp_rest_bot::stanza::Version;
 use xmpp_rest_bot::testing::TestProsody;
@@ -9,14 +10,30 @@ use xmpp_rest_bot::storage::MemoryStorage;
 {%- endif %}
 
 async fn prosody() -> TestProsody {
+    let access = Access::new().group("admins", ["alice@example.org"]).unwrap();
     TestProsody::builder()
         .component("{{component}}")
 {%- if storage == "none" %}
-        .start({{crate_name}}::bot().into_router())
+        .start({{crate_name}}::bot(access).into_router())
 {%- else %}
-        .start({{crate_name}}::bot(MemoryStorage::new()).into_router())
+        .start({{crate_name}}::bot(access, MemoryStorage::new()).into_router())
 {%- endif %}
         .await
+}
+
+#[tokio::test]
+async fn admins_say_things_once_they_confirm() {
+    let t = prosody().await;
+    let alice = t.user("alice@example.org/phone");
+    alice
+        .says("!say hello everyone")
+        .await
+        .assert_body("Run !say text=\"hello everyone\"? Answer !yes or !no within 60 s.");
+    alice.says("!yes").await.assert_body("hello everyone");
+    // Not an admin: refused, and not shown in the help.
+    let bob = t.user("bob@example.org");
+    bob.says("!say hi").await.assert_error(Condition::Forbidden);
+    assert!(!bob.says("!help").await.body().unwrap().contains("!say"));
 }
 
 #[tokio::test]
