@@ -1,6 +1,8 @@
 //! The cost of the guardrails on a request: a rate-limit check (one sender
-//! sending again, and a new sender each time) and an access-group lookup,
-//! then the limiter's memory with 1,000,000 distinct senders.
+//! sending again, and a new sender each time), an access-group lookup, and a
+//! whole command request through the bot's router with and without
+//! `Bot::guardrails` (in process, no socket); then the limiter's memory with
+//! 1,000,000 distinct senders.
 //!
 //! Run: `cargo bench -p xmpp-rest-bot --bench guard`
 //! (the memory figure is printed first, from /proc/self/status, on Linux).
@@ -9,7 +11,9 @@ use std::hint::black_box;
 use std::time::Duration;
 
 use criterion::Criterion;
-use xmpp_rest_bot::guard::{Access, RateLimit, RateLimiter};
+use tower::ServiceExt as _;
+use xmpp_rest_bot::guard::{Access, Guardrails, RateLimit, RateLimiter};
+use xmpp_rest_bot::prelude::*;
 use xmpp_rest_bot::stanza::Jid;
 
 fn rss_kib() -> Option<u64> {
@@ -82,9 +86,67 @@ fn guard(c: &mut Criterion) {
     group.finish();
 }
 
+#[derive(BotCommands)]
+enum Ops {
+    /// Show the status.
+    Status,
+    /// Deploy (ops only).
+    #[command(allow = "ops")]
+    Deploy { env: String },
+}
+
+async fn ops(Command(cmd): Command<Ops>) -> &'static str {
+    match cmd {
+        Ops::Status => "all green",
+        Ops::Deploy { .. } => "deploying",
+    }
+}
+
+/// One `!status` (or `!deploy prod`) request through the router.
+fn request(body: &str) -> axum::http::Request<axum::body::Body> {
+    let xml = format!(
+        "<message type='chat' id='m1' from='carol@ops.example.net/phone' to='bot@example.net'><body>{body}</body></message>"
+    );
+    axum::http::Request::post("/")
+        .header("content-type", "application/xmpp+xml")
+        .body(axum::body::Body::from(xml))
+        .unwrap_or_default()
+}
+
+fn command_requests(c: &mut Criterion) {
+    let Ok(runtime) = tokio::runtime::Builder::new_current_thread().enable_all().build() else {
+        return;
+    };
+    let access = Access::new().group("ops", ["*@ops.example.net"]).unwrap_or_default();
+    let plain = Bot::new().handler(ops).into_router();
+    let guarded = Bot::new()
+        .guardrails(
+            Guardrails::new()
+                .access(access)
+                .rate_limit(RateLimit::every(Duration::from_nanos(1)).burst(1_000_000)),
+        )
+        .handler(ops)
+        .into_router();
+    let mut group = c.benchmark_group("command request");
+    for (name, router, body) in [
+        ("!status, no guardrails", &plain, "!status"),
+        ("!status, guardrails", &guarded, "!status"),
+        ("!deploy prod, guardrails (allowed)", &guarded, "!deploy prod"),
+    ] {
+        group.bench_function(name, |b| {
+            b.iter(|| {
+                let response = runtime.block_on(router.clone().oneshot(request(body)));
+                black_box(response.map(|r| r.status()))
+            })
+        });
+    }
+    group.finish();
+}
+
 fn main() {
     memory_with_a_million_senders();
     let mut c = Criterion::default().configure_from_args();
     guard(&mut c);
+    command_requests(&mut c);
     c.final_summary();
 }

@@ -1,48 +1,48 @@
-//! Chatops guardrails: who may run what, and how often.
+//! Chatops guardrails: who may run what, how often, after which
+//! confirmation, and the audit trail of what ran.
 //!
-//! - [`Access`]: named groups of JIDs (exact, bare, `*@domain`, `*`),
-//!   configured at runtime from code, the environment or TOML.
-//! - [`RateLimiter`]: a token bucket per sender or room, in bounded memory.
-//!
-//! They are checked in an [interceptor](crate::intercept), before any handler
-//! runs:
+//! Commands declare what they need where they are declared; the bot's
+//! [`Guardrails`] hold what operators change without a rebuild (the groups'
+//! members, the default limits, the confirmation timeout and store):
 //!
 //! ```
-//! use xmpp_rest_bot::guard::{Access, RateDecision, RateLimit, RateLimiter};
-//! use xmpp_rest_bot::intercept::{Handled, Interceptor, Next};
+//! use xmpp_rest_bot::guard::{Access, Guardrails, RateLimit};
 //! use xmpp_rest_bot::prelude::*;
 //!
-//! struct OpsOnly {
-//!     access: Access,
-//!     limiter: RateLimiter,
+//! #[derive(BotCommands)]
+//! #[command(allow = "ops")] // every command: the `ops` group only
+//! enum Ops {
+//!     /// Deploy a version.
+//!     #[command(confirm, rate = "6/min")]
+//!     Deploy { env: String, version: String },
+//!     /// Rotate a credential.
+//!     Rotate {
+//!         name: String,
+//!         #[command(redact)] // `***` in the audit trail
+//!         secret: String,
+//!     },
 //! }
 //!
-//! impl Interceptor for OpsOnly {
-//!     async fn intercept(&self, incoming: &mut Incoming, next: Next<'_>) -> Handled {
-//!         let Some(from) = incoming.stanza().from().cloned() else {
-//!             return next.run(incoming).await;
-//!         };
-//!         if !self.access.allows("ops", &from) {
-//!             let error = StanzaError::new(Condition::Forbidden).with_text("this bot needs the `ops` group");
-//!             return Handled::intercepted(error);
-//!         }
-//!         if let RateDecision::Limited { retry_after } = self.limiter.check(&from.to_bare().to_string()) {
-//!             let text = format!("too many requests: retry in {} s", retry_after.as_secs() + 1);
-//!             return Handled::intercepted(StanzaError::new(Condition::PolicyViolation).with_text(text));
-//!         }
-//!         next.run(incoming).await
+//! async fn ops(Command(cmd): Command<Ops>) -> String {
+//!     match cmd {
+//!         Ops::Deploy { env, version } => format!("deploying {version} to {env}"),
+//!         Ops::Rotate { name, .. } => format!("{name} rotated"),
 //!     }
 //! }
 //!
 //! # fn main() -> Result<(), Box<dyn std::error::Error>> {
-//! let guard = OpsOnly {
-//!     // BOT_GROUP_OPS="alice@example.net *@ops.example.net"
-//!     access: Access::from_env("BOT_GROUP_")?,
-//!     limiter: RateLimiter::new(RateLimit::per_minute(10)),
-//! };
-//! let bot: Bot = Bot::new().interceptor(guard);
-//! # Ok(()) }
+//! // BOT_GROUP_OPS="alice@example.net *@ops.example.net"
+//! let access = Access::from_env("BOT_GROUP_")?;
+//! let bot: Bot = Bot::new()
+//!     .guardrails(Guardrails::new().access(access).rate_limit(RateLimit::per_minute(20)))
+//!     .handler(ops);
+//! # let _ = bot; Ok(()) }
 //! ```
+//!
+//! What each refusal looks like, who a room occupant is, and the audit
+//! trail's fields are in the book's chapter "Guardrails". The building
+//! blocks ([`Access`], [`RateLimiter`]) can also be used on their own, in an
+//! [interceptor](crate::intercept) of yours.
 
 mod access;
 mod audit;
