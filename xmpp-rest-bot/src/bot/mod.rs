@@ -256,8 +256,11 @@ impl<S: 'static> Bot<S> {
     /// let bot: Bot = Bot::new().dialogues(MemoryStorage::new());
     /// # let _ = bot;
     /// ```
-    pub fn dialogues(self, dialogues: impl Into<crate::dialogue::Dialogues>) -> Self {
-        self.interceptor(dialogues.into())
+    pub fn dialogues(mut self, dialogues: impl Into<crate::dialogue::Dialogues>) -> Self {
+        let dialogues = dialogues.into();
+        // The ad-hoc command sessions are kept there too (see `ad_hoc_commands`).
+        self.config.dialogues = Some(dialogues.clone());
+        self.interceptor(dialogues)
     }
 
     /// The registered routes, in the order they are tried.
