@@ -486,7 +486,10 @@ fn check_steps(args: &[Arg], errors: &mut Errors) {
         if arg.step < current {
             errors.push(syn::Error::new_spanned(
                 lit,
-                format!("steps go up in field order: step {} after step {current}", arg.step),
+                format!(
+                    "steps go up in field order: step {} after step {current}",
+                    arg.step
+                ),
             ));
         } else if arg.step > current + 1 {
             errors.push(syn::Error::new_spanned(
