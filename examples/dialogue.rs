@@ -3,6 +3,11 @@
 //! conversation kept in a storage, so it survives a restart (SQLite) and is
 //! shared by replicas (Redis). `!cancel` drops it at any step.
 //!
+//! The same report is a multi-step ad-hoc command (XEP-0050), "File an
+//! incident report" in the commands menu of Gajim or Conversations: one form
+//! per step, its session in the same storage (so a replica can finish what
+//! another began). In a chat, `!file db high disk full` files it at once.
+//!
 //! ```sh
 //! cargo run --example dialogue                                   # in memory
 //! DIALOGUE_STORAGE=sqlite:/var/lib/bot/dialogues.db \
@@ -11,10 +16,12 @@
 //!   cargo run --features redis --example dialogue -- 127.0.0.1:8081
 //! ```
 
+use std::str::FromStr;
 use std::sync::Arc;
 
 use serde::{Deserialize, Serialize};
 use tracing_subscriber::EnvFilter;
+use xmpp_rest_bot::command::{BotCommands, Command};
 use xmpp_rest_bot::dialogue::{Dialogue, Dialogues};
 use xmpp_rest_bot::prelude::*;
 use xmpp_rest_bot::storage::{MemoryStorage, Storage, StorageError};
@@ -41,7 +48,46 @@ pub(crate) enum Severity {
     High,
     Critical,
 }
+
+impl FromStr for Severity {
+    type Err = String;
+
+    fn from_str(answer: &str) -> Result<Self, String> {
+        match answer.trim().to_lowercase().as_str() {
+            "low" => Ok(Severity::Low),
+            "high" => Ok(Severity::High),
+            "critical" => Ok(Severity::Critical),
+            _ => Err("answer low, high or critical".into()),
+        }
+    }
+}
 // ANCHOR_END: state
+
+// ANCHOR: adhoc
+/// The report as an ad-hoc command: the service, then the severity, then
+/// what happened, each in a form of its own.
+#[derive(BotCommands)]
+pub(crate) enum Incidents {
+    /// File an incident report.
+    File {
+        service: String,
+        #[command(step = 2)]
+        severity: Severity,
+        #[command(step = 3, rest)]
+        summary: String,
+    },
+}
+
+async fn file(Command(cmd): Command<Incidents>, Sender(from): Sender) -> String {
+    let Incidents::File {
+        service,
+        severity,
+        summary,
+    } = cmd;
+    tracing::info!(%from, %service, ?severity, summary, "incident filed");
+    format!("Filed: [{severity:?}] {service}: {summary}")
+}
+// ANCHOR_END: adhoc
 
 /// What the bot says when the storage fails: the sender may try again.
 fn failed(error: &StorageError) -> String {
@@ -80,11 +126,8 @@ async fn got_service(mut report: Dialogue<Report>, MessageText(service): Message
 
 #[on_message(chat, state = Report::AskSeverity { .. })]
 async fn got_severity(mut report: Dialogue<Report>, MessageText(answer): MessageText) -> String {
-    let severity = match answer.trim().to_lowercase().as_str() {
-        "low" => Severity::Low,
-        "high" => Severity::High,
-        "critical" => Severity::Critical,
-        _ => return "Please answer low, high or critical (or !cancel).".into(),
+    let Ok(severity) = answer.parse::<Severity>() else {
+        return "Please answer low, high or critical (or !cancel).".into();
     };
     let Report::AskSeverity { service } = report.get().clone() else {
         return "Say !report to file an incident.".into();
@@ -129,10 +172,13 @@ async fn help(report: Dialogue<Report>) -> String {
 // ANCHOR_END: handlers
 
 // ANCHOR: bot
-/// The wizard, its conversations kept in `storage`.
+/// The wizard, its conversations (and ad-hoc sessions) kept in `storage`.
 pub(crate) fn bot(storage: Arc<dyn Storage>) -> Bot {
     Bot::new()
         .dialogues(Dialogues::shared(storage))
+        // First: `!file ...` is its command; anything else goes on.
+        .handler(file)
+        .ad_hoc_commands::<Incidents>()
         .handler(cancel)
         .handler(start)
         .handler(got_service)

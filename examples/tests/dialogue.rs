@@ -1,6 +1,8 @@
 //! The dialogue example, in process and as real processes on real storages:
 //! - the wizard through `TestProsody` (the conversation, `!cancel`, a wrong
-//!   answer asked again, two senders apart);
+//!   answer asked again, two senders apart), and as a multi-step ad-hoc
+//!   command in XML and JSON (a form per step, a wrong value asked again,
+//!   `prev`);
 //! - restart: the bot on SQLite (a file in a temporary directory) killed
 //!   mid-conversation and started again: the conversation continues;
 //! - replicas: two bot processes on different ports sharing one real
@@ -12,7 +14,9 @@ use std::path::PathBuf;
 use std::process::{Child, Command, Stdio};
 use std::time::Duration;
 
-use xmpp_rest_bot::testing::TestProsody;
+use xmpp_rest_bot::stanza::{AdHocCommand, DataForm, FormField, Stanza};
+use xmpp_rest_bot::testing::{Received, TestProsody};
+use xmpp_rest_bot::wire::WireFormat;
 
 #[allow(dead_code)] // `main` is not called here
 #[path = "../dialogue.rs"]
@@ -64,6 +68,107 @@ async fn the_wizard_asks_files_and_cancels() {
         .says("hello")
         .await
         .assert_body("Say !report to file an incident.");
+}
+
+/// The `<command/>` a user received.
+fn command_of(received: &Received) -> AdHocCommand {
+    let Some(Stanza::Iq(iq)) = received.stanza() else {
+        panic!("no iq: {received:?}")
+    };
+    iq.payload_as::<AdHocCommand>().unwrap().unwrap()
+}
+
+/// `action` on the stage `stage` answered, with `values` (and the stage's
+/// hidden field, as clients send it back).
+fn answer(stage: &AdHocCommand, action: &str, values: &[(&str, &str)]) -> AdHocCommand {
+    let mut form = DataForm::submit(values.iter().copied());
+    for field in &stage.form.as_ref().unwrap().fields {
+        if field.type_.as_deref() == Some("hidden") {
+            let var = field.var.clone().unwrap();
+            form.fields
+                .push(FormField::new(var).with_values(field.values.clone()));
+        }
+    }
+    AdHocCommand::new("file")
+        .with_action(action)
+        .with_sessionid(stage.sessionid.clone().unwrap())
+        .with_form(form)
+}
+
+fn asked(stage: &AdHocCommand) -> Vec<&str> {
+    let form = stage.form.as_ref().expect("a form");
+    form.fields
+        .iter()
+        .filter(|f| f.type_.as_deref() != Some("hidden"))
+        .filter_map(|f| f.var.as_deref())
+        .collect()
+}
+
+#[tokio::test]
+async fn the_report_is_also_a_multi_step_ad_hoc_command() {
+    for format in [WireFormat::Xml, WireFormat::Json] {
+        let storage = dialogue::storage_from(None).await.unwrap();
+        let t = TestProsody::builder()
+            .content_type(format)
+            .start(dialogue::bot(storage).into_router())
+            .await;
+        let alice = t.user("alice@example.org/gajim");
+        let step1 = command_of(&alice.iq_set(AdHocCommand::execute("file")).await);
+        assert_eq!(asked(&step1), ["service"]);
+        let step2 = command_of(
+            &alice
+                .iq_set(answer(&step1, "next", &[("service", "database")]))
+                .await,
+        );
+        assert_eq!(asked(&step2), ["severity"]);
+        // A wrong value: the same step, with the reason.
+        let again = command_of(
+            &alice
+                .iq_set(answer(&step2, "next", &[("severity", "meh")]))
+                .await,
+        );
+        assert_eq!(asked(&again), ["severity"]);
+        assert!(again.notes[0].text.contains("answer low, high or critical"));
+        let step3 = command_of(
+            &alice
+                .iq_set(answer(&again, "next", &[("severity", "Critical")]))
+                .await,
+        );
+        assert_eq!(asked(&step3), ["summary"]);
+        let back = command_of(&alice.iq_set(answer(&step3, "prev", &[])).await);
+        assert_eq!(
+            back.form.as_ref().unwrap().value("severity"),
+            Some("Critical")
+        );
+        let step3 = command_of(
+            &alice
+                .iq_set(answer(&back, "next", &[("severity", "critical")]))
+                .await,
+        );
+        let done = command_of(
+            &alice
+                .iq_set(answer(
+                    &step3,
+                    "complete",
+                    &[("summary", "disk full on db-2")],
+                ))
+                .await,
+        );
+        assert_eq!(done.status.as_deref(), Some("completed"));
+        assert_eq!(
+            done.notes[0].text,
+            "Filed: [Critical] database: disk full on db-2"
+        );
+        // The chat wizard is still there, and `!file` files at once.
+        alice
+            .says("!file web low slow pages")
+            .await
+            .assert_body("Filed: [Low] web: slow pages");
+        alice
+            .says("!report")
+            .await
+            .assert_body("Which service is affected?");
+    }
 }
 
 // ----- the example as processes -----

@@ -33,8 +33,12 @@ pub(crate) fn expand(model: &CommandEnum) -> TokenStream {
                 ArgKind::Rest => quote!(Rest),
             };
             let redact = arg.redacted.then(|| quote!(.redact()));
+            let step = (arg.step != 1).then(|| {
+                let step = arg.step;
+                quote!(.in_step(#step))
+            });
             quote! {
-                #krate::command::ArgInfo::new(#name, #type_name, #krate::command::ArgKind::#kind)#redact
+                #krate::command::ArgInfo::new(#name, #type_name, #krate::command::ArgKind::#kind)#redact #step
             }
         });
         let allow = cmd.guards.allow.as_ref().map(|g| quote!(.with_allow(#g)));

@@ -127,6 +127,10 @@ pub(crate) struct Arg {
     pub(crate) kind: ArgKind,
     /// `#[command(redact)]`: masked in the audit trail and prompts.
     pub(crate) redacted: bool,
+    /// `#[command(step = N)]`: the form of a multi-step ad-hoc command that
+    /// asks for it (1 without the attribute), with the literal for errors.
+    pub(crate) step: u8,
+    pub(crate) step_lit: Option<syn::LitInt>,
 }
 
 /// Collects errors so that every mistake is reported, not only the first.
@@ -389,6 +393,7 @@ impl Command {
                 _ => {}
             }
         }
+        check_steps(&cmd.args, &mut errors);
         errors.finish(cmd)
     }
 }
@@ -397,6 +402,8 @@ impl Arg {
     fn from_field(index: usize, field: &syn::Field) -> syn::Result<Self> {
         let mut rest = false;
         let mut redacted = false;
+        let mut step = 1;
+        let mut step_lit = None;
         let mut name = field
             .ident
             .as_ref()
@@ -409,9 +416,22 @@ impl Arg {
                     redacted = true;
                 } else if meta.path.is_ident("rename") {
                     name = check_name(&meta.value()?.parse()?)?;
+                } else if meta.path.is_ident("step") {
+                    let lit: syn::LitInt = meta.value()?.parse()?;
+                    step = match lit.base10_parse::<u8>() {
+                        Ok(n) if n >= 1 => n,
+                        _ => {
+                            return Err(syn::Error::new_spanned(
+                                &lit,
+                                "a step is a number from 1 to 255, e.g. `step = 2`",
+                            ));
+                        }
+                    };
+                    step_lit = Some(lit);
                 } else {
-                    return Err(meta
-                        .error("unknown field attribute: expected `rest`, `rename` or `redact`"));
+                    return Err(meta.error(
+                        "unknown field attribute: expected `rest`, `rename`, `redact` or `step`",
+                    ));
                 }
                 Ok(())
             })?;
@@ -439,7 +459,50 @@ impl Arg {
             value_ty,
             kind,
             redacted,
+            step,
+            step_lit,
         })
+    }
+}
+
+/// Steps go up in field order, from 1, without gaps: the ad-hoc forms are
+/// asked in that order, and a form with no field would be an empty page.
+fn check_steps(args: &[Arg], errors: &mut Errors) {
+    let mut current = 1;
+    for arg in args {
+        let Some(lit) = &arg.step_lit else {
+            if arg.step != current {
+                // Only reachable after an explicit step: say where it goes.
+                errors.push(syn::Error::new_spanned(
+                    &arg.ty,
+                    format!(
+                        "this field has no `step`, so it is in step 1, after a field of step {current}: \
+                         steps go up in field order (add `#[command(step = {current})]`)"
+                    ),
+                ));
+            }
+            continue;
+        };
+        if arg.step < current {
+            errors.push(syn::Error::new_spanned(
+                lit,
+                format!(
+                    "steps go up in field order: step {} after step {current}",
+                    arg.step
+                ),
+            ));
+        } else if arg.step > current + 1 {
+            errors.push(syn::Error::new_spanned(
+                lit,
+                format!(
+                    "step {} has no step {} before it: steps are numbered 1, 2, 3... without gaps",
+                    arg.step,
+                    current + 1
+                ),
+            ));
+        } else {
+            current = arg.step;
+        }
     }
 }
 

@@ -21,6 +21,9 @@ pub(crate) struct Config {
     pub(crate) auth: Auth,
     pub(crate) interceptors: Interceptors,
     pub(crate) ad_hoc: Option<AdHoc>,
+    /// The conversation storage of [`Bot::dialogues`], where the ad-hoc
+    /// command sessions go too.
+    pub(crate) dialogues: Option<crate::dialogue::Dialogues>,
     /// The guardrails' stage, outside the registered interceptors.
     pub(crate) guard: Option<Guard>,
     pub(crate) builtin: Builtin,
@@ -74,10 +77,21 @@ impl Config {
             self.builtin
                 .answers(routes, self.package.as_ref(), self.interceptor_features());
         let builtin = builtin.map(|b| Arc::new(b) as Arc<dyn ErasedInterceptor>);
+        let mut interceptors = self.interceptors.0.clone();
+        // The ad-hoc sessions go to the conversation storage when there is
+        // one (replicas sharing it share the sessions), else they stay in
+        // the registry's own memory store (shared by the bot's clones).
+        // Resolved here, so that `dialogues` and `ad_hoc_commands` may be
+        // called in either order.
+        if let (Some(ad_hoc), Some(dialogues)) = (&self.ad_hoc, &self.dialogues)
+            && let Some(slot) = interceptors.get_mut(ad_hoc.index)
+        {
+            *slot = Arc::new(ad_hoc.registry.with_sessions(dialogues.clone().into()));
+        }
         builtin
             .into_iter()
             .chain(self.guard.iter().map(|g| Arc::clone(&g.0)))
-            .chain(self.interceptors.0.iter().cloned())
+            .chain(interceptors)
             .collect()
     }
 

@@ -118,64 +118,7 @@ impl<S: 'static> Bot<S> {
         self
     }
 
-    /// Exposes the commands of `C` as XEP-0050 ad-hoc commands, the commands
-    /// menu of clients such as Gajim and Conversations; their submissions run
-    /// the handler taking [`Command<C>`](crate::command::Command), the same
-    /// one as the chat commands.
-    ///
-    /// ```no_run
-    /// use xmpp_rest_bot::Bot;
-    /// use xmpp_rest_bot::command::{BotCommands, Command};
-    ///
-    /// #[derive(BotCommands)]
-    /// enum Ops {
-    ///     /// Deploy a version to an environment.
-    ///     Deploy { env: String, version: String },
-    ///     /// Show the status.
-    ///     Status,
-    /// }
-    ///
-    /// async fn ops(Command(cmd): Command<Ops>) -> String {
-    ///     match cmd {
-    ///         Ops::Deploy { env, version } => format!("deploying {version} to {env}"),
-    ///         Ops::Status => "all green".to_owned(),
-    ///     }
-    /// }
-    ///
-    /// # async fn run() -> std::io::Result<()> {
-    /// // `!deploy prod v1.2` in a chat, or "Deploy a version..." in the commands menu.
-    /// Bot::new().handler(ops).ad_hoc_commands::<Ops>().serve("127.0.0.1:8080").await
-    /// # }
-    /// ```
-    ///
-    /// This is explicit (registering a `Command<C>` handler does not do it)
-    /// because it makes the commands visible to every XMPP client that asks:
-    /// a deliberate choice for an ops bot.
-    ///
-    /// | the client sends (iq) | the bot answers |
-    /// |---|---|
-    /// | disco#items get on node `http://jabber.org/protocol/commands` | one item per visible command: the bot's address (the request's `to`), node = the command's name, name = its description |
-    /// | disco#info get on a command's node | identity `automation`/`command-node`, features `http://jabber.org/protocol/commands` and `jabber:x:data` |
-    /// | `<command node="deploy" action="execute"/>`, for a command with arguments | status `executing`, a `sessionid`, the action `complete`, and a form with one field per argument (label = the argument's name): `text-single` (required) for a plain or `rest` argument, `text-single` for an `Option`, `text-multi` (one value per line) for a `Vec`, `boolean` for a `bool` |
-    /// | the same, for a command without arguments | runs it (below) |
-    /// | the form submitted (`action="complete"`, or `execute` with `<x type="submit">`) | runs the handler with the command built from the values; the reply becomes status `completed` with a `<note type="info">` carrying the text (a message's body), an error reply a `<note type="error">`, no reply no note |
-    /// | a submitted value that does not parse, or a required one missing | the form again, with the submitted values and a `<note type="error">` naming the argument |
-    /// | `action="cancel"` | status `canceled` |
-    /// | an action other than execute, complete, next and cancel | `bad-request` with `<bad-action/>` |
-    /// | a node that no registered enum has | the routes as usual, then `item-not-found` when none takes it |
-    ///
-    /// The bot keeps no session state: the submitted form carries all the
-    /// arguments. The handler's other extractors see the iq (a handler that
-    /// also takes `Message` or `MessageText` cannot run an ad-hoc command: the sender
-    /// gets `feature-not-implemented`), and so does its filter. Hidden
-    /// commands are not listed but can be executed by node. Registering the
-    /// same enum twice changes nothing; when two enums have a command of the
-    /// same name, the first registered keeps the node.
-    ///
-    /// The bot's own disco#info (see [`Builtin`]) then lists the feature
-    /// `http://jabber.org/protocol/commands`. The commands are an
-    /// [interceptor](crate::intercept), placed among the others where this
-    /// is first called.
+    #[doc = include_str!("../docs/ad_hoc_commands.md")]
     pub fn ad_hoc_commands<C: BotCommands + 'static>(mut self) -> Self {
         let interceptors = &mut self.config.interceptors.0;
         let ad_hoc = self.config.ad_hoc.get_or_insert_with(|| {
@@ -245,6 +188,8 @@ impl<S: 'static> Bot<S> {
     /// [`Storage`](crate::storage::Storage) or a
     /// [`Dialogues`](crate::dialogue::Dialogues) (to choose the key scope).
     /// A storage that fails answers `internal-server-error` (logged).
+    /// The sessions of multi-stage [ad-hoc commands](Self::ad_hoc_commands)
+    /// are kept there too.
     ///
     /// An interceptor, added where this is called (see
     /// [`interceptor`](Self::interceptor)).
@@ -256,8 +201,11 @@ impl<S: 'static> Bot<S> {
     /// let bot: Bot = Bot::new().dialogues(MemoryStorage::new());
     /// # let _ = bot;
     /// ```
-    pub fn dialogues(self, dialogues: impl Into<crate::dialogue::Dialogues>) -> Self {
-        self.interceptor(dialogues.into())
+    pub fn dialogues(mut self, dialogues: impl Into<crate::dialogue::Dialogues>) -> Self {
+        let dialogues = dialogues.into();
+        // The ad-hoc command sessions are kept there too (see `ad_hoc_commands`).
+        self.config.dialogues = Some(dialogues.clone());
+        self.interceptor(dialogues)
     }
 
     /// The registered routes, in the order they are tried.

@@ -45,6 +45,7 @@
 //! | field | `#[command(rest)]` | the last field takes the rest of the line verbatim |
 //! | field | `#[command(rename = "name")]` | the argument's name in help and errors |
 //! | field | `#[command(redact)]` | a secret: `***` in the audit trail and the confirmation prompt |
+//! | field | `#[command(step = 2)]` | asked in the second form of the [ad-hoc command](crate::Bot::ad_hoc_commands) (default: step 1); steps go up in field order without gaps; chat commands ignore it |
 //!
 //! `allow`, `confirm` and `rate` are enforced by the bot's
 //! [guardrails](crate::guard::Guardrails) ([`Bot::guardrails`](crate::Bot::guardrails));
@@ -130,6 +131,9 @@ pub struct ArgInfo {
     /// Whether its value is a secret (`#[command(redact)]`): the audit trail
     /// and the confirmation prompt show `***` instead.
     pub redacted: bool,
+    /// The step of a multi-step ad-hoc command whose form asks for it
+    /// (`#[command(step = 2)]`), from 1; chat commands ignore it.
+    pub step: u8,
 }
 
 impl ArgInfo {
@@ -140,6 +144,7 @@ impl ArgInfo {
             type_name,
             kind,
             redacted: false,
+            step: 1,
         }
     }
 
@@ -147,6 +152,13 @@ impl ArgInfo {
     #[must_use]
     pub const fn redact(mut self) -> Self {
         self.redacted = true;
+        self
+    }
+
+    #[doc(hidden)]
+    #[must_use]
+    pub const fn in_step(mut self, step: u8) -> Self {
+        self.step = step;
         self
     }
 }

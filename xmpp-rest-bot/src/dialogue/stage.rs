@@ -66,10 +66,20 @@ impl Dialogues {
     }
 
     fn storage_key(&self, stanza: &Stanza, key: &ConversationKey) -> String {
+        self.key_for(stanza.to(), key)
+    }
+
+    /// The storage key of `key` for a stanza sent to `bot` (the ad-hoc
+    /// command sessions are stored beside the conversations, scoped alike).
+    pub(crate) fn key_for(
+        &self,
+        bot: Option<&crate::stanza::Jid>,
+        key: &ConversationKey,
+    ) -> String {
         match &self.scope {
             Some(scope) => key.storage_key(scope),
             None => {
-                let bot = stanza.to().map(|to| to.to_bare());
+                let bot = bot.map(|to| to.to_bare());
                 key.storage_key(bot.as_ref().map_or("bot", |jid| jid.as_str()))
             }
         }

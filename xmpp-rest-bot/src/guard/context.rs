@@ -83,6 +83,29 @@ pub(crate) fn may_run(incoming: &Incoming, cmd: &CommandInfo) -> bool {
     }
 }
 
+/// The `forbidden` error for a requester who may not run `cmd` (the ad-hoc
+/// commands refuse its node at every stage, before any form), counted as
+/// denied; `None` when they may. The text is [`admit`]'s.
+pub(crate) fn refusal(
+    incoming: &Incoming,
+    set: &CommandSet,
+    cmd: &CommandInfo,
+) -> Option<StanzaError> {
+    let group = cmd.allow?;
+    let shown = format!("{}{}", set.primary_prefix(), cmd.name);
+    let text = match GuardContext::of(incoming) {
+        Some(ctx) if ctx.is_member(group) => return None,
+        Some(ctx) => {
+            let mut record = Record::for_route(cmd.name);
+            record.decided = Some(CommandOutcome::Denied);
+            ctx.keep(record);
+            ctx.rails.denial(&shown, group)
+        }
+        None => format!("{shown} is disabled: the bot has no guardrails set"),
+    };
+    Some(StanzaError::new(Condition::Forbidden).with_text(text))
+}
+
 /// Checks a run of `cmd`, parsed as `invocation`: `Ok` when it may run now
 /// (the audit record is kept for the stage), else what the sender receives.
 pub(crate) fn admit(

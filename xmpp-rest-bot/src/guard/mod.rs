@@ -57,5 +57,5 @@ pub use access::{Access, AccessError, JidPattern};
 pub use guardrails::{DEFAULT_CONFIRM_TIMEOUT, Guardrails};
 pub use rate::{DEFAULT_MAX_TRACKED, RateDecision, RateLimit, RateLimiter};
 
-pub(crate) use context::{Source, admit, admit_route, may_run};
+pub(crate) use context::{Source, admit, admit_route, may_run, refusal};
 pub(crate) use stage::GuardStage;

@@ -6,27 +6,45 @@
 //! submission becomes an [`AdHocCall`] attached to the [`Incoming`] as an
 //! extension, which the [`Command`](super::Command) extractor of the handler
 //! reads, and the handler's reply is turned into the completed command.
+//!
+//! A command with one step and no confirmation is stateless: its one form
+//! carries every argument. A command with several steps
+//! (`#[command(step = N)]`) or a confirmation (`#[command(confirm)]`) keeps
+//! a session between its stages ([`stages`]), in [`Sessions`].
+//!
+//! What a requester may not run (`#[command(allow = "...")]`, see
+//! [`crate::guard`]) is left out of their command list and refused at every
+//! stage.
+
+mod form;
+mod session;
+mod stages;
 
 use std::any::TypeId;
 use std::fmt;
 use std::marker::PhantomData;
 use std::sync::Arc;
-use std::sync::atomic::{AtomicU64, Ordering};
-use std::time::{SystemTime, UNIX_EPOCH};
 
-use super::{ArgInfo, ArgKind, BotCommands, CommandInfo, CommandSet, Invocation, ParseError};
+use super::{BotCommands, CommandInfo, CommandSet, Invocation, ParseError};
 use crate::extract::Incoming;
+use crate::guard;
 use crate::intercept::{Handled, Handling, Interceptor, Next};
 use crate::reply::{Reply, ReplyKind};
 use crate::stanza::{
-    self, AdHocActions, AdHocNote, Condition, DataForm, DiscoInfo, DiscoItem, DiscoItems, Element,
-    FormField, Identity, Iq, IqType, Stanza, StanzaError, ns,
+    self, AdHocActions, AdHocNote, Condition, DataForm, DiscoInfo, DiscoItem, DiscoItems, Identity,
+    Iq, IqType, Stanza, StanzaError, ns,
 };
+use form::{display_name, form_for, invocation_from_form, quoted};
+pub(crate) use session::Sessions;
+use session::new_session_id;
+use stages::Plan;
 
-/// The command enums exposed as ad-hoc commands, in registration order.
+/// The command enums exposed as ad-hoc commands, in registration order, and
+/// where their sessions are kept.
 #[derive(Clone, Default)]
 pub(crate) struct Registry {
     enums: Vec<Arc<dyn Registered>>,
+    sessions: Sessions,
 }
 
 /// A registered enum, its type erased.
@@ -102,6 +120,14 @@ impl Registry {
         self.enums.push(Arc::new(Enum::<C>(PhantomData)));
     }
 
+    /// The same commands, their sessions kept in `sessions`.
+    pub(crate) fn with_sessions(&self, sessions: Sessions) -> Self {
+        Registry {
+            enums: self.enums.clone(),
+            sessions,
+        }
+    }
+
     /// Whether any enum with commands is registered.
     pub(crate) fn has_commands(&self) -> bool {
         self.enums.iter().any(|e| !e.set().commands.is_empty())
@@ -115,24 +141,25 @@ impl Registry {
     }
 
     /// Looks at `incoming` before the routes do.
-    fn examine(&self, incoming: &Incoming) -> Intercept {
+    async fn examine(&self, incoming: &Incoming) -> Intercept {
         let Stanza::Iq(iq) = incoming.stanza() else {
             return Intercept::Pass;
         };
         match iq.type_ {
-            IqType::Get => self.discover(iq),
+            IqType::Get => self.discover(incoming, iq),
             IqType::Set => match iq.payload_as::<stanza::AdHocCommand>() {
                 // A malformed `<command/>` is the routes' business (the
                 // `stanza::AdHocCommand` extractor answers it with bad-request).
-                Some(Ok(request)) => self.execute(iq, request),
+                Some(Ok(request)) => self.execute(incoming, iq, request).await,
                 _ => Intercept::Pass,
             },
             _ => Intercept::Pass,
         }
     }
 
-    /// disco#items on the commands node, disco#info on it and on a command's node.
-    fn discover(&self, iq: &Iq) -> Intercept {
+    /// disco#items on the commands node, disco#info on it and on a command's
+    /// node; both as the requester sees them (the commands they may run).
+    fn discover(&self, incoming: &Incoming, iq: &Iq) -> Intercept {
         if let Some(Ok(query)) = iq.payload_as::<DiscoItems>() {
             if query.node.as_deref() != Some(ns::COMMANDS) {
                 return Intercept::Pass;
@@ -141,7 +168,7 @@ impl Registry {
             // The bot's address is where the request went (mod_rest always
             // sets it); without it there is no address to list.
             if let Some(bot) = &iq.to {
-                for (_, cmd) in self.visible() {
+                for (_, cmd) in self.visible().filter(|(_, c)| guard::may_run(incoming, c)) {
                     items.items.push(
                         DiscoItem::new(bot.clone())
                             .with_node(cmd.name)
@@ -163,7 +190,11 @@ impl Registry {
                     .with_feature(ns::COMMANDS);
                 return Intercept::Answer(Reply::stanza(iq.result(Some(info))));
             }
-            if let Some((_, _, cmd)) = self.find(node) {
+            // A node the requester may not run is as unknown to them.
+            if let Some((_, _, cmd)) = self
+                .find(node)
+                .filter(|(_, _, c)| guard::may_run(incoming, c))
+            {
                 let info = DiscoInfo::for_node(node)
                     .with_identity(
                         Identity::new("automation", "command-node").with_name(display_name(cmd)),
@@ -191,7 +222,12 @@ impl Registry {
     }
 
     /// A `<command/>` request (an iq set).
-    fn execute(&self, iq: &Iq, request: stanza::AdHocCommand) -> Intercept {
+    async fn execute(
+        &self,
+        incoming: &Incoming,
+        iq: &Iq,
+        request: stanza::AdHocCommand,
+    ) -> Intercept {
         let Some((owner, index, cmd)) = self.find(&request.node) else {
             return Intercept::Fallback(Reply::error(
                 StanzaError::new(Condition::ItemNotFound)
@@ -199,19 +235,30 @@ impl Registry {
             ));
         };
         let set = owner.set();
+        // At every stage, before any form: nothing of it is for them.
+        if let Some(refused) = guard::refusal(incoming, set, cmd) {
+            return Intercept::Answer(Reply::error(refused));
+        }
+        if Plan::of(cmd).is_staged() {
+            let request = stages::Request {
+                iq,
+                command: request,
+                owner,
+                index,
+                cmd,
+            };
+            return stages::execute(&self.sessions, request).await;
+        }
         let submitted = request.form.as_ref();
         if request.is_cancel() || submitted.is_some_and(DataForm::is_cancel) {
             return answer(iq, request.canceled());
         }
         let action = request.action_or_execute();
         if !matches!(action, "execute" | "complete" | "next") {
-            let mut error = StanzaError::new(Condition::BadRequest).with_text(format!(
-                "unsupported action {action:?}: this command only completes"
+            return stages::bad_action(format!(
+                "unsupported action {}: this command only completes",
+                quoted(action)
             ));
-            error
-                .extensions
-                .push(Element::new("bad-action", ns::COMMANDS));
-            return Intercept::Answer(Reply::error(error));
         }
         // With `execute`, only a submitted form runs the command (no form:
         // the client asks for it); `complete` and `next` carry the values,
@@ -258,7 +305,7 @@ impl Registry {
 
 impl Interceptor for Registry {
     async fn intercept(&self, incoming: &mut Incoming, next: Next<'_>) -> Handled {
-        match self.examine(incoming) {
+        match self.examine(incoming).await {
             Intercept::Pass => next.run(incoming).await,
             Intercept::Answer(reply) => Handled::builtin(reply),
             Intercept::Fallback(reply) => {
@@ -285,138 +332,12 @@ impl Interceptor for Registry {
     }
 }
 
-/// `value` quoted for a message, cut short when long (it comes from the network).
-fn quoted(value: &str) -> String {
-    const MAX: usize = 64;
-    match value.char_indices().nth(MAX) {
-        None => format!("{value:?}"),
-        Some((end, _)) => format!("{:?}...", &value[..end]),
-    }
-}
-
 fn answer(iq: &Iq, command: stanza::AdHocCommand) -> Intercept {
     Intercept::Answer(Reply::stanza(iq.result(Some(command))))
 }
 
 fn complete_only() -> AdHocActions {
     AdHocActions::new().with_execute("complete").with_complete()
-}
-
-/// What clients show for a command: its description, else its name.
-fn display_name(cmd: &CommandInfo) -> &'static str {
-    if cmd.description.is_empty() {
-        cmd.name
-    } else {
-        cmd.description
-    }
-}
-
-/// A session id: unique within the process, which is all a stateless
-/// command needs (the submitted form carries everything).
-fn new_session_id() -> String {
-    static COUNTER: AtomicU64 = AtomicU64::new(0);
-    let n = COUNTER.fetch_add(1, Ordering::Relaxed);
-    let t = SystemTime::now()
-        .duration_since(UNIX_EPOCH)
-        .map_or(0, |d| d.as_micros());
-    format!("{t:x}-{n:x}")
-}
-
-/// Whether the argument is a `bool` (or `Option<bool>`): a boolean field.
-fn is_bool(arg: &ArgInfo) -> bool {
-    let ty = arg
-        .type_name
-        .strip_prefix("Option<")
-        .and_then(|t| t.strip_suffix('>'))
-        .unwrap_or(arg.type_name);
-    matches!(arg.kind, ArgKind::Required | ArgKind::Optional)
-        && (ty == "bool" || ty.ends_with("::bool"))
-}
-
-/// The form for `cmd`'s arguments, filled with `values` when given.
-fn form_for(cmd: &CommandInfo, values: Option<&DataForm>) -> DataForm {
-    let mut form = DataForm::form().with_title(display_name(cmd));
-    for arg in cmd.args {
-        let name = arg.name;
-        let mut field = if is_bool(arg) {
-            FormField::boolean(name, name)
-        } else {
-            match arg.kind {
-                ArgKind::Many => FormField::text_multi(name, name),
-                ArgKind::Optional => FormField::text_single(name, name),
-                _ => FormField::text_single(name, name).with_required(true),
-            }
-        };
-        if let Some(values) = values {
-            field.values = match arg.kind {
-                ArgKind::Many => lines(values.values(name)).map(str::to_owned).collect(),
-                _ => values.value(name).map(str::to_owned).into_iter().collect(),
-            };
-        }
-        form.fields.push(field);
-    }
-    form
-}
-
-/// The non-empty lines of a multi-line field (XML sends one value per line,
-/// mod_rest's JSON one string with newlines).
-fn lines(values: &[String]) -> impl Iterator<Item = &str> {
-    values
-        .iter()
-        .flat_map(|v| v.lines())
-        .map(str::trim)
-        .filter(|l| !l.is_empty())
-}
-
-/// An XEP-0004 boolean as Rust's `bool` parses it; other text is kept for
-/// the argument's own error.
-fn boolean(value: &str) -> &str {
-    match value {
-        "1" | "true" => "true",
-        "0" | "false" => "false",
-        other => other,
-    }
-}
-
-/// The invocation of `cmd` with the submitted values.
-fn invocation_from_form(
-    set: &CommandSet,
-    index: usize,
-    cmd: &CommandInfo,
-    form: &DataForm,
-) -> Result<Invocation, ParseError> {
-    let mut args = Vec::with_capacity(cmd.args.len());
-    for arg in cmd.args {
-        let value = form
-            .value(arg.name)
-            .map(str::trim)
-            .filter(|v| !v.is_empty());
-        let value = if is_bool(arg) {
-            value.map(boolean)
-        } else {
-            value
-        };
-        let values = match (arg.kind, value) {
-            (ArgKind::Many, _) => lines(form.values(arg.name)).map(str::to_owned).collect(),
-            (ArgKind::Optional, value) => value.map(str::to_owned).into_iter().collect(),
-            (_, Some(value)) => vec![value.to_owned()],
-            // An unchecked box may be left out of the submission.
-            (_, None) if is_bool(arg) => vec!["false".to_owned()],
-            (_, None) => {
-                return Err(ParseError::MissingArgument {
-                    command: cmd.name.to_owned(),
-                    argument: arg.name.to_owned(),
-                    usage: cmd.usage(set.primary_prefix()),
-                });
-            }
-        };
-        args.push(values);
-    }
-    Ok(Invocation {
-        index,
-        invoked_as: cmd.name.to_owned(),
-        args,
-    })
 }
 
 /// A valid submission of a registered command, on its way to the handler.
@@ -488,95 +409,5 @@ impl AdHocCall {
                 self.request.node
             )),
         )
-    }
-}
-
-#[cfg(test)]
-mod tests {
-    use super::*;
-
-    const ARGS: &[ArgInfo] = &[
-        ArgInfo::new("env", "Env", ArgKind::Required),
-        ArgInfo::new("force", "bool", ArgKind::Required),
-        ArgInfo::new("note", "Option<String>", ArgKind::Optional),
-        ArgInfo::new("dry", "Option<bool>", ArgKind::Optional),
-        ArgInfo::new("hosts", "Vec<String>", ArgKind::Many),
-    ];
-    const CMD: CommandInfo = CommandInfo::new("deploy", &[], "Deploy.", ARGS, false);
-    static SET: CommandSet = CommandSet::new(&["!"], false, &[CMD]);
-
-    #[test]
-    fn form_fields_follow_the_argument_kinds() {
-        let form = form_for(&CMD, None);
-        assert_eq!(form.type_, "form");
-        assert_eq!(form.title.as_deref(), Some("Deploy."));
-        let types: Vec<(&str, bool)> = form
-            .fields
-            .iter()
-            .map(|f| (f.type_.as_deref().unwrap(), f.required))
-            .collect();
-        assert_eq!(
-            types,
-            [
-                ("text-single", true),
-                ("boolean", false),
-                ("text-single", false),
-                ("boolean", false),
-                ("text-multi", false)
-            ]
-        );
-        assert!(form.fields.iter().all(|f| f.label == f.var));
-    }
-
-    #[test]
-    fn form_values_become_the_invocation() {
-        let mut form = DataForm::submit([("env", " prod "), ("force", "1"), ("dry", "0")]);
-        form.fields
-            .push(FormField::new("hosts").with_values(["a", "b\nc", " ", ""]));
-        let inv = invocation_from_form(&SET, 0, &CMD, &form).unwrap();
-        assert_eq!(
-            inv.args,
-            vec![
-                vec!["prod".to_owned()],
-                vec!["true".to_owned()],
-                vec![],
-                vec!["false".to_owned()],
-                vec!["a".to_owned(), "b".to_owned(), "c".to_owned()],
-            ]
-        );
-        // An unchecked box may be missing; a required text may not.
-        let inv = invocation_from_form(&SET, 0, &CMD, &DataForm::submit([("env", "x")])).unwrap();
-        assert_eq!(inv.args[1], ["false"]);
-        let err =
-            invocation_from_form(&SET, 0, &CMD, &DataForm::submit([("env", "  ")])).unwrap_err();
-        assert_eq!(
-            err.to_string(),
-            "deploy: missing argument <env> (usage: !deploy <env> <force> [note] [dry] [hosts...])"
-        );
-    }
-
-    #[test]
-    fn refilled_form_keeps_the_submitted_values() {
-        let form = form_for(
-            &CMD,
-            Some(&DataForm::submit([("env", "qa"), ("hosts", "a\nb")])),
-        );
-        assert_eq!(form.value("env"), Some("qa"));
-        assert_eq!(form.values("hosts"), ["a", "b"]);
-        assert_eq!(form.value("note"), None);
-    }
-
-    #[test]
-    fn long_nodes_are_cut_in_messages() {
-        assert_eq!(quoted("deploy"), "\"deploy\"");
-        let long = "é".repeat(100);
-        let q = quoted(&long);
-        assert!(q.ends_with("\"..."), "{q}");
-        assert_eq!(q.chars().filter(|&c| c == 'é').count(), 64);
-    }
-
-    #[test]
-    fn session_ids_are_unique() {
-        assert_ne!(new_session_id(), new_session_id());
     }
 }
