@@ -150,7 +150,10 @@ async fn ops(
                 return format!("{version} already runs on {env}");
             }
             history.push(version.clone());
-            format!("deploying {version} to {env} (requested by {})", who.to_bare())
+            format!(
+                "deploying {version} to {env} (requested by {})",
+                who.to_bare()
+            )
         }
         Ops::Status { env } => {
             let envs = match env {

@@ -114,10 +114,15 @@ fn request(body: &str) -> axum::http::Request<axum::body::Body> {
 }
 
 fn command_requests(c: &mut Criterion) {
-    let Ok(runtime) = tokio::runtime::Builder::new_current_thread().enable_all().build() else {
+    let Ok(runtime) = tokio::runtime::Builder::new_current_thread()
+        .enable_all()
+        .build()
+    else {
         return;
     };
-    let access = Access::new().group("ops", ["*@ops.example.net"]).unwrap_or_default();
+    let access = Access::new()
+        .group("ops", ["*@ops.example.net"])
+        .unwrap_or_default();
     let plain = Bot::new().handler(ops).into_router();
     let guarded = Bot::new()
         .guardrails(
@@ -131,7 +136,11 @@ fn command_requests(c: &mut Criterion) {
     for (name, router, body) in [
         ("!status, no guardrails", &plain, "!status"),
         ("!status, guardrails", &guarded, "!status"),
-        ("!deploy prod, guardrails (allowed)", &guarded, "!deploy prod"),
+        (
+            "!deploy prod, guardrails (allowed)",
+            &guarded,
+            "!deploy prod",
+        ),
     ] {
         group.bench_function(name, |b| {
             b.iter(|| {

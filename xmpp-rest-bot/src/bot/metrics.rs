@@ -118,7 +118,7 @@ struct Registry {
     in_flight: AtomicI64,
     /// (command, outcome) -> runs, from the guardrails' audit trail. The
     /// commands are the bot's own (declared in code), so the map stays small.
-    commands: Mutex<BTreeMap<(String, &'static str), u64>>,
+    commands: Mutex<BTreeMap<String, BTreeMap<&'static str, u64>>>,
 }
 
 /// The webhook's metrics: requests by stanza kind and outcome, their
@@ -221,7 +221,12 @@ impl Metrics {
             .commands
             .lock()
             .unwrap_or_else(PoisonError::into_inner);
-        *commands.entry((command.to_owned(), outcome)).or_insert(0) += 1;
+        // Looked up by `&str` first: the name is allocated once per command.
+        let outcomes = match commands.get_mut(command) {
+            Some(outcomes) => outcomes,
+            None => commands.entry(command.to_owned()).or_default(),
+        };
+        *outcomes.entry(outcome).or_insert(0) += 1;
     }
 
     /// The number of runs of `command` with `outcome` (`"ok"`, `"error"`,
@@ -235,9 +240,10 @@ impl Metrics {
             .lock()
             .unwrap_or_else(PoisonError::into_inner);
         commands
-            .iter()
-            .find(|((c, o), _)| c == command && *o == outcome)
-            .map_or(0, |(_, n)| *n)
+            .get(command)
+            .and_then(|outcomes| outcomes.get(outcome))
+            .copied()
+            .unwrap_or(0)
     }
 
     /// The requests being handled now.
@@ -336,12 +342,14 @@ impl Metrics {
             "# HELP xmpp_bot_commands_total Commands seen by the guardrails, by command and outcome."
         )?;
         writeln!(out, "# TYPE xmpp_bot_commands_total counter")?;
-        for ((command, outcome), n) in commands.iter() {
-            writeln!(
-                out,
-                "xmpp_bot_commands_total{{command=\"{}\",outcome=\"{outcome}\"}} {n}",
-                label_value(command)
-            )?;
+        for (command, outcomes) in commands.iter() {
+            for (outcome, n) in outcomes {
+                writeln!(
+                    out,
+                    "xmpp_bot_commands_total{{command=\"{}\",outcome=\"{outcome}\"}} {n}",
+                    label_value(command)
+                )?;
+            }
         }
         Ok(())
     }
