@@ -95,10 +95,10 @@ enum Ops {
     Deploy { env: String },
 }
 
-async fn ops(Command(cmd): Command<Ops>) -> &'static str {
+async fn ops(Command(cmd): Command<Ops>) -> String {
     match cmd {
-        Ops::Status => "all green",
-        Ops::Deploy { .. } => "deploying",
+        Ops::Status => "all green".to_owned(),
+        Ops::Deploy { env } => format!("deploying to {env}"),
     }
 }
 

@@ -78,6 +78,8 @@ pub(crate) struct Record {
     pub(crate) pending: Option<String>,
     /// The command as the confirmation prompt shows it.
     pub(crate) shown: String,
+    /// The shared rate buckets to take a token from before the handler runs.
+    pub(crate) buckets: Vec<super::shared::Bucket>,
 }
 
 impl Record {
@@ -88,6 +90,7 @@ impl Record {
             decided: None,
             pending: None,
             shown: String::new(),
+            buckets: Vec::new(),
         }
     }
 
@@ -98,6 +101,7 @@ impl Record {
             decided: None,
             pending: None,
             shown: String::new(),
+            buckets: Vec::new(),
         }
     }
 

@@ -65,6 +65,29 @@ impl GuardContext {
         *self.record.lock().unwrap_or_else(PoisonError::into_inner) = Some(record);
     }
 
+    /// Takes the shared buckets the admitted command noted.
+    pub(crate) fn take_buckets(&self) -> Vec<super::shared::Bucket> {
+        self.record
+            .lock()
+            .unwrap_or_else(PoisonError::into_inner)
+            .as_mut()
+            .map(|r| std::mem::take(&mut r.buckets))
+            .unwrap_or_default()
+    }
+
+    /// Records what the guardrails decided after admission (a shared rate
+    /// limit refused the run).
+    pub(crate) fn decide(&self, outcome: CommandOutcome) {
+        if let Some(record) = self
+            .record
+            .lock()
+            .unwrap_or_else(PoisonError::into_inner)
+            .as_mut()
+        {
+            record.decided = Some(outcome);
+        }
+    }
+
     pub(crate) fn take_record(&self) -> Option<Record> {
         self.record
             .lock()
@@ -142,9 +165,21 @@ pub(crate) fn admit(
             StanzaError::new(Condition::Forbidden).with_text(ctx.rails.denial(&shown, group)),
         ));
     }
-    let rate = ctx
-        .rails
-        .take_token(cmd, &ctx.rate_key(), ctx.room.as_deref());
+    // A confirmed run paid its token when the confirmation was asked.
+    let confirmed =
+        matches!(source, Source::Chat(text) if ctx.confirmed.as_deref() == Some(text.trim()));
+    let rate = if confirmed {
+        RateDecision::Allowed
+    } else if ctx.rails.shared.is_some() {
+        // Checked by the route before the handler starts (it needs the network).
+        record.buckets =
+            ctx.rails
+                .shared_buckets(cmd, &ctx.rate_key(), ctx.room.as_deref(), &shown);
+        RateDecision::Allowed
+    } else {
+        ctx.rails
+            .take_token(cmd, &ctx.rate_key(), ctx.room.as_deref())
+    };
     if let RateDecision::Limited { retry_after } = rate {
         record.decided = Some(CommandOutcome::RateLimited);
         ctx.keep(record);
@@ -156,7 +191,7 @@ pub(crate) fn admit(
         ));
     }
     if let (Some(prompt), Source::Chat(text)) = (cmd.confirm, source)
-        && ctx.confirmed.as_deref() != Some(text.trim())
+        && !confirmed
     {
         let display = record.display(set.primary_prefix());
         let timeout = ctx.rails.confirm_timeout.as_secs().max(1);

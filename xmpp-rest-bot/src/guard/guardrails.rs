@@ -7,6 +7,7 @@ use std::sync::{Arc, Mutex, PoisonError};
 use std::time::Duration;
 
 use super::occupants::Occupants;
+use super::shared::{Bucket, RateStore};
 use super::{Access, RateDecision, RateLimit, RateLimiter};
 use crate::command::CommandInfo;
 use crate::storage::{MemoryStorage, Storage};
@@ -57,6 +58,8 @@ pub struct Guardrails {
     /// (keyed by the command's static `CommandInfo` address).
     command_limits: Mutex<HashMap<usize, Arc<RateLimiter>>>,
     max_tracked: usize,
+    /// Where the buckets are, when the replicas share them.
+    pub(crate) shared: Option<Arc<dyn RateStore>>,
     pub(crate) confirm_timeout: Duration,
     pub(crate) confirmations: Arc<dyn Storage>,
     pub(crate) scope: String,
@@ -82,6 +85,7 @@ impl fmt::Debug for Guardrails {
                 "room_rate_limit",
                 &self.room_limit.as_ref().map(RateLimiter::limit),
             )
+            .field("shared_rates", &self.shared.is_some())
             .field("confirm_timeout", &self.confirm_timeout)
             .field("confirmations", &self.confirmations.backend())
             .field("scope", &self.scope)
@@ -99,6 +103,7 @@ impl Guardrails {
             room_limit: None,
             command_limits: Mutex::new(HashMap::new()),
             max_tracked: super::DEFAULT_MAX_TRACKED,
+            shared: None,
             confirm_timeout: DEFAULT_CONFIRM_TIMEOUT,
             confirmations: Arc::new(MemoryStorage::new()),
             scope: "xmpp-rest-bot".to_owned(),
@@ -139,6 +144,33 @@ impl Guardrails {
     pub fn max_tracked(mut self, keys: usize) -> Self {
         self.max_tracked = keys;
         self.occupants = Occupants::new(keys);
+        self
+    }
+
+    /// Keeps the rate limits' buckets in `store`, shared by every replica
+    /// given the same store (a [`RedisStorage`](crate::storage::RedisStorage)),
+    /// instead of each replica's memory: with N replicas behind a load
+    /// balancer, a sender gets the limit, not N times it. Each command then
+    /// costs a round trip to the store before its handler starts. A store
+    /// that fails lets the command run, and logs the error.
+    ///
+    /// ```no_run
+    /// # #[cfg(feature = "redis")]
+    /// # async fn run() -> Result<(), Box<dyn std::error::Error>> {
+    /// use std::sync::Arc;
+    /// use xmpp_rest_bot::guard::{Guardrails, RateLimit};
+    /// use xmpp_rest_bot::storage::RedisStorage;
+    ///
+    /// let redis = Arc::new(RedisStorage::builder("redis://10.0.0.5/").connect().await?);
+    /// let guardrails = Guardrails::new()
+    ///     .rate_limit(RateLimit::per_minute(20))
+    ///     .shared_rates(Arc::clone(&redis))
+    ///     .confirmations(redis);
+    /// # let _ = guardrails; Ok(()) }
+    /// ```
+    #[must_use]
+    pub fn shared_rates(mut self, store: impl RateStore) -> Self {
+        self.shared = Some(Arc::new(store));
         self
     }
 
@@ -202,6 +234,41 @@ impl Guardrails {
             (RateDecision::Allowed, Some(room), Some(limiter)) => limiter.check(room),
             _ => decision,
         }
+    }
+
+    /// The shared buckets a run of `cmd` by `sender` (in `room`) takes a
+    /// token from, as [`take_token`](Self::take_token) picks them.
+    pub(crate) fn shared_buckets(
+        &self,
+        cmd: &'static CommandInfo,
+        sender: &str,
+        room: Option<&str>,
+        shown: &str,
+    ) -> Vec<Bucket> {
+        let scope = self.scope.replace(':', "%3A");
+        let mut buckets = Vec::with_capacity(2);
+        let own = match cmd.rate {
+            Some(limit) => Some((format!("command:{}", cmd.name), limit)),
+            None => self
+                .sender_limit
+                .as_ref()
+                .map(|l| ("sender".to_owned(), l.limit())),
+        };
+        if let Some((bucket, limit)) = own {
+            buckets.push(Bucket {
+                key: format!("{scope}:rate:{bucket}:{sender}"),
+                limit,
+                shown: shown.to_owned(),
+            });
+        }
+        if let (Some(room), Some(limiter)) = (room, &self.room_limit) {
+            buckets.push(Bucket {
+                key: format!("{scope}:rate:room:{room}"),
+                limit: limiter.limit(),
+                shown: shown.to_owned(),
+            });
+        }
+        buckets
     }
 
     fn command_limiter(&self, cmd: &'static CommandInfo, limit: RateLimit) -> Arc<RateLimiter> {

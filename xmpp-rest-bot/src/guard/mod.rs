@@ -51,11 +51,14 @@ mod context;
 mod guardrails;
 mod occupants;
 mod rate;
+mod shared;
 mod stage;
 
 pub use access::{Access, AccessError, JidPattern};
 pub use guardrails::{DEFAULT_CONFIRM_TIMEOUT, Guardrails};
 pub use rate::{DEFAULT_MAX_TRACKED, RateDecision, RateLimit, RateLimiter};
+pub use shared::RateStore;
 
 pub(crate) use context::{Source, admit, admit_route, may_run, refusal};
+pub(crate) use shared::pending_check;
 pub(crate) use stage::GuardStage;

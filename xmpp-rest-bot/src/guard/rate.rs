@@ -109,12 +109,12 @@ impl RateLimit {
         self.interval
     }
 
-    fn interval_ms(&self) -> u64 {
+    pub(crate) fn interval_ms(&self) -> u64 {
         u64::try_from(self.interval.as_millis()).unwrap_or(u64::MAX)
     }
 
     /// How far ahead of now a key's arrival time may run: `(burst - 1)` intervals.
-    fn tolerance_ms(&self) -> u64 {
+    pub(crate) fn tolerance_ms(&self) -> u64 {
         self.interval_ms()
             .saturating_mul(u64::from(self.burst.saturating_sub(1)))
     }

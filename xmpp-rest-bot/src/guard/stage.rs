@@ -81,6 +81,7 @@ impl GuardStage {
             decided: None,
             pending: None,
             shown: pending.shown.clone(),
+            buckets: Vec::new(),
         };
         if pending.expired() {
             self.finish(&record, requester, CommandOutcome::Expired, started);

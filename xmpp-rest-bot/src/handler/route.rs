@@ -220,6 +220,17 @@ impl<S: 'static> Route<S> {
         if let (Ok(_), Some(group)) = (&call, self.allow) {
             crate::guard::admit_route(incoming, self.name, group)?;
         }
+        // Shared rate limits (guardrails on a Redis) are checked here, once
+        // the handler is known to run, and before it starts.
+        let call = match (call, crate::guard::pending_check(incoming)) {
+            (Ok(handler), Some(check)) => Ok(Box::pin(async move {
+                match check.await {
+                    Some(refusal) => refusal,
+                    None => handler.await,
+                }
+            }) as ReplyFuture),
+            (call, _) => call,
+        };
         if call.is_ok() {
             // Names the handler in the webhook's per-stanza log line (a field
             // of its `stanza` span; no effect outside that span).

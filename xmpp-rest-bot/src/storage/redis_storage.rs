@@ -31,6 +31,24 @@ redis.call('DEL', KEYS[1])
 return {1, current}
 ";
 
+/// A token of a rate limit's bucket (the generic cell rate algorithm, as
+/// `guard::RateLimiter` keeps it in memory): the key holds the bucket's
+/// theoretical arrival time in ms, by Redis's clock, so that the replicas'
+/// clocks do not matter. Returns 0 when allowed, else the ms to wait.
+/// ARGV: interval ms, tolerance ms ((burst - 1) intervals).
+const TAKE_TOKEN: &str = r"
+local t = redis.call('TIME')
+local now = tonumber(t[1]) * 1000 + math.floor(tonumber(t[2]) / 1000)
+local tat = tonumber(redis.call('GET', KEYS[1]) or '0') or 0
+if tat < now then tat = now end
+local ahead = tat - now
+local tolerance = tonumber(ARGV[2])
+if ahead > tolerance then return ahead - tolerance end
+local next_tat = tat + tonumber(ARGV[1])
+redis.call('SET', KEYS[1], tostring(next_tat), 'PX', next_tat - now + 1)
+return 0
+";
+
 /// Entries in Redis: shared by every replica of the bot, expired by Redis
 /// itself (`PEXPIRE`, reset at each save).
 ///
@@ -58,11 +76,15 @@ return {1, current}
 ///     .await?;
 /// # Ok(()) }
 /// ```
+///
+/// It is also a [`RateStore`](crate::guard::RateStore): the guardrails' rate
+/// limits shared by replicas (a Lua script per token, by Redis's clock).
 #[derive(Clone)]
 pub struct RedisStorage {
     connection: ConnectionManager,
     save: Script,
     remove: Script,
+    take_token: Script,
     version_key: String,
     ttl_ms: u64,
 }
@@ -136,7 +158,8 @@ impl RedisStorageBuilder {
             .map_err(|e| StorageError::backend_failure(BACKEND, "connect", e))?;
         let save = Script::new(SAVE);
         let remove = Script::new(REMOVE);
-        for script in [&save, &remove] {
+        let take_token = Script::new(TAKE_TOKEN);
+        for script in [&save, &remove, &take_token] {
             script
                 .prepare_invoke()
                 .load_async(&mut connection)
@@ -147,9 +170,32 @@ impl RedisStorageBuilder {
             connection,
             save,
             remove,
+            take_token,
             version_key: self.version_key,
             ttl_ms: ttl_millis(self.ttl),
         })
+    }
+}
+
+impl RedisStorage {
+    /// Takes a token of the bucket under `key` (see `TAKE_TOKEN`): `Ok(0)`
+    /// when allowed, else the milliseconds until one comes back.
+    pub(crate) async fn take_token(
+        &self,
+        key: &str,
+        interval_ms: u64,
+        tolerance_ms: u64,
+    ) -> Result<u64, StorageError> {
+        let mut connection = self.connection.clone();
+        self.take_token
+            .key(key)
+            .arg(interval_ms)
+            .arg(tolerance_ms)
+            .invoke_async(&mut connection)
+            .await
+            .map_err(|e| {
+                StorageError::backend_failure(BACKEND, "take a rate token", e).with_key(key)
+            })
     }
 }
 
