@@ -32,11 +32,7 @@ async fn wizard_server() -> (Server, Runs) {
 async fn three_steps_with_next_prev_and_complete() {
     let (server, runs) = wizard_server().await;
     for format in FORMATS {
-        let alice = Client {
-            server: &server,
-            from: ALICE,
-            format,
-        };
+        let alice = Client::new(&server, ALICE, format);
         let step1 = alice.execute("incident").await;
         assert_eq!(step1.status.as_deref(), Some("executing"));
         let id = step1.sessionid.clone().expect("a session id");
@@ -184,11 +180,7 @@ async fn a_session_in_mod_rest_json() {
 async fn cancel_removes_the_session() {
     let (server, runs) = wizard_server().await;
     for format in FORMATS {
-        let alice = Client {
-            server: &server,
-            from: ALICE,
-            format,
-        };
+        let alice = Client::new(&server, ALICE, format);
         let step1 = alice.execute("incident").await;
         let step2 = alice
             .act(&step1, "next", &[("service", "db")])
@@ -210,11 +202,7 @@ async fn cancel_removes_the_session() {
 async fn unknown_missing_and_huge_session_ids() {
     let (server, _) = wizard_server().await;
     for format in FORMATS {
-        let alice = Client {
-            server: &server,
-            from: ALICE,
-            format,
-        };
+        let alice = Client::new(&server, ALICE, format);
         let next = |id: Option<String>| {
             let mut cmd = AdHocCommand::new("incident").with_action("next");
             cmd.sessionid = id;
@@ -259,11 +247,7 @@ async fn a_session_belongs_to_the_full_jid_that_started_it() {
 async fn a_stale_or_racing_next_does_not_overwrite_a_newer_step() {
     let (server, _) = wizard_server().await;
     for format in FORMATS {
-        let alice = Client {
-            server: &server,
-            from: ALICE,
-            format,
-        };
+        let alice = Client::new(&server, ALICE, format);
         let step1 = alice.execute("incident").await;
         let step2 = alice
             .act(&step1, "next", &[("service", "db")])
@@ -451,11 +435,7 @@ async fn the_command_list_and_nodes_are_answered_per_requester() {
 async fn a_node_the_requester_may_not_run_is_forbidden_at_every_stage() {
     let (server, runs) = wizard_server().await;
     for format in FORMATS {
-        let bob = Client {
-            server: &server,
-            from: "bob@localhost/gajim",
-            format,
-        };
+        let bob = Client::new(&server, "bob@localhost/gajim", format);
         for request in [
             AdHocCommand::execute("rotate"),
             AdHocCommand::new("rotate")
@@ -480,11 +460,7 @@ async fn a_node_the_requester_may_not_run_is_forbidden_at_every_stage() {
 async fn the_confirmation_stage_runs_on_yes_and_cancels_on_no() {
     let (server, runs) = wizard_server().await;
     for format in FORMATS {
-        let alice = Client {
-            server: &server,
-            from: ALICE,
-            format,
-        };
+        let alice = Client::new(&server, ALICE, format);
         for (answer, ran) in [("true", true), ("0", false)] {
             let step1 = alice.execute("deploy").await;
             assert_eq!(fields(&step1), ["env", "token"]);

@@ -11,6 +11,7 @@ use std::sync::{Arc, Mutex};
 use std::time::Duration;
 
 use webhook_support::{HttpResponse, post_xml, start};
+use xmpp_rest_bot::bot::Metrics;
 use xmpp_rest_bot::command::{BotCommands, Command};
 use xmpp_rest_bot::guard::{Access, Guardrails, RateLimit};
 use xmpp_rest_bot::prelude::*;
@@ -55,6 +56,15 @@ impl Ran {
     }
 }
 
+/// A bot with these guardrails running `Ops` commands, served; what its
+/// handler ran, and its metrics.
+async fn serve(rails: Guardrails) -> (webhook_support::Server, Ran, Metrics) {
+    let ran = Ran::default();
+    let bot = Bot::new().guardrails(rails).handler(ran.handler());
+    let metrics = bot.metrics();
+    (start(bot).await, ran, metrics)
+}
+
 fn access() -> Access {
     Access::new()
         .group("ops", ["alice@localhost", "*@ops.localhost"])
@@ -91,12 +101,7 @@ fn error_of(answer: &HttpResponse) -> StanzaError {
 
 #[tokio::test]
 async fn groups_decide_who_runs_and_who_sees_a_command() {
-    let ran = Ran::default();
-    let bot = Bot::new()
-        .guardrails(Guardrails::new().access(access()))
-        .handler(ran.handler());
-    let metrics = bot.metrics();
-    let server = start(bot).await;
+    let (server, ran, metrics) = serve(Guardrails::new().access(access())).await;
 
     let ok = post_xml(
         server.addr,
@@ -172,12 +177,7 @@ async fn groups_decide_who_runs_and_who_sees_a_command() {
 
 #[tokio::test]
 async fn a_confirmed_command_runs_once_and_a_refused_one_never() {
-    let ran = Ran::default();
-    let bot = Bot::new()
-        .guardrails(Guardrails::new().access(access()))
-        .handler(ran.handler());
-    let metrics = bot.metrics();
-    let server = start(bot).await;
+    let (server, ran, metrics) = serve(Guardrails::new().access(access())).await;
     let alice = "alice@localhost/a";
 
     let asked = body_of(&post_xml(server.addr, "/", &chat(alice, "!deploy prod v1.2")).await);
@@ -236,11 +236,10 @@ async fn a_confirmed_command_runs_once_and_a_refused_one_never() {
 
 #[tokio::test]
 async fn a_late_confirmation_runs_nothing() {
-    let ran = Ran::default();
     let rails = Guardrails::new()
         .access(access())
         .confirm_timeout(Duration::from_millis(200));
-    let server = start(Bot::new().guardrails(rails).handler(ran.handler())).await;
+    let (server, ran, _) = serve(rails).await;
     let alice = "alice@localhost/a";
     let asked = body_of(&post_xml(server.addr, "/", &chat(alice, "!deploy prod v1")).await);
     assert!(asked.ends_with("within 1 s."), "{asked}");
@@ -289,13 +288,10 @@ async fn a_confirmation_asked_by_one_replica_is_answered_by_another() {
 
 #[tokio::test]
 async fn rate_limits_refuse_then_recover() {
-    let ran = Ran::default();
     let rails = Guardrails::new()
         .access(access())
         .rate_limit(RateLimit::every(Duration::from_millis(300)).burst(2));
-    let bot = Bot::new().guardrails(rails).handler(ran.handler());
-    let metrics = bot.metrics();
-    let server = start(bot).await;
+    let (server, ran, metrics) = serve(rails).await;
     let carol = "carol@ops.localhost/c";
 
     for _ in 0..2 {
@@ -330,13 +326,7 @@ async fn rate_limits_refuse_then_recover() {
 
 #[tokio::test]
 async fn a_room_nick_is_checked_as_the_account_behind_it() {
-    let ran = Ran::default();
-    let server = start(
-        Bot::new()
-            .guardrails(Guardrails::new().access(access()))
-            .handler(ran.handler()),
-    )
-    .await;
+    let (server, ran, _) = serve(Guardrails::new().access(access())).await;
     // The room tells the bot who `alice` is (a non-anonymous room).
     let presence = "<presence from='ops@muc.localhost/alice' to='bot@bot.localhost/bot'>\
         <x xmlns='http://jabber.org/protocol/muc#user'>\

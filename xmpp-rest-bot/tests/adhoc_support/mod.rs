@@ -98,6 +98,17 @@ pub struct Client<'a> {
     pub format: WireFormat,
 }
 
+impl<'a> Client<'a> {
+    /// `from` talking to `server` in `format`.
+    pub fn new(server: &'a Server, from: &'a str, format: WireFormat) -> Self {
+        Client {
+            server,
+            from,
+            format,
+        }
+    }
+}
+
 /// What a request got: a `<command/>` or an error.
 #[derive(Debug)]
 pub enum Answer {
