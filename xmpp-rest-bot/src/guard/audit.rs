@@ -141,10 +141,9 @@ fn render_args(infos: &[ArgInfo], values: &[Vec<String>]) -> String {
 
 /// Writes the audit event.
 pub(crate) fn emit(record: &Record, sender: Option<&Jid>, outcome: CommandOutcome, took: Duration) {
-    let sender = sender.map_or_else(String::new, ToString::to_string);
     tracing::info!(
         target: "xmpp_rest_bot::audit",
-        sender = %sender,
+        sender = sender.map_or("", Jid::as_str),
         command = %record.command,
         args = %record.args,
         outcome = outcome.label(),

@@ -138,7 +138,8 @@ pub(crate) fn admit(
     invocation: &Invocation,
     source: Source<'_>,
 ) -> Result<(), Rejection> {
-    let shown = format!("{}{}", set.primary_prefix(), cmd.name);
+    // `!deploy`, for the texts of refusals (made only when one is).
+    let shown = || format!("{}{}", set.primary_prefix(), cmd.name);
     let Some(ctx) = GuardContext::of(incoming) else {
         if cmd.allow.is_none() && cmd.confirm.is_none() && cmd.rate.is_none() {
             return Ok(());
@@ -151,7 +152,8 @@ pub(crate) fn admit(
         );
         return Err(Rejection::reply(
             StanzaError::new(Condition::Forbidden).with_text(format!(
-                "{shown} is disabled: the bot has no guardrails set"
+                "{} is disabled: the bot has no guardrails set",
+                shown()
             )),
         ));
     };
@@ -162,7 +164,7 @@ pub(crate) fn admit(
         record.decided = Some(CommandOutcome::Denied);
         ctx.keep(record);
         return Err(Rejection::reply(
-            StanzaError::new(Condition::Forbidden).with_text(ctx.rails.denial(&shown, group)),
+            StanzaError::new(Condition::Forbidden).with_text(ctx.rails.denial(&shown(), group)),
         ));
     }
     // A confirmed run paid its token when the confirmation was asked.
@@ -174,7 +176,7 @@ pub(crate) fn admit(
         // Checked by the route before the handler starts (it needs the network).
         record.buckets =
             ctx.rails
-                .shared_buckets(cmd, &ctx.rate_key(), ctx.room.as_deref(), &shown);
+                .shared_buckets(cmd, &ctx.rate_key(), ctx.room.as_deref(), &shown());
         RateDecision::Allowed
     } else {
         ctx.rails
@@ -187,7 +189,7 @@ pub(crate) fn admit(
         let secs = retry_after.as_millis().div_ceil(1000).max(1);
         return Err(Rejection::reply(
             StanzaError::new(Condition::PolicyViolation)
-                .with_text(format!("too many commands: retry {shown} in {secs} s")),
+                .with_text(format!("too many commands: retry {} in {secs} s", shown())),
         ));
     }
     if let (Some(prompt), Source::Chat(text)) = (cmd.confirm, source)
