@@ -161,23 +161,3 @@ pub(super) fn unescape_attr(raw: &str) -> std::result::Result<Cow<'_, str>, (Str
     out.push_str(&raw[last..]);
     Ok(Cow::Owned(out))
 }
-
-/// XML 1.0 end-of-line handling: `\r\n` and lone `\r` become `\n`.
-pub(super) fn normalize_eols(raw: &str) -> Cow<'_, str> {
-    if !raw.as_bytes().contains(&b'\r') {
-        return Cow::Borrowed(raw);
-    }
-    let mut out = String::with_capacity(raw.len());
-    let mut chars = raw.chars().peekable();
-    while let Some(c) = chars.next() {
-        if c == '\r' {
-            if chars.peek() == Some(&'\n') {
-                chars.next();
-            }
-            out.push('\n');
-        } else {
-            out.push(c);
-        }
-    }
-    Cow::Owned(out)
-}
