@@ -132,6 +132,8 @@ pub(super) struct Parser<'a, 'l> {
 impl<'a, 'l> Parser<'a, 'l> {
     /// A parser of `src` (already through [`checked_source`]); `default_ns`
     /// is the default namespace in scope before the root element.
+    // Built where it is used: it is large (the inline stacks).
+    #[inline(always)]
     pub(super) fn new(src: &'a str, limits: &'l Limits, default_ns: &'static str) -> Self {
         Parser {
             src,
@@ -308,17 +310,18 @@ impl<'a, 'l> Parser<'a, 'l> {
 
     /// Puts the prefixed attributes of the tag just read (from `start` on)
     /// in their namespaces (`prefixed`: there are any), and checks that no
-    /// two of them have the same expanded name.
+    /// two of them have the same expanded name. Of several errors, the one
+    /// of the earliest attribute is reported.
     fn resolve_attrs(&mut self, start: usize, prefixed: bool) -> Result<()> {
-        if !prefixed && self.attrs.len() < start + 2 {
-            return Ok(());
-        }
-        for i in start..self.attrs.len() {
-            // Each attribute in turn: its namespace, then whether an
-            // earlier one has the same expanded name.
-            let attr = self.attrs.as_slice().get(i);
-            if let Some(prefix) = attr.and_then(|a| a.ns.as_deref()).filter(|_| prefixed) {
+        if prefixed {
+            for i in start..self.attrs.len() {
+                let attr = self.attrs.as_slice().get(i);
+                let Some(prefix) = attr.and_then(|a| a.ns.as_deref()) else {
+                    continue;
+                };
                 let Some(resolved) = self.lookup_prefix(prefix) else {
+                    // A duplicate before it is the earlier error.
+                    self.check_duplicates(start, i)?;
                     let name = attr.map_or("", |a| a.name);
                     let msg = format!("unbound namespace prefix {prefix:?}");
                     return Err(self.error_at(msg, self.value_offset(name)));
@@ -327,20 +330,33 @@ impl<'a, 'l> Parser<'a, 'l> {
                     attr.ns = Some(resolved);
                 }
             }
-            let tag = self.attrs.as_slice().get(start..).unwrap_or_default();
-            let (before, rest) = tag.split_at(i - start);
-            if let Some(attr) = rest.first() {
+        }
+        self.check_duplicates(start, self.attrs.len())
+    }
+
+    /// Checks that no two of the (resolved) attributes `start..end` have
+    /// the same expanded name.
+    fn check_duplicates(&self, start: usize, end: usize) -> Result<()> {
+        let attrs = self.attrs.as_slice().get(start..end).unwrap_or_default();
+        for (i, attr) in attrs.iter().enumerate() {
+            for earlier in attrs.get(..i).unwrap_or_default() {
                 // The lengths first: most names differ in length.
-                let same = |a: &AttrView<'_>| {
-                    a.name.len() == attr.name.len() && a.name == attr.name && a.ns == attr.ns
-                };
-                if before.iter().any(same) {
-                    let msg = format!("duplicate attribute {:?}", attr.name);
-                    return Err(self.error_at(msg, self.value_offset(attr.name)));
+                if earlier.name.len() == attr.name.len()
+                    && earlier.name.as_bytes().first() == attr.name.as_bytes().first()
+                    && earlier.name == attr.name
+                    && earlier.ns == attr.ns
+                {
+                    return Err(self.duplicate(attr.name));
                 }
             }
         }
         Ok(())
+    }
+
+    #[cold]
+    fn duplicate(&self, name: &str) -> Error {
+        let msg = format!("duplicate attribute {name:?}");
+        self.error_at(msg, self.value_offset(name))
     }
 
     /// Where the value of the attribute whose (local) name is `name`, a
@@ -392,12 +408,12 @@ impl<'a, 'l> Parser<'a, 'l> {
         let depth = self.open.len().saturating_sub(1);
         let start = self.open.last().map_or(0, |e| e.attrs);
         self.open.truncate(depth);
-        let in_scope = self
-            .bindings
-            .as_slice()
-            .iter()
-            .rposition(|b| b.depth <= depth)
-            .map_or(0, |last| last + 1);
+        // The declarations of the element (at the top of the stack) go.
+        let bindings = self.bindings.as_slice();
+        let mut in_scope = bindings.len();
+        while in_scope > 0 && bindings.get(in_scope - 1).is_some_and(|b| b.depth > depth) {
+            in_scope -= 1;
+        }
         self.bindings.truncate(in_scope);
         if depth == 0 {
             self.root_done = true;

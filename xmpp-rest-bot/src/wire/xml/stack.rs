@@ -26,6 +26,7 @@ pub(super) struct Stack<T, const N: usize> {
 }
 
 impl<T: Blank, const N: usize> Stack<T, N> {
+    #[inline(always)]
     pub(super) fn new() -> Self {
         Stack {
             inline: std::array::from_fn(|_| T::blank()),
@@ -35,7 +36,7 @@ impl<T: Blank, const N: usize> Stack<T, N> {
         }
     }
 
-    #[inline]
+    #[inline(always)]
     pub(super) fn push(&mut self, item: T) {
         if self.spilled {
             self.heap.push(item);
