@@ -18,7 +18,7 @@
 
 use std::borrow::Cow;
 
-use super::chars::{check_chars, line_col, unescape_attr};
+use super::chars::{check_chars, first_forbidden, forbidden_char, line_col, unescape_attr, utf8};
 use super::scan::{self, SyntaxError, TagClose, TagScanner, is_space};
 use super::stack::{Blank, Stack};
 use crate::stanza::mapping::{AttrView, is_whitespace};
@@ -27,13 +27,13 @@ use crate::stanza::xml_text::{XMLNS_NS, is_ncname};
 use crate::wire::Limits;
 use crate::{Error, Result};
 
-/// `input` as text, once it is within the size limit and holds only
-/// characters XML allows: what the [`Parser`] reads.
+/// `input` as text, once it is within the size limit and UTF-8: what the
+/// [`Parser`] reads. (The characters are checked as they are read.)
 pub(crate) fn checked_source<'a>(input: &'a [u8], limits: &Limits) -> Result<&'a str> {
     if input.len() > limits.bytes() {
         return Err(Error::limit("xml input size in bytes", limits.bytes()));
     }
-    check_chars(input)
+    utf8(input)
 }
 
 /// A namespace declaration in scope.
@@ -148,6 +148,18 @@ impl<'a, 'l> Parser<'a, 'l> {
 
     /// Reads the whole input into `handler`.
     pub(super) fn run<H: Handler<'a>>(&mut self, handler: &mut H) -> Result<()> {
+        let read = self.read(handler);
+        if read.is_err() {
+            // A character XML does not allow is the first error, wherever it
+            // is, as if the input had been checked before it was read. (The
+            // reading checks every character it passes over: an input read
+            // without error has none.)
+            check_chars(self.src)?;
+        }
+        read
+    }
+
+    fn read<H: Handler<'a>>(&mut self, handler: &mut H) -> Result<()> {
         let bytes = self.src.as_bytes();
         // A byte order mark is not part of the document.
         let mut pos = if self.src.starts_with('\u{FEFF}') {
@@ -159,7 +171,8 @@ impl<'a, 'l> Parser<'a, 'l> {
         let mut first = true;
         while let Some(&b) = bytes.get(pos) {
             if b != b'<' {
-                let (end, special) = scan::text_end(bytes, pos);
+                let (end, special) =
+                    scan::text_end(bytes, pos).map_err(|at| forbidden_char(self.src, at))?;
                 let raw = self.slice(pos, end)?;
                 if !(first && is_whitespace(raw)) {
                     self.text(raw, pos, special, handler)?;
@@ -287,7 +300,9 @@ impl<'a, 'l> Parser<'a, 'l> {
                 .lookup_prefix(p)
                 .ok_or_else(|| self.error_at(format!("unbound namespace prefix {p:?}"), lt))?,
         };
-        self.resolve_attrs(start, prefixed)?;
+        if prefixed || self.attrs.len() > start + 1 {
+            self.resolve_attrs(start, prefixed)?;
+        }
         let parent = self.open.last().map_or(start, |e| e.attrs);
         self.open.push(OpenElement {
             qname,
@@ -338,6 +353,24 @@ impl<'a, 'l> Parser<'a, 'l> {
     /// the same expanded name.
     fn check_duplicates(&self, start: usize, end: usize) -> Result<()> {
         let attrs = self.attrs.as_slice().get(start..end).unwrap_or_default();
+        // A bit per name (from its length and ends): two attributes can only
+        // have the same name if they set the same bit, which in most tags
+        // none do; then they are compared in pairs.
+        let mut seen = 0u64;
+        let mut clash = false;
+        for attr in attrs {
+            let name = attr.name.as_bytes();
+            let (first, last) = (name.first().copied(), name.last().copied());
+            let mix = name.len() * 7
+                + usize::from(first.unwrap_or(0))
+                + 3 * usize::from(last.unwrap_or(0));
+            let bit = 1u64 << (mix % 64);
+            clash |= seen & bit != 0;
+            seen |= bit;
+        }
+        if !clash {
+            return Ok(());
+        }
         for (i, attr) in attrs.iter().enumerate() {
             for earlier in attrs.get(..i).unwrap_or_default() {
                 // The lengths first: most names differ in length.
@@ -437,6 +470,9 @@ impl<'a, 'l> Parser<'a, 'l> {
             if let Some(at) = scan::find(body, lt + 4, b"--") {
                 return Err(self.error_at("'--' inside a comment", at));
             }
+            if let Some(at) = first_forbidden(bytes, lt + 4, end) {
+                return Err(forbidden_char(self.src, at));
+            }
             return Ok(end + 3);
         }
         if rest.starts_with(b"[CDATA[") {
@@ -445,6 +481,9 @@ impl<'a, 'l> Parser<'a, 'l> {
             };
             if self.open.is_empty() {
                 return Err(self.error_at("cdata section outside the root element", lt));
+            }
+            if let Some(at) = first_forbidden(bytes, lt + 9, end) {
+                return Err(forbidden_char(self.src, at));
             }
             let raw = self.slice(lt + 9, end)?;
             self.inside_text(raw, lt + 9, raw.contains('\r'), false, handler)?;
@@ -473,6 +512,9 @@ impl<'a, 'l> Parser<'a, 'l> {
             ));
         };
         let content = self.slice(lt + 2, end)?;
+        if let Some(at) = first_forbidden(self.src.as_bytes(), lt + 2, end) {
+            return Err(forbidden_char(self.src, at));
+        }
         let is_decl = content
             .strip_prefix("xml")
             .is_some_and(|rest| rest.as_bytes().first().is_none_or(|&b| is_space(b)));

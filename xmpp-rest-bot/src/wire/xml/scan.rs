@@ -9,7 +9,7 @@
 
 use std::borrow::Cow;
 
-use super::chars::resolve_reference;
+use super::chars::{forbidden_at, resolve_reference};
 use crate::stanza::xml_text::is_ncname;
 
 /// A name split into prefix and local part, `None` when it is not a
@@ -25,9 +25,19 @@ pub(super) const fn is_space(b: u8) -> bool {
 pub(super) type SyntaxError = (Cow<'static, str>, usize);
 
 /// What stops a run of character data: `<` ends it, `&` and `\r` make it
-/// need resolving (references, line ends); every other byte is copied as it is.
+/// need resolving (references, line ends), and the bytes that may start a
+/// character XML does not allow are looked at (see `chars::forbidden_at`);
+/// every other byte is copied as it is.
 static TEXT_STOP: [u8; 256] = {
     let mut table = [0u8; 256];
+    let mut b = 0;
+    while b < 0x20 {
+        table[b] = CHECK;
+        b += 1;
+    }
+    table[b'\t' as usize] = 0;
+    table[b'\n' as usize] = 0;
+    table[0xEF] = CHECK;
     table[b'<' as usize] = MARKUP;
     table[b'&' as usize] = SPECIAL;
     table[b'\r' as usize] = SPECIAL;
@@ -35,6 +45,7 @@ static TEXT_STOP: [u8; 256] = {
 };
 const MARKUP: u8 = 1;
 const SPECIAL: u8 = 2;
+const CHECK: u8 = 8;
 
 /// Eight bytes at a time ("SWAR"): whether a word holds a byte, or one
 /// below a bound, in a handful of integer operations instead of a branch
@@ -63,9 +74,23 @@ fn has_below(word: u64, n: u8) -> bool {
     word.wrapping_sub(ONES * u64::from(n)) & !word & HIGHS != 0
 }
 
+/// Whether `word` holds a byte that may start a character XML does not
+/// allow (any control character, or the first byte of U+FFFE and U+FFFF).
+#[inline(always)]
+fn suspicious(word: u64) -> bool {
+    has_below(word, 0x20) | has_byte(word, 0xEF)
+}
+
+/// The first forbidden character among the eight bytes at `at`.
+#[cold]
+fn forbidden_in_word(bytes: &[u8], at: usize) -> Option<usize> {
+    (at..at + 8).find(|&i| forbidden_at(bytes, i))
+}
+
 /// The end of the character data starting at `from` (the next `<`, or the
-/// end of the input), and whether it holds a reference or a carriage return.
-pub(super) fn text_end(bytes: &[u8], from: usize) -> (usize, bool) {
+/// end of the input), and whether it holds a reference or a carriage
+/// return; `Err` with the offset of a character XML does not allow.
+pub(super) fn text_end(bytes: &[u8], from: usize) -> Result<(usize, bool), usize> {
     let mut special = false;
     let mut i = from;
     while let Some(word) = word_at(bytes, i) {
@@ -73,17 +98,24 @@ pub(super) fn text_end(bytes: &[u8], from: usize) -> (usize, bool) {
             break;
         }
         special |= has_byte(word, b'&') | has_byte(word, b'\r');
+        if suspicious(word) {
+            if let Some(at) = forbidden_in_word(bytes, i) {
+                return Err(at);
+            }
+        }
         i += 8;
     }
     let rest = bytes.get(i..).unwrap_or_default();
     for (at, &b) in rest.iter().enumerate() {
         match TEXT_STOP[usize::from(b)] {
             0 => {}
-            MARKUP => return (i + at, special),
-            _ => special = true,
+            MARKUP => return Ok((i + at, special)),
+            SPECIAL => special = true,
+            _ if forbidden_at(bytes, i + at) => return Err(i + at),
+            _ => {}
         }
     }
-    (bytes.len(), special)
+    Ok((bytes.len(), special))
 }
 
 /// The offset of the `>` that closes the tag whose `<` is at `lt`, outside
@@ -148,11 +180,21 @@ static VALUE_BYTES: [u8; 256] = {
     table[b'\t' as usize] = VALUE_SPECIAL;
     table[b'\n' as usize] = VALUE_SPECIAL;
     table[b'\r' as usize] = VALUE_SPECIAL;
+    let mut b = 0;
+    while b < 0x20 {
+        if table[b] == 0 {
+            table[b] = VALUE_CHECK;
+        }
+        b += 1;
+    }
+    table[0xEF] = VALUE_CHECK;
     table
 };
 const SINGLE_QUOTE: u8 = 1;
 const DOUBLE_QUOTE: u8 = 2;
 const VALUE_SPECIAL: u8 = 4;
+/// May start a character XML does not allow (see `chars::forbidden_at`).
+const VALUE_CHECK: u8 = 8;
 
 /// A start tag's name and attributes, read in the same pass that finds its
 /// end: `<name attr='value' ...>` or `.../>`.
@@ -327,6 +369,11 @@ impl<'a> TagScanner<'a> {
                 break;
             }
             special |= has_byte(word, b'&') | has_byte(word, b'<') | has_below(word, 0x20);
+            if suspicious(word) {
+                if let Some(at) = forbidden_in_word(bytes, end) {
+                    return Err(forbidden(at));
+                }
+            }
             end += 8;
         }
         let rest = bytes.get(end..).unwrap_or_default();
@@ -339,6 +386,11 @@ impl<'a> TagScanner<'a> {
             return Err(("attribute value is not terminated".into(), open));
         };
         special |= classes & VALUE_SPECIAL != 0;
+        if classes & VALUE_CHECK != 0 {
+            if let Some(at) = (end..end + len).find(|&i| forbidden_at(bytes, i)) {
+                return Err(forbidden(at));
+            }
+        }
         end += len;
         self.pos = end + 1;
         Ok(Ok(RawAttr {
@@ -349,6 +401,13 @@ impl<'a> TagScanner<'a> {
             special,
         }))
     }
+}
+
+/// A character XML does not allow at `at` (the reader reports the first
+/// of the input, with its code point).
+#[cold]
+fn forbidden(at: usize) -> SyntaxError {
+    ("character not allowed in xml".into(), at)
 }
 
 fn unterminated(lt: usize) -> SyntaxError {
@@ -470,17 +529,23 @@ static ASCII_NAME: [u8; 256] = {
 /// they end, and where among them the colon is (a second one ends them).
 #[inline(always)]
 fn ascii_name_end(bytes: &[u8], start: usize) -> (usize, Option<usize>) {
-    let mut colon = None;
     let rest = bytes.get(start..).unwrap_or_default();
-    let len = rest.iter().enumerate().position(|(i, &b)| match ASCII_NAME[usize::from(b)] {
-        NAME_START | NAME_CHAR => false,
-        COLON if colon.is_none() => {
-            colon = Some(i);
-            false
+    let mut len = 0;
+    let mut colon = None;
+    while let Some(&b) = rest.get(len) {
+        let class = ASCII_NAME[usize::from(b)];
+        if class == 0 {
+            break;
         }
-        _ => true,
-    });
-    (start + len.unwrap_or(rest.len()), colon)
+        if class == COLON {
+            if colon.is_some() {
+                break;
+            }
+            colon = Some(len);
+        }
+        len += 1;
+    }
+    (start + len, colon)
 }
 
 /// The parts of `name`, all of whose bytes are ASCII name bytes with at
