@@ -55,8 +55,9 @@ enum Child<'a> {
         ns: Cow<'a, str>,
         text: Cow<'a, str>,
     },
-    /// Children of its own: built as a tree.
-    Tree(TreeBuilder),
+    /// Children of its own: built as a tree (boxed: the common leaf
+    /// moves less).
+    Tree(Box<TreeBuilder>),
 }
 
 struct StanzaDecoder<'a> {
@@ -152,7 +153,7 @@ impl<'a> Handler<'a> for StanzaDecoder<'a> {
                 if let Child::Leaf { name, ns, text } = &self.child {
                     // The leaf has children: from here on, a tree.
                     let el = XmlIn::leaf(name, ns, tag.parent_attrs, text).to_element();
-                    self.child = Child::Tree(TreeBuilder::with_open(el, self.max_children));
+                    self.child = Child::Tree(Box::new(TreeBuilder::with_open(el, self.max_children)));
                 }
                 if let Child::Tree(tree) = &mut self.child {
                     tree.open(tag)?;
