@@ -153,7 +153,8 @@ impl<'a> Handler<'a> for StanzaDecoder<'a> {
                 if let Child::Leaf { name, ns, text } = &self.child {
                     // The leaf has children: from here on, a tree.
                     let el = XmlIn::leaf(name, ns, tag.parent_attrs, text).to_element();
-                    self.child = Child::Tree(Box::new(TreeBuilder::with_open(el, self.max_children)));
+                    self.child =
+                        Child::Tree(Box::new(TreeBuilder::with_open(el, self.max_children)));
                 }
                 if let Child::Tree(tree) = &mut self.child {
                     tree.open(tag)?;

@@ -253,35 +253,48 @@ impl<'a, 'l> Parser<'a, 'l> {
             } else {
                 Cow::Borrowed(attr.value)
             };
-            if key == "xmlns" {
-                if self.declared_here("", depth) {
-                    return Err(self.error_at("duplicate attribute \"xmlns\"", offset));
+            match attr.qname {
+                Some((None, "xmlns")) => {
+                    if self.declared_here("", depth) {
+                        return Err(self.error_at("duplicate attribute \"xmlns\"", offset));
+                    }
+                    if value == ns::XML || value == XMLNS_NS {
+                        return Err(self.error_at(
+                            format!("{value:?} cannot be the default namespace"),
+                            offset,
+                        ));
+                    }
+                    self.bindings.push(Binding {
+                        prefix: "",
+                        ns: value,
+                        depth,
+                    });
                 }
-                if value == ns::XML || value == XMLNS_NS {
-                    return Err(
-                        self.error_at(format!("{value:?} cannot be the default namespace"), offset)
-                    );
+                Some((Some("xmlns"), declared)) => {
+                    self.declare_prefix(declared, value, depth, offset)?;
                 }
-                self.bindings.push(Binding {
-                    prefix: "",
-                    ns: value,
-                    depth,
-                });
-            } else if let Some(declared) = key.strip_prefix("xmlns:") {
-                self.declare_prefix(declared, value, depth, offset)?;
-            } else {
-                let (prefix, local) = attr
-                    .qname
-                    .ok_or_else(|| self.error_at(format!("invalid attribute name {key:?}"), lt))?;
-                if prefix == Some("xmlns") {
+                // Not a name, but a declaration: the prefix is the error.
+                None if key.starts_with("xmlns:") => {
+                    let declared = key.get(6..).unwrap_or_default();
+                    self.declare_prefix(declared, value, depth, offset)?;
+                }
+                None => {
                     return Err(self.error_at(format!("invalid attribute name {key:?}"), lt));
                 }
-                prefixed |= prefix.is_some();
-                self.attrs.push(AttrView {
-                    ns: prefix.map(Cow::Borrowed),
+                // `xml` is bound to its namespace once and for all.
+                Some((Some("xml"), local)) => self.attrs.push(AttrView {
+                    ns: Some(Cow::Borrowed(ns::XML)),
                     name: local,
                     value,
-                });
+                }),
+                Some((prefix, local)) => {
+                    prefixed |= prefix.is_some();
+                    self.attrs.push(AttrView {
+                        ns: prefix.map(Cow::Borrowed),
+                        name: local,
+                        value,
+                    });
+                }
             }
         }
 
