@@ -61,25 +61,19 @@ fn word_at(bytes: &[u8], at: usize) -> Option<u64> {
     Some(u64::from_le_bytes(word))
 }
 
-/// Whether `word` holds the byte `b`.
+/// Not zero when `word` holds the byte `b`.
 #[inline(always)]
-fn has_byte(word: u64, b: u8) -> bool {
+fn bytes_equal(word: u64, b: u8) -> u64 {
     let x = word ^ (ONES * u64::from(b));
-    x.wrapping_sub(ONES) & !x & HIGHS != 0
+    x.wrapping_sub(ONES) & !x & HIGHS
 }
 
-/// Whether `word` holds a byte below `n` (at most 128).
+/// Not zero when `word` holds a byte below `n` (at most 128).
 #[inline(always)]
-fn has_below(word: u64, n: u8) -> bool {
-    word.wrapping_sub(ONES * u64::from(n)) & !word & HIGHS != 0
+fn bytes_below(word: u64, n: u8) -> u64 {
+    word.wrapping_sub(ONES * u64::from(n)) & !word & HIGHS
 }
 
-/// Whether `word` holds a byte that may start a character XML does not
-/// allow (any control character, or the first byte of U+FFFE and U+FFFF).
-#[inline(always)]
-fn suspicious(word: u64) -> bool {
-    has_below(word, 0x20) | has_byte(word, 0xEF)
-}
 
 /// The first forbidden character among the eight bytes at `at`.
 #[cold]
@@ -94,13 +88,20 @@ pub(super) fn text_end(bytes: &[u8], from: usize) -> Result<(usize, bool), usize
     let mut special = false;
     let mut i = from;
     while let Some(word) = word_at(bytes, i) {
-        if has_byte(word, b'<') {
-            break;
-        }
-        special |= has_byte(word, b'&') | has_byte(word, b'\r');
-        if suspicious(word) {
-            if let Some(at) = forbidden_in_word(bytes, i) {
-                return Err(at);
+        // One test for the common word: nothing but plain text. (Control
+        // characters, tab and line ends included, and 0xEF, the first byte
+        // of U+FFFE and U+FFFF, may start a character XML does not allow.)
+        let ctrl = bytes_below(word, 0x20) | bytes_equal(word, 0xEF);
+        let refs = bytes_equal(word, b'&');
+        if bytes_equal(word, b'<') | ctrl | refs != 0 {
+            if bytes_equal(word, b'<') != 0 {
+                break;
+            }
+            special |= (refs | bytes_equal(word, b'\r')) != 0;
+            if ctrl != 0 {
+                if let Some(at) = forbidden_in_word(bytes, i) {
+                    return Err(at);
+                }
             }
         }
         i += 8;
@@ -365,11 +366,15 @@ impl<'a> TagScanner<'a> {
         // normalised); words up to the one with the quote, then bytes.
         let quote_byte = if quote == SINGLE_QUOTE { b'\'' } else { b'"' };
         while let Some(word) = word_at(bytes, end) {
-            if has_byte(word, quote_byte) {
-                break;
-            }
-            special |= has_byte(word, b'&') | has_byte(word, b'<') | has_below(word, 0x20);
-            if suspicious(word) {
+            // One test for the common word, as in `text_end`.
+            let ctrl = bytes_below(word, 0x20);
+            let odd = bytes_equal(word, b'&') | bytes_equal(word, b'<') | ctrl;
+            let quote_found = bytes_equal(word, quote_byte);
+            if quote_found | odd | bytes_equal(word, 0xEF) != 0 {
+                if quote_found != 0 {
+                    break;
+                }
+                special |= odd != 0;
                 if let Some(at) = forbidden_in_word(bytes, end) {
                     return Err(forbidden(at));
                 }
