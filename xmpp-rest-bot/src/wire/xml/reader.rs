@@ -18,12 +18,12 @@
 
 use std::borrow::Cow;
 
-use super::chars::{check_chars, first_forbidden, forbidden_char, line_col, unescape_attr, utf8};
-use super::scan::{self, SyntaxError, TagClose, TagScanner, is_space};
+use super::chars::{check_chars, forbidden_char, line_col, unescape_attr, utf8};
+use super::scan::{self, SyntaxError, TagClose, TagScanner};
 use super::stack::{Blank, Stack};
 use crate::stanza::mapping::{AttrView, is_whitespace};
 use crate::stanza::ns;
-use crate::stanza::xml_text::{XMLNS_NS, is_ncname};
+use crate::stanza::xml_text::XMLNS_NS;
 use crate::wire::Limits;
 use crate::{Error, Result};
 
@@ -336,87 +336,6 @@ impl<'a, 'l> Parser<'a, 'l> {
         Ok(scanner.pos())
     }
 
-    /// Puts the prefixed attributes of the tag just read (from `start` on)
-    /// in their namespaces (`prefixed`: there are any), and checks that no
-    /// two of them have the same expanded name. Of several errors, the one
-    /// of the earliest attribute is reported.
-    fn resolve_attrs(&mut self, start: usize, prefixed: bool) -> Result<()> {
-        if prefixed {
-            for i in start..self.attrs.len() {
-                let attr = self.attrs.as_slice().get(i);
-                let Some(prefix) = attr.and_then(|a| a.ns.as_deref()) else {
-                    continue;
-                };
-                let Some(resolved) = self.lookup_prefix(prefix) else {
-                    // A duplicate before it is the earlier error.
-                    self.check_duplicates(start, i)?;
-                    let name = attr.map_or("", |a| a.name);
-                    let msg = format!("unbound namespace prefix {prefix:?}");
-                    return Err(self.error_at(msg, self.value_offset(name)));
-                };
-                if let Some(attr) = self.attrs.as_mut_slice().get_mut(i) {
-                    attr.ns = Some(resolved);
-                }
-            }
-        }
-        self.check_duplicates(start, self.attrs.len())
-    }
-
-    /// Checks that no two of the (resolved) attributes `start..end` have
-    /// the same expanded name.
-    fn check_duplicates(&self, start: usize, end: usize) -> Result<()> {
-        let attrs = self.attrs.as_slice().get(start..end).unwrap_or_default();
-        // A bit per name (from its length and ends): two attributes can only
-        // have the same name if they set the same bit, which in most tags
-        // none do; then they are compared in pairs.
-        let mut seen = 0u64;
-        let mut clash = false;
-        for attr in attrs {
-            let name = attr.name.as_bytes();
-            let (first, last) = (name.first().copied(), name.last().copied());
-            let mix = name.len() * 7
-                + usize::from(first.unwrap_or(0))
-                + 3 * usize::from(last.unwrap_or(0));
-            let bit = 1u64 << (mix % 64);
-            clash |= seen & bit != 0;
-            seen |= bit;
-        }
-        if !clash {
-            return Ok(());
-        }
-        for (i, attr) in attrs.iter().enumerate() {
-            for earlier in attrs.get(..i).unwrap_or_default() {
-                // The lengths first: most names differ in length.
-                if earlier.name.len() == attr.name.len()
-                    && earlier.name.as_bytes().first() == attr.name.as_bytes().first()
-                    && earlier.name == attr.name
-                    && earlier.ns == attr.ns
-                {
-                    return Err(self.duplicate(attr.name));
-                }
-            }
-        }
-        Ok(())
-    }
-
-    #[cold]
-    fn duplicate(&self, name: &str) -> Error {
-        let msg = format!("duplicate attribute {name:?}");
-        self.error_at(msg, self.value_offset(name))
-    }
-
-    /// Where the value of the attribute whose (local) name is `name`, a
-    /// slice of the input, starts: what errors about an attribute point at.
-    fn value_offset(&self, name: &str) -> usize {
-        let start = (name.as_ptr() as usize).saturating_sub(self.src.as_ptr() as usize);
-        let after = start + name.len();
-        let bytes = self.src.as_bytes();
-        bytes
-            .get(after..)
-            .and_then(|rest| rest.iter().position(|&b| b == b'\'' || b == b'"'))
-            .map_or(start, |quote| after + quote + 1)
-    }
-
     /// An end tag at `lt`; the offset after it.
     fn end_tag<H: Handler<'a>>(&mut self, lt: usize, handler: &mut H) -> Result<usize> {
         // The usual end tag: `</` the open element's name `>`.
@@ -471,126 +390,6 @@ impl<'a, 'l> Parser<'a, 'l> {
         closed
     }
 
-    /// Markup starting with `<!` at `lt`: a comment, a CDATA section, or
-    /// something XMPP does not allow. The offset after it.
-    fn bang<H: Handler<'a>>(&mut self, lt: usize, handler: &mut H) -> Result<usize> {
-        let bytes = self.src.as_bytes();
-        let rest = bytes.get(lt + 2..).unwrap_or_default();
-        if rest.starts_with(b"--") {
-            let Some(end) = scan::find(bytes, lt + 4, b"-->") else {
-                return Err(self.error_at("unexpected end of input inside a comment", lt));
-            };
-            // `--` may not occur in a comment, nor may `-` end one.
-            let body = bytes.get(..=end).unwrap_or_default();
-            if let Some(at) = scan::find(body, lt + 4, b"--") {
-                return Err(self.error_at("'--' inside a comment", at));
-            }
-            if let Some(at) = first_forbidden(bytes, lt + 4, end) {
-                return Err(forbidden_char(self.src, at));
-            }
-            return Ok(end + 3);
-        }
-        if rest.starts_with(b"[CDATA[") {
-            let Some(end) = scan::find(bytes, lt + 9, b"]]>") else {
-                return Err(self.error_at("unexpected end of input inside a cdata section", lt));
-            };
-            if self.open.is_empty() {
-                return Err(self.error_at("cdata section outside the root element", lt));
-            }
-            if let Some(at) = first_forbidden(bytes, lt + 9, end) {
-                return Err(forbidden_char(self.src, at));
-            }
-            let raw = self.slice(lt + 9, end)?;
-            self.inside_text(raw, lt + 9, raw.contains('\r'), false, handler)?;
-            return Ok(end + 3);
-        }
-        Err(self.error_at(
-            match rest.first() {
-                Some(b'D' | b'd') => {
-                    "doctype declarations are not allowed (no dtds, no entity declarations)"
-                }
-                Some(b'-') => "unexpected end of input inside a comment",
-                Some(b'[') => "unexpected end of input inside a cdata section",
-                _ => "invalid markup after '<!'",
-            },
-            lt,
-        ))
-    }
-
-    /// Markup starting with `<?` at `lt`: the XML declaration (when `first`)
-    /// or a forbidden processing instruction. The offset after it.
-    fn question(&self, lt: usize, first: bool) -> Result<usize> {
-        let Some(end) = scan::find(self.src.as_bytes(), lt + 2, b"?>") else {
-            return Err(self.error_at(
-                "unexpected end of input inside a processing instruction or xml declaration",
-                lt,
-            ));
-        };
-        let content = self.slice(lt + 2, end)?;
-        if let Some(at) = first_forbidden(self.src.as_bytes(), lt + 2, end) {
-            return Err(forbidden_char(self.src, at));
-        }
-        let is_decl = content
-            .strip_prefix("xml")
-            .is_some_and(|rest| rest.as_bytes().first().is_none_or(|&b| is_space(b)));
-        if !is_decl {
-            return Err(self.error_at("processing instructions are not allowed", lt));
-        }
-        if !first {
-            return Err(self.error_at(
-                "the xml declaration is only allowed at the start of the input",
-                lt,
-            ));
-        }
-        self.check_decl(content, lt)?;
-        Ok(end + 2)
-    }
-
-    /// The pseudo-attributes of the XML declaration (`content` is what is
-    /// between `<?` and `?>`): the version first, and it must be 1.0; an
-    /// encoding, if named, must be UTF-8. What follows the encoding is not
-    /// looked at.
-    fn check_decl(&self, content: &str, lt: usize) -> Result<()> {
-        let mut scanner = TagScanner::declaration(content, 3);
-        let mut version = None;
-        loop {
-            let rest = content.as_bytes().get(scanner.pos()..).unwrap_or_default();
-            if rest.iter().all(|&b| is_space(b)) {
-                break;
-            }
-            let attr = match scanner.next() {
-                Ok(Ok(attr)) => attr,
-                Ok(Err(_)) => return Err(self.error_at("invalid xml declaration", lt)),
-                Err((msg, _)) => return Err(self.error_at(msg, lt)),
-            };
-            match (version, attr.key) {
-                (None, "version") => version = Some(attr.value),
-                (None, _) => break,
-                (Some(_), "encoding") => {
-                    if attr.value.eq_ignore_ascii_case("utf-8") {
-                        break;
-                    }
-                    return Err(self.error_at(
-                        format!(
-                            "unsupported encoding {:?}: only utf-8 is supported",
-                            attr.value
-                        ),
-                        lt,
-                    ));
-                }
-                (Some(_), _) => {}
-            }
-        }
-        match version {
-            None => Err(self.error_at("the xml declaration must start with a version", lt)),
-            Some("1.0") => Ok(()),
-            Some(other) => Err(self.error_at(
-                format!("unsupported xml version {other:?}: only 1.0 is supported"),
-                lt,
-            )),
-        }
-    }
-
     /// Reports character data at `at` (`special`: it holds a reference or
     /// a carriage return).
     fn text<H: Handler<'a>>(
@@ -630,107 +429,6 @@ impl<'a, 'l> Parser<'a, 'l> {
         }
     }
 
-    /// Character data outside the root: only whitespace is allowed.
-    fn outside_text(&self, raw: &str, at: usize) -> Result<()> {
-        let amp = raw.find('&');
-        if !is_whitespace(raw.get(..amp.unwrap_or(raw.len())).unwrap_or(raw)) {
-            let msg = if self.root_done {
-                "text after the root element"
-            } else {
-                "text before the root element"
-            };
-            return Err(self.error_at(msg, at));
-        }
-        let Some(amp) = amp else {
-            return Ok(());
-        };
-        let after = raw.as_bytes().get(amp + 1..).unwrap_or_default();
-        let terminated = after
-            .iter()
-            .find(|&&b| b == b';' || b == b'&')
-            .is_some_and(|&b| b == b';');
-        let msg = if terminated {
-            "reference outside the root element"
-        } else {
-            "unterminated entity or character reference (no ';')"
-        };
-        Err(self.error_at(msg, at + amp))
-    }
-
-    fn declare_prefix(
-        &mut self,
-        prefix: &'a str,
-        value: Cow<'a, str>,
-        depth: usize,
-        offset: usize,
-    ) -> Result<()> {
-        if !is_ncname(prefix) {
-            return Err(self.error_at(format!("invalid namespace prefix {prefix:?}"), offset));
-        }
-        if self.declared_here(prefix, depth) {
-            return Err(self.error_at(format!("duplicate attribute \"xmlns:{prefix}\""), offset));
-        }
-        match prefix {
-            "xmlns" => Err(self.error_at("the xmlns prefix cannot be declared", offset)),
-            "xml" if value == ns::XML => Ok(()),
-            "xml" => Err(self.error_at(
-                format!("the xml prefix cannot be bound to {value:?}"),
-                offset,
-            )),
-            _ if value.is_empty() => Err(self.error_at(
-                format!("namespace prefix {prefix:?} cannot be bound to the empty namespace"),
-                offset,
-            )),
-            _ if value == ns::XML || value == XMLNS_NS => Err(self.error_at(
-                format!("namespace prefix {prefix:?} cannot be bound to {value:?}"),
-                offset,
-            )),
-            _ => {
-                self.bindings.push(Binding {
-                    prefix,
-                    ns: value,
-                    depth,
-                });
-                Ok(())
-            }
-        }
-    }
-
-    /// Whether the element at `depth` (being opened) already declared `prefix`.
-    fn declared_here(&self, prefix: &str, depth: usize) -> bool {
-        self.bindings
-            .as_slice()
-            .iter()
-            .rev()
-            .take_while(|b| b.depth == depth)
-            .any(|b| b.prefix == prefix)
-    }
-
-    #[inline]
-    fn default_namespace(&self) -> Cow<'a, str> {
-        self.bindings
-            .as_slice()
-            .iter()
-            .rev()
-            .find(|b| b.prefix.is_empty())
-            .map_or(Cow::Borrowed(self.default_ns), |b| b.ns.clone())
-    }
-
-    /// The namespace bound to `prefix`, as a string that can outlive the
-    /// element's scope (borrowed from the input where the declaration needed
-    /// no unescaping).
-    fn lookup_prefix(&self, prefix: &str) -> Option<Cow<'a, str>> {
-        if prefix == "xml" {
-            return Some(Cow::Borrowed(ns::XML));
-        }
-        self.bindings
-            .as_slice()
-            .iter()
-            .rev()
-            .find(|b| b.prefix == prefix)
-            .map(|b| b.ns.clone())
-    }
-
     /// The input between two offsets that the scanner found.
     fn slice(&self, start: usize, end: usize) -> Result<&'a str> {
         let src: &'a str = self.src;
@@ -747,6 +445,11 @@ impl<'a, 'l> Parser<'a, 'l> {
         Error::xml(message, line, column)
     }
 }
+
+#[path = "reader_markup.rs"]
+mod markup;
+#[path = "reader_ns.rs"]
+mod scope;
 
 #[cfg(test)]
 #[path = "reader_tests.rs"]

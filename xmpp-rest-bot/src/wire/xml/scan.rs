@@ -74,7 +74,6 @@ fn bytes_below(word: u64, n: u8) -> u64 {
     word.wrapping_sub(ONES * u64::from(n)) & !word & HIGHS
 }
 
-
 /// The first forbidden character among the eight bytes at `at`.
 #[cold]
 fn forbidden_in_word(bytes: &[u8], at: usize) -> Option<usize> {
@@ -98,10 +97,10 @@ pub(super) fn text_end(bytes: &[u8], from: usize) -> Result<(usize, bool), usize
                 break;
             }
             special |= (refs | bytes_equal(word, b'\r')) != 0;
-            if ctrl != 0 {
-                if let Some(at) = forbidden_in_word(bytes, i) {
-                    return Err(at);
-                }
+            if ctrl != 0
+                && let Some(at) = forbidden_in_word(bytes, i)
+            {
+                return Err(at);
             }
         }
         i += 8;
@@ -391,10 +390,10 @@ impl<'a> TagScanner<'a> {
             return Err(("attribute value is not terminated".into(), open));
         };
         special |= classes & VALUE_SPECIAL != 0;
-        if classes & VALUE_CHECK != 0 {
-            if let Some(at) = (end..end + len).find(|&i| forbidden_at(bytes, i)) {
-                return Err(forbidden(at));
-            }
+        if classes & VALUE_CHECK != 0
+            && let Some(at) = (end..end + len).find(|&i| forbidden_at(bytes, i))
+        {
+            return Err(forbidden(at));
         }
         end += len;
         self.pos = end + 1;
