@@ -6,47 +6,71 @@ use std::borrow::Cow;
 use crate::stanza::xml_text::is_xml_char;
 use crate::{Error, Result};
 
-/// Checks that `input` is UTF-8 and holds only characters XML 1.0 allows
-/// anywhere in a document (no C0 controls other than tab, newline and carriage
-/// return, no U+FFFE or U+FFFF).
-pub(super) fn check_chars(input: &[u8]) -> Result<&str> {
-    let src = std::str::from_utf8(input).map_err(|e| {
+/// `input` as text, when it is UTF-8.
+pub(super) fn utf8(input: &[u8]) -> Result<&str> {
+    std::str::from_utf8(input).map_err(|e| {
         let (line, column) = line_col(input, e.valid_up_to());
         Error::xml("invalid utf-8", line, column).with_source(e)
-    })?;
-    let bytes = src.as_bytes();
+    })
+}
+
+/// Whether the byte at `i` starts a character XML 1.0 does not allow
+/// anywhere in a document: a C0 control other than tab, newline and
+/// carriage return, or U+FFFE or U+FFFF.
+#[inline]
+pub(super) fn forbidden_at(bytes: &[u8], i: usize) -> bool {
+    match bytes.get(i) {
+        Some(&0xEF) => {
+            bytes.get(i + 1) == Some(&0xBF) && matches!(bytes.get(i + 2), Some(0xBE | 0xBF))
+        }
+        Some(&b) => (b < 0x20) & (b != b'\t') & (b != b'\n') & (b != b'\r'),
+        None => false,
+    }
+}
+
+/// The offset of the first character of `bytes[start..end]` that XML does
+/// not allow.
+pub(super) fn first_forbidden(bytes: &[u8], start: usize, end: usize) -> Option<usize> {
+    let region = bytes.get(start..end)?;
     // Scan fixed-size chunks branch-free (the compiler vectorises this) for a
     // byte that could start a forbidden character; only such chunks are
     // looked at byte by byte.
     const CHUNK: usize = 32;
     let suspicious =
         |b: u8| ((b < 0x20) & (b != b'\t') & (b != b'\n') & (b != b'\r')) | (b == 0xEF);
-    for (c, chunk) in bytes.chunks(CHUNK).enumerate() {
+    for (c, chunk) in region.chunks(CHUNK).enumerate() {
         if !chunk.iter().fold(false, |acc, &b| acc | suspicious(b)) {
             continue;
         }
-        for (j, &b) in chunk.iter().enumerate() {
-            let i = c * CHUNK + j;
-            let forbidden = if b == 0xEF {
-                bytes.get(i + 1) == Some(&0xBF) && matches!(bytes.get(i + 2), Some(0xBE | 0xBF))
-            } else {
-                suspicious(b)
-            };
-            if forbidden {
-                let (line, column) = line_col(input, i);
-                let c = src
-                    .get(i..)
-                    .and_then(|s| s.chars().next())
-                    .unwrap_or_default();
-                return Err(Error::xml(
-                    format!("character U+{:04X} is not allowed in xml", c as u32),
-                    line,
-                    column,
-                ));
-            }
+        let from = start + c * CHUNK;
+        if let Some(at) = (from..from + chunk.len()).find(|&at| forbidden_at(bytes, at)) {
+            return Some(at);
         }
     }
-    Ok(src)
+    None
+}
+
+/// The error for the forbidden character at `at` of `src`.
+pub(super) fn forbidden_char(src: &str, at: usize) -> Error {
+    let (line, column) = line_col(src.as_bytes(), at);
+    let c = src
+        .get(at..)
+        .and_then(|s| s.chars().next())
+        .unwrap_or_default();
+    Error::xml(
+        format!("character U+{:04X} is not allowed in xml", c as u32),
+        line,
+        column,
+    )
+}
+
+/// Checks that `src` holds only characters XML 1.0 allows anywhere in a
+/// document (see [`forbidden_at`]).
+pub(super) fn check_chars(src: &str) -> Result<()> {
+    match first_forbidden(src.as_bytes(), 0, src.len()) {
+        Some(at) => Err(forbidden_char(src, at)),
+        None => Ok(()),
+    }
 }
 
 /// The 1-based line and column (in characters) of byte `offset` of `input`.
@@ -160,24 +184,4 @@ pub(super) fn unescape_attr(raw: &str) -> std::result::Result<Cow<'_, str>, (Str
     }
     out.push_str(&raw[last..]);
     Ok(Cow::Owned(out))
-}
-
-/// XML 1.0 end-of-line handling: `\r\n` and lone `\r` become `\n`.
-pub(super) fn normalize_eols(raw: &str) -> Cow<'_, str> {
-    if !raw.as_bytes().contains(&b'\r') {
-        return Cow::Borrowed(raw);
-    }
-    let mut out = String::with_capacity(raw.len());
-    let mut chars = raw.chars().peekable();
-    while let Some(c) = chars.next() {
-        if c == '\r' {
-            if chars.peek() == Some(&'\n') {
-                chars.next();
-            }
-            out.push('\n');
-        } else {
-            out.push(c);
-        }
-    }
-    Cow::Owned(out)
 }

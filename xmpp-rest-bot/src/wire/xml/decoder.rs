@@ -1,5 +1,6 @@
-//! The stanza decoder: one pass from quick-xml's events (through the strict
-//! [`Parser`]) straight into the typed model.
+//! The stanza decoder: one pass over the input, through the strict
+//! [`Parser`], straight into the typed model. It is the only stanza decoder:
+//! every input, the common chat message included, takes this path.
 //!
 //! The stanza element's attributes become the stanza's head. Each child is
 //! read as a borrowed *leaf* (its start tag and its text, no copy) until it
@@ -34,7 +35,6 @@ pub(super) fn decode(src: &str, limits: &Limits) -> Result<Stanza> {
         root_nodes: 0,
         root_text_last: false,
         child: Child::None,
-        leaf_attrs: Vec::with_capacity(4),
     };
     Parser::new(src, limits, crate::stanza::ns::CLIENT).run(&mut decoder)?;
     if let Some(error) = decoder.invalid {
@@ -48,15 +48,16 @@ pub(super) fn decode(src: &str, limits: &Limits) -> Result<Stanza> {
 /// The child of the stanza being read.
 enum Child<'a> {
     None,
-    /// No child elements so far: the start tag (attributes in
-    /// `leaf_attrs`) and the text.
+    /// No child elements so far: the start tag and the text (the
+    /// attributes stay with the reader, which hands them back at the end).
     Leaf {
         name: &'a str,
         ns: Cow<'a, str>,
         text: Cow<'a, str>,
     },
-    /// Children of its own: built as a tree.
-    Tree(TreeBuilder),
+    /// Children of its own: built as a tree (boxed: the common leaf
+    /// moves less).
+    Tree(Box<TreeBuilder>),
 }
 
 struct StanzaDecoder<'a> {
@@ -72,7 +73,6 @@ struct StanzaDecoder<'a> {
     root_nodes: usize,
     root_text_last: bool,
     child: Child<'a>,
-    leaf_attrs: Vec<AttrView<'a>>,
 }
 
 impl StanzaDecoder<'_> {
@@ -89,14 +89,14 @@ impl StanzaDecoder<'_> {
     }
 
     /// Gives a finished child element to the stanza.
-    fn finish_child(&mut self, child: Child<'_>) {
+    fn finish_child(&mut self, child: Child<'_>, attrs: &[AttrView<'_>]) {
         let Some(stanza) = &mut self.stanza else {
             return;
         };
         match child {
             Child::None => {}
             Child::Leaf { name, ns, text } => {
-                let view = XmlIn::leaf(name, &ns, &self.leaf_attrs, &text);
+                let view = XmlIn::leaf(name, &ns, attrs, &text);
                 match stanza {
                     Stanza::Message(m) => {
                         if !read_child(m, MESSAGE_FIELDS, &view) {
@@ -143,8 +143,6 @@ impl<'a> Handler<'a> for StanzaDecoder<'a> {
             },
             2 => {
                 self.root_node(false)?;
-                self.leaf_attrs.clear();
-                self.leaf_attrs.extend_from_slice(tag.attrs);
                 self.child = Child::Leaf {
                     name: tag.name,
                     ns: tag.ns.clone(),
@@ -154,8 +152,9 @@ impl<'a> Handler<'a> for StanzaDecoder<'a> {
             _ => {
                 if let Child::Leaf { name, ns, text } = &self.child {
                     // The leaf has children: from here on, a tree.
-                    let el = XmlIn::leaf(name, ns, &self.leaf_attrs, text).to_element();
-                    self.child = Child::Tree(TreeBuilder::with_open(el, self.max_children));
+                    let el = XmlIn::leaf(name, ns, tag.parent_attrs, text).to_element();
+                    self.child =
+                        Child::Tree(Box::new(TreeBuilder::with_open(el, self.max_children)));
                 }
                 if let Child::Tree(tree) = &mut self.child {
                     tree.open(tag)?;
@@ -193,7 +192,7 @@ impl<'a> Handler<'a> for StanzaDecoder<'a> {
         }
     }
 
-    fn close(&mut self) -> Result<()> {
+    fn close(&mut self, attrs: &[AttrView<'a>]) -> Result<()> {
         let depth = self.depth;
         self.depth -= 1;
         match depth {
@@ -201,13 +200,13 @@ impl<'a> Handler<'a> for StanzaDecoder<'a> {
                 let mut child = std::mem::replace(&mut self.child, Child::None);
                 if let Child::Tree(tree) = &mut child {
                     // Its own end tag: the tree is complete.
-                    tree.close()?;
+                    tree.close(&[])?;
                 }
-                self.finish_child(child);
+                self.finish_child(child, attrs);
             }
             3.. => {
                 if let Child::Tree(tree) = &mut self.child {
-                    tree.close()?;
+                    tree.close(&[])?;
                 }
             }
             _ => {}

@@ -94,10 +94,11 @@
 //! - presence: show, status, priority, MUC join, caps, idle, nick, error;
 //! - iq: payload, error.
 
-mod canonical;
 mod chars;
 mod decoder;
 mod reader;
+mod scan;
+mod stack;
 mod stanza;
 mod tree;
 mod writer;
@@ -130,11 +131,6 @@ use crate::stanza::{Element, Stanza, ns};
 /// (see the [module docs](self)).
 pub fn decode(input: &[u8], limits: &Limits) -> crate::Result<Stanza> {
     let src = reader::checked_source(input, limits)?;
-    // The one serialization mod_rest writes for a chat message is tokenized
-    // directly (see `canonical.rs`); the payload fields are the same.
-    if let Some(message) = canonical::message(src, limits) {
-        return Ok(Stanza::Message(message));
-    }
     decoder::decode(src, limits)
 }
 

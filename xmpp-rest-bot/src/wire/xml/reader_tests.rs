@@ -1,4 +1,5 @@
 use super::*;
+use crate::stanza::xml_text::is_ncname;
 use crate::stanza::{Element, Node};
 use crate::wire::xml::tree::parse;
 
@@ -43,6 +44,13 @@ fn default_namespace_applies_to_unprefixed_root() {
 fn xml_lang_is_in_the_xml_namespace() {
     let el = parse_str("<a xml:lang='de'/>").unwrap();
     assert_eq!(el.attr_ns(Some(ns::XML), "lang"), Some("de"));
+    // beside attributes whose prefixes are resolved after the tag (found by
+    // proptest_xml)
+    let el = parse_str("<a xmlns:p='urn:p' xml:a='1' p:a='2' p:b='3' xml:b='4'/>").unwrap();
+    assert_eq!(el.attr_ns(Some(ns::XML), "a"), Some("1"));
+    assert_eq!(el.attr_ns(Some("urn:p"), "a"), Some("2"));
+    assert_eq!(el.attr_ns(Some(ns::XML), "b"), Some("4"));
+    assert!(malformed("<a xmlns:p='urn:p' p:a='1' xml:a='2' xml:a='3'/>").contains("duplicate"));
 }
 
 #[test]
@@ -195,4 +203,57 @@ fn names_follow_the_xml_name_production() {
     assert!(!is_ncname("a b"));
     assert!(!is_ncname(""));
     assert!(!is_ncname("a:b"));
+}
+
+#[test]
+fn forbidden_characters_are_caught_wherever_they_are() {
+    // In each place the reader passes over, in a short and in a long run
+    // (the long ones are read eight bytes at a time).
+    let long = "x".repeat(20);
+    for c in ["\u{1}", "\u{1B}", "\u{FFFE}", "\u{FFFF}"] {
+        let code = format!("U+{:04X}", c.chars().next().unwrap() as u32);
+        for pad in ["", long.as_str()] {
+            for doc in [
+                format!("<a>{pad}{c}{pad}</a>"),
+                format!("<a b='{pad}{c}{pad}'/>"),
+                format!("<a b=\"{pad}&amp;{c}\"/>"),
+                format!("<a><!-- {pad}{c} --></a>"),
+                format!("<!-- {c} --><a/>"),
+                format!("<a><![CDATA[{pad}{c}]]></a>"),
+                format!("<?xml version='1.0' standalone='{c}'?><a/>"),
+                // after another error: the character is still the one reported
+                format!("<a></b>{pad}{c}"),
+                format!("<a b='1' b='2'>{c}</a>"),
+            ] {
+                assert!(malformed(&doc).contains(&code), "{doc:?}");
+            }
+        }
+    }
+    // Characters that only share a first byte with the forbidden ones, and
+    // tabs and line ends, are fine everywhere.
+    let fine = "\u{FF01}\u{FFFD}\u{EFFF}\t\n";
+    let doc = format!("<a b='{fine}{long}{fine}'><!--{fine}--><![CDATA[{fine}]]>{long}{fine}</a>");
+    let el = parse_str(&doc).unwrap();
+    assert_eq!(el.attr("b").map(|v| v.chars().count()), Some(30));
+    assert!(el.text().ends_with(fine));
+}
+
+#[test]
+fn values_and_texts_end_at_every_offset() {
+    // The quote or the `<` at every position of the words read at a time,
+    // with and without something to unescape before it.
+    for len in 0..24 {
+        let plain = "v".repeat(len);
+        let el = parse_str(&format!("<a b='{plain}' c=\"{plain}\">{plain}</a>")).unwrap();
+        assert_eq!(el.attr("b"), Some(plain.as_str()));
+        assert_eq!(el.attr("c"), Some(plain.as_str()));
+        assert_eq!(el.text(), plain);
+        for at in 0..=len {
+            let (head, tail) = plain.split_at(at);
+            let doc = format!("<a b='{head}&lt;\t{tail}'>{head}&amp;\r\n{tail}</a>");
+            let el = parse_str(&doc).unwrap();
+            assert_eq!(el.attr("b"), Some(format!("{head}< {tail}").as_str()));
+            assert_eq!(el.text(), format!("{head}&\n{tail}"));
+        }
+    }
 }

@@ -4,7 +4,7 @@
 //! children of their own.
 
 use super::reader::{Handler, Parser, StartTag, checked_source};
-use crate::stanza::mapping::{shared_name, shared_ns};
+use crate::stanza::mapping::{AttrView, shared_name, shared_ns};
 use crate::stanza::{Attribute, Element, Node};
 use crate::wire::Limits;
 use crate::{Error, Result};
@@ -94,7 +94,7 @@ impl<'a> Handler<'a> for TreeBuilder {
         Ok(())
     }
 
-    fn close(&mut self) -> Result<()> {
+    fn close(&mut self, _attrs: &[AttrView<'a>]) -> Result<()> {
         let Some(el) = self.stack.pop() else {
             return Ok(());
         };

@@ -5,6 +5,7 @@
 //! intermediate elements) and the model's `TreeSink` builds an [`Element`],
 //! so both outputs agree.
 
+use super::stack::{Blank, Stack};
 use crate::stanza::Element;
 use crate::stanza::mapping::XmlOut;
 use crate::stanza::xml_text::{escape_attr, escape_text, write_element};
@@ -13,12 +14,23 @@ use crate::stanza::xml_text::{escape_attr, escape_text, write_element};
 /// with `xmlns='...'` wherever they differ from the parent's.
 pub(crate) struct XmlSink<'a> {
     out: String,
-    /// The open elements (name, namespace), outermost first.
-    open: Vec<(&'a str, &'a str)>,
+    /// The open elements (name, namespace), outermost first (inline: a
+    /// stanza is written without allocating for them).
+    open: Stack<OpenTag<'a>, 8>,
     /// The default namespace in scope outside the first element.
     base_ns: &'a str,
     /// Whether the last start tag still lacks its closing `>`.
     pending: bool,
+}
+
+/// An open element: name and namespace.
+#[derive(Clone, Copy)]
+struct OpenTag<'a>(&'a str, &'a str);
+
+impl Blank for OpenTag<'_> {
+    fn blank() -> Self {
+        OpenTag("", "")
+    }
 }
 
 impl<'a> XmlSink<'a> {
@@ -27,7 +39,7 @@ impl<'a> XmlSink<'a> {
     pub(crate) fn new(base_ns: &'a str, capacity: usize) -> Self {
         XmlSink {
             out: String::with_capacity(capacity),
-            open: Vec::with_capacity(8),
+            open: Stack::new(),
             base_ns,
             pending: false,
         }
@@ -39,7 +51,7 @@ impl<'a> XmlSink<'a> {
     }
 
     fn current_ns(&self) -> &'a str {
-        self.open.last().map_or(self.base_ns, |&(_, ns)| ns)
+        self.open.last().map_or(self.base_ns, |tag| tag.1)
     }
 
     fn close_start_tag(&mut self) {
@@ -60,7 +72,7 @@ impl<'a> XmlOut<'a> for XmlSink<'a> {
             escape_attr(&mut self.out, ns);
             self.out.push('\'');
         }
-        self.open.push((name, ns));
+        self.open.push(OpenTag(name, ns));
         self.pending = true;
     }
 
@@ -87,9 +99,10 @@ impl<'a> XmlOut<'a> for XmlSink<'a> {
     }
 
     fn end(&mut self) {
-        let Some((name, _)) = self.open.pop() else {
+        let Some(OpenTag(name, _)) = self.open.last().copied() else {
             return;
         };
+        self.open.truncate(self.open.len() - 1);
         if self.pending {
             self.out.push_str("/>");
             self.pending = false;
