@@ -365,19 +365,20 @@ impl<'a> TagScanner<'a> {
         // normalised); words up to the one with the quote, then bytes.
         let quote_byte = if quote == SINGLE_QUOTE { b'\'' } else { b'"' };
         while let Some(word) = word_at(bytes, end) {
-            // One test for the common word, as in `text_end`.
-            let ctrl = bytes_below(word, 0x20);
-            let odd = bytes_equal(word, b'&') | bytes_equal(word, b'<') | ctrl;
-            let quote_found = bytes_equal(word, quote_byte);
-            // Any byte past ASCII stands for 0xEF (the first byte of U+FFFE
-            // and U+FFFF): one operation instead of four, and attribute
-            // values are nearly always ASCII.
-            if quote_found | odd | (word & HIGHS) != 0 {
-                if quote_found != 0 {
+            // One test for the common word: no byte below `(` (control
+            // characters, space, both quotes and `&` are), no `<`, nothing
+            // past ASCII (0xEF, the first byte of U+FFFE and U+FFFF, is);
+            // the others are looked at closer.
+            let odd = bytes_below(word, b'(') | bytes_equal(word, b'<') | (word & HIGHS);
+            if odd != 0 {
+                if bytes_equal(word, quote_byte) != 0 {
                     break;
                 }
-                special |= odd != 0;
-                if let Some(at) = forbidden_in_word(bytes, end) {
+                let ctrl = bytes_below(word, 0x20);
+                special |= (ctrl | bytes_equal(word, b'&') | bytes_equal(word, b'<')) != 0;
+                if ctrl | (word & HIGHS) != 0
+                    && let Some(at) = forbidden_in_word(bytes, end)
+                {
                     return Err(forbidden(at));
                 }
             }
