@@ -364,6 +364,8 @@ impl<'a> TagScanner<'a> {
         // (`&`, `<`, or any control character: tabs and line ends are
         // normalised); words up to the one with the quote, then bytes.
         let quote_byte = if quote == SINGLE_QUOTE { b'\'' } else { b'"' };
+        // Whether the closing quote was found among the words.
+        let mut closed = false;
         while let Some(word) = word_at(bytes, end) {
             // One test for the common word: no byte below `(` (control
             // characters, space, both quotes and `&` are), no `<`, nothing
@@ -371,35 +373,56 @@ impl<'a> TagScanner<'a> {
             // the others are looked at closer.
             let odd = bytes_below(word, b'(') | bytes_equal(word, b'<') | (word & HIGHS);
             if odd != 0 {
-                if bytes_equal(word, quote_byte) != 0 {
-                    break;
-                }
+                // Only the bytes before the first quote are the value's. (The
+                // lowest flag of each test is exact; a flag above it may be
+                // false, but only above a true one: "any before the quote"
+                // is exact.)
+                let quotes = bytes_equal(word, quote_byte);
+                let within = if quotes == 0 {
+                    u64::MAX
+                } else {
+                    (quotes & quotes.wrapping_neg()) - 1
+                };
+                let len = if quotes == 0 {
+                    8
+                } else {
+                    (quotes.trailing_zeros() / 8) as usize
+                };
                 let ctrl = bytes_below(word, 0x20);
-                special |= (ctrl | bytes_equal(word, b'&') | bytes_equal(word, b'<')) != 0;
-                if ctrl | (word & HIGHS) != 0
-                    && let Some(at) = forbidden_in_word(bytes, end)
+                let refs = bytes_equal(word, b'&') | bytes_equal(word, b'<');
+                special |= (ctrl | refs) & within != 0;
+                if (ctrl | (word & HIGHS)) & within != 0
+                    && let Some(at) = (end..end + len).find(|&i| forbidden_at(bytes, i))
                 {
                     return Err(forbidden(at));
+                }
+                if quotes != 0 {
+                    end += len;
+                    closed = true;
+                    break;
                 }
             }
             end += 8;
         }
-        let rest = bytes.get(end..).unwrap_or_default();
-        let mut classes = 0;
-        let Some(len) = rest.iter().position(|&b| {
-            let class = VALUE_BYTES[usize::from(b)];
-            classes |= class;
-            class & quote != 0
-        }) else {
-            return Err(("attribute value is not terminated".into(), open));
-        };
-        special |= classes & VALUE_SPECIAL != 0;
-        if classes & VALUE_CHECK != 0
-            && let Some(at) = (end..end + len).find(|&i| forbidden_at(bytes, i))
-        {
-            return Err(forbidden(at));
+        if !closed {
+            // The last bytes of the input, fewer than eight.
+            let rest = bytes.get(end..).unwrap_or_default();
+            let mut classes = 0;
+            let Some(len) = rest.iter().position(|&b| {
+                let class = VALUE_BYTES[usize::from(b)];
+                classes |= class;
+                class & quote != 0
+            }) else {
+                return Err(("attribute value is not terminated".into(), open));
+            };
+            special |= classes & VALUE_SPECIAL != 0;
+            if classes & VALUE_CHECK != 0
+                && let Some(at) = (end..end + len).find(|&i| forbidden_at(bytes, i))
+            {
+                return Err(forbidden(at));
+            }
+            end += len;
         }
-        end += len;
         self.pos = end + 1;
         Ok(Ok(RawAttr {
             key,
