@@ -74,12 +74,6 @@ fn bytes_below(word: u64, n: u8) -> u64 {
     word.wrapping_sub(ONES * u64::from(n)) & !word & HIGHS
 }
 
-/// The first forbidden character among the eight bytes at `at`.
-#[cold]
-fn forbidden_in_word(bytes: &[u8], at: usize) -> Option<usize> {
-    (at..at + 8).find(|&i| forbidden_at(bytes, i))
-}
-
 /// The end of the character data starting at `from` (the next `<`, or the
 /// end of the input), and whether it holds a reference or a carriage
 /// return; `Err` with the offset of a character XML does not allow.
@@ -92,15 +86,26 @@ pub(super) fn text_end(bytes: &[u8], from: usize) -> Result<(usize, bool), usize
         // of U+FFFE and U+FFFF, may start a character XML does not allow.)
         let ctrl = bytes_below(word, 0x20) | bytes_equal(word, 0xEF);
         let refs = bytes_equal(word, b'&');
-        if bytes_equal(word, b'<') | ctrl | refs != 0 {
-            if bytes_equal(word, b'<') != 0 {
-                break;
-            }
-            special |= (refs | bytes_equal(word, b'\r')) != 0;
-            if ctrl != 0
-                && let Some(at) = forbidden_in_word(bytes, i)
+        let lt = bytes_equal(word, b'<');
+        if lt | ctrl | refs != 0 {
+            // Only the bytes before the first `<` are the text's (see the
+            // attribute values in `TagScanner::next`).
+            let (within, len) = if lt == 0 {
+                (u64::MAX, 8)
+            } else {
+                (
+                    (lt & lt.wrapping_neg()) - 1,
+                    (lt.trailing_zeros() / 8) as usize,
+                )
+            };
+            special |= (refs | bytes_equal(word, b'\r')) & within != 0;
+            if ctrl & within != 0
+                && let Some(at) = (i..i + len).find(|&at| forbidden_at(bytes, at))
             {
                 return Err(at);
+            }
+            if lt != 0 {
+                return Ok((i + len, special));
             }
         }
         i += 8;
