@@ -230,6 +230,7 @@ impl<'a, 'l> Parser<'a, 'l> {
             parts.ok_or_else(|| self.error_at(format!("invalid element name {qname:?}"), lt))?;
 
         let start = self.attrs.len();
+        let max_attributes = self.limits.attributes();
         let mut count = 0usize;
         let mut prefixed = false;
         while close.is_none() {
@@ -241,11 +242,8 @@ impl<'a, 'l> Parser<'a, 'l> {
                 }
             };
             count += 1;
-            if count > self.limits.attributes() {
-                return Err(Error::limit(
-                    "attributes on one element",
-                    self.limits.attributes(),
-                ));
+            if count > max_attributes {
+                return Err(Error::limit("attributes on one element", max_attributes));
             }
             let (key, offset) = (attr.key, attr.at);
             let value = if attr.special {

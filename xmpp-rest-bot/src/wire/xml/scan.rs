@@ -74,12 +74,6 @@ fn bytes_below(word: u64, n: u8) -> u64 {
     word.wrapping_sub(ONES * u64::from(n)) & !word & HIGHS
 }
 
-/// The first forbidden character among the eight bytes at `at`.
-#[cold]
-fn forbidden_in_word(bytes: &[u8], at: usize) -> Option<usize> {
-    (at..at + 8).find(|&i| forbidden_at(bytes, i))
-}
-
 /// The end of the character data starting at `from` (the next `<`, or the
 /// end of the input), and whether it holds a reference or a carriage
 /// return; `Err` with the offset of a character XML does not allow.
@@ -92,15 +86,26 @@ pub(super) fn text_end(bytes: &[u8], from: usize) -> Result<(usize, bool), usize
         // of U+FFFE and U+FFFF, may start a character XML does not allow.)
         let ctrl = bytes_below(word, 0x20) | bytes_equal(word, 0xEF);
         let refs = bytes_equal(word, b'&');
-        if bytes_equal(word, b'<') | ctrl | refs != 0 {
-            if bytes_equal(word, b'<') != 0 {
-                break;
-            }
-            special |= (refs | bytes_equal(word, b'\r')) != 0;
-            if ctrl != 0
-                && let Some(at) = forbidden_in_word(bytes, i)
+        let lt = bytes_equal(word, b'<');
+        if lt | ctrl | refs != 0 {
+            // Only the bytes before the first `<` are the text's (see the
+            // attribute values in `TagScanner::next`).
+            let (within, len) = if lt == 0 {
+                (u64::MAX, 8)
+            } else {
+                (
+                    (lt & lt.wrapping_neg()) - 1,
+                    (lt.trailing_zeros() / 8) as usize,
+                )
+            };
+            special |= (refs | bytes_equal(word, b'\r')) & within != 0;
+            if ctrl & within != 0
+                && let Some(at) = (i..i + len).find(|&at| forbidden_at(bytes, at))
             {
                 return Err(at);
+            }
+            if lt != 0 {
+                return Ok((i + len, special));
             }
         }
         i += 8;
@@ -364,38 +369,65 @@ impl<'a> TagScanner<'a> {
         // (`&`, `<`, or any control character: tabs and line ends are
         // normalised); words up to the one with the quote, then bytes.
         let quote_byte = if quote == SINGLE_QUOTE { b'\'' } else { b'"' };
+        // Whether the closing quote was found among the words.
+        let mut closed = false;
         while let Some(word) = word_at(bytes, end) {
-            // One test for the common word, as in `text_end`.
-            let ctrl = bytes_below(word, 0x20);
-            let odd = bytes_equal(word, b'&') | bytes_equal(word, b'<') | ctrl;
-            let quote_found = bytes_equal(word, quote_byte);
-            if quote_found | odd | bytes_equal(word, 0xEF) != 0 {
-                if quote_found != 0 {
-                    break;
-                }
-                special |= odd != 0;
-                if let Some(at) = forbidden_in_word(bytes, end) {
+            // One test for the common word: no byte below `(` (control
+            // characters, space, both quotes and `&` are), no `<`, nothing
+            // past ASCII (0xEF, the first byte of U+FFFE and U+FFFF, is);
+            // the others are looked at closer.
+            let odd = bytes_below(word, b'(') | bytes_equal(word, b'<') | (word & HIGHS);
+            if odd != 0 {
+                // Only the bytes before the first quote are the value's. (The
+                // lowest flag of each test is exact; a flag above it may be
+                // false, but only above a true one: "any before the quote"
+                // is exact.)
+                let quotes = bytes_equal(word, quote_byte);
+                let within = if quotes == 0 {
+                    u64::MAX
+                } else {
+                    (quotes & quotes.wrapping_neg()) - 1
+                };
+                let len = if quotes == 0 {
+                    8
+                } else {
+                    (quotes.trailing_zeros() / 8) as usize
+                };
+                let ctrl = bytes_below(word, 0x20);
+                let refs = bytes_equal(word, b'&') | bytes_equal(word, b'<');
+                special |= (ctrl | refs) & within != 0;
+                if (ctrl | (word & HIGHS)) & within != 0
+                    && let Some(at) = (end..end + len).find(|&i| forbidden_at(bytes, i))
+                {
                     return Err(forbidden(at));
+                }
+                if quotes != 0 {
+                    end += len;
+                    closed = true;
+                    break;
                 }
             }
             end += 8;
         }
-        let rest = bytes.get(end..).unwrap_or_default();
-        let mut classes = 0;
-        let Some(len) = rest.iter().position(|&b| {
-            let class = VALUE_BYTES[usize::from(b)];
-            classes |= class;
-            class & quote != 0
-        }) else {
-            return Err(("attribute value is not terminated".into(), open));
-        };
-        special |= classes & VALUE_SPECIAL != 0;
-        if classes & VALUE_CHECK != 0
-            && let Some(at) = (end..end + len).find(|&i| forbidden_at(bytes, i))
-        {
-            return Err(forbidden(at));
+        if !closed {
+            // The last bytes of the input, fewer than eight.
+            let rest = bytes.get(end..).unwrap_or_default();
+            let mut classes = 0;
+            let Some(len) = rest.iter().position(|&b| {
+                let class = VALUE_BYTES[usize::from(b)];
+                classes |= class;
+                class & quote != 0
+            }) else {
+                return Err(("attribute value is not terminated".into(), open));
+            };
+            special |= classes & VALUE_SPECIAL != 0;
+            if classes & VALUE_CHECK != 0
+                && let Some(at) = (end..end + len).find(|&i| forbidden_at(bytes, i))
+            {
+                return Err(forbidden(at));
+            }
+            end += len;
         }
-        end += len;
         self.pos = end + 1;
         Ok(Ok(RawAttr {
             key,
@@ -507,9 +539,10 @@ fn split_any_qname(qname: &str) -> Option<(Option<&str>, &str)> {
     }
 }
 
+// Bits, so that one test tells a name byte other than the colon.
 const NAME_START: u8 = 1;
 const NAME_CHAR: u8 = 2;
-const COLON: u8 = 3;
+const COLON: u8 = 4;
 
 /// For each byte: [`NAME_START`] for the ASCII characters that may start an
 /// NCName, [`NAME_CHAR`] for those that may only follow, [`COLON`], and 0
@@ -534,22 +567,24 @@ static ASCII_NAME: [u8; 256] = {
 #[inline(always)]
 fn ascii_name_end(bytes: &[u8], start: usize) -> (usize, Option<usize>) {
     let rest = bytes.get(start..).unwrap_or_default();
+    // A tight loop over the bytes other than the colon (a load, a table
+    // look-up and a test each: most of the reader's names are a few bytes,
+    // too short for eight at a time); a colon, once, resumes it.
     let mut len = 0;
     let mut colon = None;
-    while let Some(&b) = rest.get(len) {
-        let class = ASCII_NAME[usize::from(b)];
-        if class == 0 {
-            break;
+    loop {
+        while rest
+            .get(len)
+            .is_some_and(|&b| ASCII_NAME[usize::from(b)] & (NAME_START | NAME_CHAR) != 0)
+        {
+            len += 1;
         }
-        if class == COLON {
-            if colon.is_some() {
-                break;
-            }
-            colon = Some(len);
+        if colon.is_some() || rest.get(len) != Some(&b':') {
+            return (start + len, colon);
         }
+        colon = Some(len);
         len += 1;
     }
-    (start + len, colon)
 }
 
 /// The parts of `name`, all of whose bytes are ASCII name bytes with at

@@ -17,7 +17,8 @@ impl Blank for &str {
 
 pub(super) struct Stack<T, const N: usize> {
     inline: [T; N],
-    /// Items in `inline` (while `heap` is not in use).
+    /// Items on the stack, wherever they are (kept in step with `heap`
+    /// once it is in use, so that reading it needs no test).
     len: usize,
     /// All the items, once there were more than `N`; from then on the
     /// stack stays here (its capacity is reused).
@@ -40,6 +41,7 @@ impl<T: Blank, const N: usize> Stack<T, N> {
     pub(super) fn push(&mut self, item: T) {
         if self.spilled {
             self.heap.push(item);
+            self.len += 1;
         } else if let Some(slot) = self.inline.get_mut(self.len) {
             *slot = item;
             self.len += 1;
@@ -50,6 +52,7 @@ impl<T: Blank, const N: usize> Stack<T, N> {
                 .extend(inline.map(|slot| std::mem::replace(slot, T::blank())));
             self.heap.push(item);
             self.spilled = true;
+            self.len += 1;
         }
     }
 
@@ -59,18 +62,13 @@ impl<T: Blank, const N: usize> Stack<T, N> {
     pub(super) fn truncate(&mut self, len: usize) {
         if self.spilled {
             self.heap.truncate(len);
-        } else {
-            self.len = self.len.min(len);
         }
+        self.len = self.len.min(len);
     }
 
     #[inline]
     pub(super) fn len(&self) -> usize {
-        if self.spilled {
-            self.heap.len()
-        } else {
-            self.len
-        }
+        self.len
     }
 
     #[inline]
