@@ -101,6 +101,7 @@ mod scan;
 mod stack;
 mod stanza;
 mod tree;
+mod words;
 mod writer;
 
 pub(crate) use crate::stanza::xml_text::is_xml_char;

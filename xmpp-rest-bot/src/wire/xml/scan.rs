@@ -10,6 +10,7 @@
 use std::borrow::Cow;
 
 use super::chars::{forbidden_at, resolve_reference};
+use super::words::{HIGHS, bytes_below, bytes_equal, word_at};
 use crate::stanza::xml_text::is_ncname;
 
 /// A name split into prefix and local part, `None` when it is not a
@@ -46,33 +47,6 @@ static TEXT_STOP: [u8; 256] = {
 const MARKUP: u8 = 1;
 const SPECIAL: u8 = 2;
 const CHECK: u8 = 8;
-
-/// Eight bytes at a time ("SWAR"): whether a word holds a byte, or one
-/// below a bound, in a handful of integer operations instead of a branch
-/// per byte. Texts and attribute values are read this way up to the word
-/// that ends them.
-const ONES: u64 = 0x0101_0101_0101_0101;
-const HIGHS: u64 = 0x8080_8080_8080_8080;
-
-/// The eight bytes at `at`, when there are eight.
-#[inline(always)]
-fn word_at(bytes: &[u8], at: usize) -> Option<u64> {
-    let word: [u8; 8] = bytes.get(at..at + 8)?.try_into().ok()?;
-    Some(u64::from_le_bytes(word))
-}
-
-/// Not zero when `word` holds the byte `b`.
-#[inline(always)]
-fn bytes_equal(word: u64, b: u8) -> u64 {
-    let x = word ^ (ONES * u64::from(b));
-    x.wrapping_sub(ONES) & !x & HIGHS
-}
-
-/// Not zero when `word` holds a byte below `n` (at most 128).
-#[inline(always)]
-fn bytes_below(word: u64, n: u8) -> u64 {
-    word.wrapping_sub(ONES * u64::from(n)) & !word & HIGHS
-}
 
 /// The end of the character data starting at `from` (the next `<`, or the
 /// end of the input), and whether it holds a reference or a carriage
