@@ -84,7 +84,7 @@ pub(crate) fn write_xml<'a>(e: &'a StanzaError, out: &mut dyn XmlOut<'a>) {
 
 /// Reads the JSON `error` object; its unknown keys come back.
 pub(crate) fn read_json(
-    mut o: Obj,
+    mut o: Obj<'_>,
 ) -> crate::Result<(StanzaError, Map<String, serde_json::Value>)> {
     let condition = o.required_string("condition")?;
     let condition = Condition::from_str(&condition)

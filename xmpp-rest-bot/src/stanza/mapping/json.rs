@@ -2,6 +2,8 @@
 //! `serde_json::Value`, each failure naming the JSON path, and the object the
 //! payloads write their keys into.
 
+use std::borrow::Cow;
+
 use serde_json::{Map, Value};
 
 use crate::Error;
@@ -20,16 +22,16 @@ pub(crate) type XhtmlReader<'d> = &'d dyn Fn(&str, &str) -> crate::Result<Elemen
 /// mappings: each takes its keys out of [`top`](Self::top); unknown keys
 /// inside a mapped object are handed back with [`keep`](Self::keep), and the
 /// codec keeps them in `json_extra` under that key.
-pub(crate) struct JsonIn<'d> {
+pub(crate) struct JsonIn<'d, 'a> {
     /// The keys not read yet.
-    pub(crate) top: &'d mut Obj,
+    pub(crate) top: &'d mut Obj<'a>,
     nested: &'d mut Map<String, Value>,
     xhtml: XhtmlReader<'d>,
 }
 
-impl<'d> JsonIn<'d> {
+impl<'d, 'a> JsonIn<'d, 'a> {
     pub(crate) fn new(
-        top: &'d mut Obj,
+        top: &'d mut Obj<'a>,
         nested: &'d mut Map<String, Value>,
         xhtml: XhtmlReader<'d>,
     ) -> Self {
@@ -131,19 +133,76 @@ pub(crate) fn into_integer<T: TryFrom<i64>>(v: Value, path: &str) -> crate::Resu
     T::try_from(n).map_err(|_| Error::invalid(format!("{n} at {path} is out of range")))
 }
 
-/// A JSON object being read key by key; what is left unread are the keys the
-/// mapping does not know.
-pub(crate) struct Obj {
-    map: Map<String, Value>,
-    path: String,
+/// A JSON value as the decoder hands it to the mappings: the scalars mod_rest
+/// puts at the top level of every stanza (strings, booleans) without a
+/// `serde_json::Value`, strings borrowed from the input where they had no
+/// escapes; numbers, arrays and objects as a `Value`.
+#[derive(Debug, Clone, PartialEq)]
+pub(crate) enum Val<'a> {
+    Null,
+    Bool(bool),
+    Str(Cow<'a, str>),
+    /// A number, an array or an object.
+    Other(Value),
 }
 
-impl Obj {
-    pub(crate) fn new(v: Value, path: impl Into<String>) -> crate::Result<Obj> {
-        let path = path.into();
+impl Val<'_> {
+    /// The value as a `serde_json::Value` (a copy of a borrowed string).
+    pub(crate) fn into_value(self) -> Value {
+        match self {
+            Val::Null => Value::Null,
+            Val::Bool(b) => Value::Bool(b),
+            Val::Str(s) => Value::String(s.into_owned()),
+            Val::Other(v) => v,
+        }
+    }
+}
+
+impl From<Value> for Val<'static> {
+    fn from(v: Value) -> Self {
         match v {
-            Value::Object(map) => Ok(Obj { map, path }),
-            other => Err(type_error("an object", &other, &path)),
+            Value::Null => Val::Null,
+            Value::Bool(b) => Val::Bool(b),
+            Value::String(s) => Val::Str(Cow::Owned(s)),
+            other => Val::Other(other),
+        }
+    }
+}
+
+/// One key of an object and its value, in the order read.
+pub(crate) type Entry<'a> = (Cow<'a, str>, Val<'a>);
+
+/// A JSON object being read key by key; what is left unread are the keys the
+/// mapping does not know.
+///
+/// The keys sit in a vector, in input order, a repeated key included: a
+/// lookup takes the last occurrence (the one a `serde_json::Map` keeps) and
+/// drops the others, so a hostile object with thousands of keys costs one
+/// scan per key the mapping asks for, never a scan per key read.
+pub(crate) struct Obj<'a> {
+    entries: Vec<Entry<'a>>,
+    path: Cow<'static, str>,
+}
+
+impl<'a> Obj<'a> {
+    pub(crate) fn new(v: Value, path: impl Into<String>) -> crate::Result<Obj<'static>> {
+        match v {
+            Value::Object(map) => Ok(Obj {
+                entries: map
+                    .into_iter()
+                    .map(|(k, v)| (Cow::Owned(k), Val::from(v)))
+                    .collect(),
+                path: Cow::Owned(path.into()),
+            }),
+            other => Err(type_error("an object", &other, &path.into())),
+        }
+    }
+
+    /// The top-level object (path `$`), its entries as read.
+    pub(crate) fn top(entries: Vec<Entry<'a>>) -> Obj<'a> {
+        Obj {
+            entries,
+            path: Cow::Borrowed("$"),
         }
     }
 
@@ -151,42 +210,75 @@ impl Obj {
         key_path(&self.path, key)
     }
 
+    /// The index of the last occurrence of `key`.
+    fn find(&self, key: &str) -> Option<usize> {
+        self.entries.iter().rposition(|(k, _)| k == key)
+    }
+
     /// Whether `key` is present with a value other than `null` or `false`
     /// (what mod_rest's Lua tests as true).
     pub(crate) fn is_truthy(&self, key: &str) -> bool {
-        !matches!(
-            self.map.get(key),
-            None | Some(Value::Null | Value::Bool(false))
-        )
+        self.find(key)
+            .is_some_and(|i| !matches!(self.entries[i].1, Val::Null | Val::Bool(false)))
     }
 
-    /// The keys not read yet, in order.
-    pub(crate) fn keys(&self) -> impl Iterator<Item = &String> {
-        self.map.keys()
+    /// Whether every key has been read.
+    pub(crate) fn is_empty(&self) -> bool {
+        self.entries.is_empty()
+    }
+
+    /// The keys not read yet, in order (a nested object's are sorted).
+    pub(crate) fn keys(&self) -> impl Iterator<Item = &str> {
+        self.entries.iter().map(|(k, _)| &**k)
+    }
+
+    /// Takes `key` out (its last occurrence, dropping the earlier ones), `null` included.
+    pub(crate) fn take_val_raw(&mut self, key: &str) -> Option<Val<'a>> {
+        let i = self.find(key)?;
+        // In order: the relative order of another repeated key must stay.
+        let (_, v) = self.entries.remove(i);
+        if self.entries[..i].iter().any(|(k, _)| k == key) {
+            self.entries.retain(|(k, _)| k != key);
+        }
+        Some(v)
+    }
+
+    /// Takes `key` out; `null` counts as absent.
+    pub(crate) fn take_val(&mut self, key: &str) -> Option<Val<'a>> {
+        match self.take_val_raw(key) {
+            Some(Val::Null) | None => None,
+            v => v,
+        }
     }
 
     /// Takes `key` out, `null` included.
     pub(crate) fn take_raw(&mut self, key: &str) -> Option<Value> {
-        self.map.remove(key)
+        self.take_val_raw(key).map(Val::into_value)
     }
 
     /// Takes `key` out; `null` counts as absent.
     pub(crate) fn take(&mut self, key: &str) -> Option<Value> {
-        match self.map.remove(key) {
-            Some(Value::Null) | None => None,
-            Some(v) => Some(v),
-        }
+        self.take_val(key).map(Val::into_value)
     }
 
     // The readers below build the key's path (an allocation and a format) only
     // for an error or a nested object: decoding tries dozens of absent keys.
 
-    pub(crate) fn string(&mut self, key: &str) -> crate::Result<Option<String>> {
-        match self.take(key) {
+    /// The string at `key`, borrowed from the input where it can be.
+    pub(crate) fn str(&mut self, key: &str) -> crate::Result<Option<Cow<'a, str>>> {
+        match self.take_val(key) {
             None => Ok(None),
-            Some(Value::String(s)) => Ok(Some(s)),
-            Some(other) => Err(type_error("a string", &other, &self.key_path(key))),
+            Some(Val::Str(s)) => Ok(Some(s)),
+            Some(other) => Err(type_error(
+                "a string",
+                &other.into_value(),
+                &self.key_path(key),
+            )),
         }
+    }
+
+    pub(crate) fn string(&mut self, key: &str) -> crate::Result<Option<String>> {
+        Ok(self.str(key)?.map(Cow::into_owned))
     }
 
     pub(crate) fn required_string(&mut self, key: &str) -> crate::Result<String> {
@@ -194,14 +286,18 @@ impl Obj {
     }
 
     pub(crate) fn boolean(&mut self, key: &str) -> crate::Result<Option<bool>> {
-        match self.take(key) {
+        match self.take_val(key) {
             None => Ok(None),
-            Some(Value::Bool(b)) => Ok(Some(b)),
-            Some(other) => Err(type_error("a boolean", &other, &self.key_path(key))),
+            Some(Val::Bool(b)) => Ok(Some(b)),
+            Some(other) => Err(type_error(
+                "a boolean",
+                &other.into_value(),
+                &self.key_path(key),
+            )),
         }
     }
 
-    pub(crate) fn object(&mut self, key: &str) -> crate::Result<Option<Obj>> {
+    pub(crate) fn object(&mut self, key: &str) -> crate::Result<Option<Obj<'static>>> {
         match self.take(key) {
             None => Ok(None),
             Some(v) => Obj::new(v, self.key_path(key)).map(Some),
@@ -217,13 +313,12 @@ impl Obj {
     }
 
     pub(crate) fn jid(&mut self, key: &str) -> crate::Result<Option<Jid>> {
-        match self.take(key) {
+        match self.str(key)? {
             None => Ok(None),
-            Some(Value::String(s)) => match crate::stanza::jid_cache::parse(&s) {
+            Some(s) => match crate::stanza::jid_cache::parse(&s) {
                 Ok(jid) => Ok(Some(jid)),
                 Err(e) => Err(jid_error(&s, &self.key_path(key), e)),
             },
-            Some(other) => Err(type_error("a string", &other, &self.key_path(key))),
         }
     }
 
@@ -239,9 +334,13 @@ impl Obj {
         Error::invalid(format!("{} is missing {key:?}", self.path))
     }
 
-    /// The keys not read.
+    /// The keys not read (of a repeated key, the last value).
     pub(crate) fn into_rest(self) -> Map<String, Value> {
-        self.map
+        let mut rest = Map::new();
+        for (k, v) in self.entries {
+            rest.insert(k.into_owned(), v.into_value());
+        }
+        rest
     }
 
     /// The error for a value outside a fixed set of strings.

@@ -421,7 +421,7 @@ pub(crate) struct Field<S: 'static> {
     /// Writes the field's elements (nothing when it is empty).
     pub(crate) write_xml: for<'a> fn(&'a S, &mut dyn XmlOut<'a>),
     /// Reads the field's keys out of the top-level JSON object.
-    pub(crate) read_json: fn(&mut S, &mut JsonIn<'_>) -> crate::Result<()>,
+    pub(crate) read_json: fn(&mut S, &mut JsonIn<'_, '_>) -> crate::Result<()>,
     /// Writes the field's keys.
     pub(crate) write_json: fn(&S, &mut JsonOut),
 }
@@ -441,7 +441,7 @@ pub(crate) fn set_once<T>(
 }
 
 /// A [`Field::read_json`] for a field that has no JSON key.
-pub(crate) fn no_json<S>(_: &mut S, _: &mut JsonIn<'_>) -> crate::Result<()> {
+pub(crate) fn no_json<S>(_: &mut S, _: &mut JsonIn<'_, '_>) -> crate::Result<()> {
     Ok(())
 }
 

@@ -61,7 +61,7 @@ pub(crate) const FIELD: Field<Message> = Field {
         }
     },
     read_json: |m, json| {
-        if let Some(state) = json.top.string("state")? {
+        if let Some(state) = json.top.str("state")? {
             m.chat_state = Some(
                 ChatState::from_name(&state)
                     .ok_or_else(|| json.top.unknown_value("state", "chat state", &state))?,

@@ -15,7 +15,7 @@ fn read(slot: &mut Option<String>, name: &str, el: &XmlIn<'_>) -> bool {
     slot.is_some()
 }
 
-fn read_json(slot: &mut Option<String>, key: &str, json: &mut JsonIn<'_>) -> crate::Result<()> {
+fn read_json(slot: &mut Option<String>, key: &str, json: &mut JsonIn<'_, '_>) -> crate::Result<()> {
     *slot = json.top.string(key)?;
     Ok(())
 }

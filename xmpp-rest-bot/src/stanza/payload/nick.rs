@@ -18,7 +18,7 @@ fn write<'a>(slot: &Option<String>, out: &mut dyn XmlOut<'a>) {
     }
 }
 
-fn read_json(slot: &mut Option<String>, json: &mut JsonIn<'_>) -> crate::Result<()> {
+fn read_json(slot: &mut Option<String>, json: &mut JsonIn<'_, '_>) -> crate::Result<()> {
     *slot = json.top.string("nick")?;
     Ok(())
 }

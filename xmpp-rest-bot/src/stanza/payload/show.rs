@@ -56,7 +56,7 @@ pub(crate) const FIELD: Field<Presence> = Field {
         }
     },
     read_json: |p, json| {
-        if let Some(show) = json.top.string("show")? {
+        if let Some(show) = json.top.str("show")? {
             p.show = Some(
                 Show::from_name(&show)
                     .ok_or_else(|| json.top.unknown_value("show", "show value", &show))?,

@@ -64,7 +64,7 @@ fn write<'a>(texts: &[Text], name: &'a str, out: &mut dyn XmlOut<'a>) {
     }
 }
 
-fn read_json(texts: &mut Vec<Text>, key: &str, json: &mut JsonIn<'_>) -> crate::Result<()> {
+fn read_json(texts: &mut Vec<Text>, key: &str, json: &mut JsonIn<'_, '_>) -> crate::Result<()> {
     texts.extend(json.top.string(key)?.map(Text::new));
     Ok(())
 }

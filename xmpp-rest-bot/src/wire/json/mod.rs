@@ -150,6 +150,7 @@ mod encode;
 mod flat;
 mod gap;
 mod prescan;
+mod read;
 #[cfg(test)]
 mod tests;
 
@@ -180,12 +181,7 @@ pub fn decode(input: &[u8], limits: &Limits) -> crate::Result<Stanza> {
     })?;
     // Limits, and the characters XML cannot carry, in one pass.
     prescan::prescan(text.as_bytes(), limits)?;
-    if let Some(message) = decode::simple_message(text) {
-        return Ok(Stanza::Message(message));
-    }
-    let value: Value =
-        serde_json::from_str(text).map_err(|e| Error::json(e.to_string(), "$").with_source(e))?;
-    decode::stanza(value, limits)
+    decode::decode(text, limits)
 }
 
 /// Encodes one stanza in mod_rest's JSON mapping.
@@ -278,7 +274,7 @@ fn xml_safe(json: Vec<u8>) -> Vec<u8> {
 /// its path.
 pub fn from_value(value: Value) -> crate::Result<Stanza> {
     value_xml_chars(&value, &mut String::from("$"))?;
-    decode::stanza(value, &Limits::default())
+    decode::from_value(value, &Limits::default())
 }
 
 /// The check of [`decode`]'s scan for characters XML cannot carry, for a value already parsed: the error names the path of the
