@@ -6,12 +6,175 @@ use std::borrow::Cow;
 
 use serde_json::{Map, Value};
 
+use super::IntBuf;
 use crate::Error;
 pub(crate) use crate::error::snippet;
 use crate::stanza::{Element, Jid};
 
-/// The top-level JSON object a stanza is written into.
-pub(crate) type JsonOut = Map<String, Value>;
+/// A value of the top-level object being written: scalars borrowed from the
+/// stanza, nested objects and arrays as `Value`s.
+#[derive(Debug, Clone, PartialEq)]
+pub(crate) enum OutVal<'s> {
+    Str(&'s str),
+    Bool(bool),
+    Int(i64),
+    Value(Value),
+    /// A value kept from the input (`json_extra`), written as it is.
+    Kept(&'s Value),
+}
+
+impl From<Value> for OutVal<'_> {
+    fn from(v: Value) -> Self {
+        OutVal::Value(v)
+    }
+}
+
+impl OutVal<'_> {
+    fn into_value(self) -> Value {
+        match self {
+            OutVal::Str(s) => Value::String(s.to_owned()),
+            OutVal::Bool(b) => Value::Bool(b),
+            OutVal::Int(n) => Value::from(n),
+            OutVal::Value(v) => v,
+            OutVal::Kept(v) => v.clone(),
+        }
+    }
+}
+
+/// The top-level JSON object a stanza is written into: its keys and values
+/// borrowed from the stanza where they can be, and written out once, in
+/// the order of a `serde_json::Map` (sorted keys), by [`write`](Self::write).
+/// A key is there once: [`insert`](Self::insert) replaces, [`put`](Self::put)
+/// keeps the first.
+#[derive(Debug, Default)]
+pub(crate) struct JsonOut<'s> {
+    entries: Vec<(Cow<'s, str>, OutVal<'s>)>,
+}
+
+/// Entries reserved up front: a reply has half a dozen keys.
+const TYPICAL_OUT_KEYS: usize = 12;
+
+impl<'s> JsonOut<'s> {
+    pub(crate) fn new() -> Self {
+        JsonOut {
+            entries: Vec::with_capacity(TYPICAL_OUT_KEYS),
+        }
+    }
+
+    fn position(&self, key: &str) -> Option<usize> {
+        self.entries.iter().position(|(k, _)| k == key)
+    }
+
+    /// Sets `key`, replacing a value already there.
+    pub(crate) fn insert(&mut self, key: Cow<'s, str>, value: impl Into<OutVal<'s>>) {
+        let value = value.into();
+        match self.position(&key) {
+            Some(i) => self.entries[i].1 = value,
+            None => self.entries.push((key, value)),
+        }
+    }
+
+    /// Sets `key` to a string borrowed from the stanza.
+    pub(crate) fn str(&mut self, key: &'s str, value: &'s str) {
+        self.insert(Cow::Borrowed(key), OutVal::Str(value));
+    }
+
+    /// Sets `key` to a boolean.
+    pub(crate) fn bool(&mut self, key: &'s str, value: bool) {
+        self.insert(Cow::Borrowed(key), OutVal::Bool(value));
+    }
+
+    /// Sets `key` to an integer.
+    pub(crate) fn int(&mut self, key: &'s str, value: i64) {
+        self.insert(Cow::Borrowed(key), OutVal::Int(value));
+    }
+
+    /// Sets `key` unless it is already there (the first element of a kind
+    /// wins, as with mod_rest's `get_child`).
+    pub(crate) fn put(&mut self, key: &'s str, value: impl Into<OutVal<'s>>) {
+        if self.position(key).is_none() {
+            self.entries.push((Cow::Borrowed(key), value.into()));
+        }
+    }
+
+    /// Adds the keys the model does not know (`json_extra`). Unknown keys of
+    /// a mapped object are added to the object the model produced; the
+    /// model's own values win.
+    pub(crate) fn merge_extra(&mut self, extra: &'s Map<String, Value>) {
+        for (key, value) in extra {
+            match self.position(key) {
+                None => self.entries.push((Cow::Borrowed(key), OutVal::Kept(value))),
+                Some(i) => {
+                    if let (OutVal::Value(Value::Object(generated)), Value::Object(more)) =
+                        (&mut self.entries[i].1, value)
+                    {
+                        for (k, v) in more {
+                            generated.entry(k.clone()).or_insert_with(|| v.clone());
+                        }
+                    }
+                }
+            }
+        }
+    }
+
+    /// The object as a `serde_json::Map`.
+    pub(crate) fn into_map(self) -> Map<String, Value> {
+        self.entries
+            .into_iter()
+            .map(|(k, v)| (k.into_owned(), v.into_value()))
+            .collect()
+    }
+
+    /// Writes the object as JSON text, exactly as serde_json writes the
+    /// same `Map` (compact, keys sorted), without building one.
+    pub(crate) fn write(mut self) -> Vec<u8> {
+        // Keys are unique, so the order is total.
+        self.entries.sort_unstable_by(|a, b| a.0.cmp(&b.0));
+        let size: usize = self
+            .entries
+            .iter()
+            .map(|(k, v)| {
+                k.len()
+                    + 6
+                    + match v {
+                        OutVal::Str(s) => s.len(),
+                        _ => 32,
+                    }
+            })
+            .sum();
+        let mut out = Vec::with_capacity(size + 2);
+        out.push(b'{');
+        for (i, (key, value)) in self.entries.iter().enumerate() {
+            if i > 0 {
+                out.push(b',');
+            }
+            json_string(&mut out, key);
+            out.push(b':');
+            match value {
+                OutVal::Str(s) => json_string(&mut out, s),
+                OutVal::Bool(true) => out.extend_from_slice(b"true"),
+                OutVal::Bool(false) => out.extend_from_slice(b"false"),
+                OutVal::Int(n) => out.extend_from_slice(IntBuf::new(*n).as_str().as_bytes()),
+                OutVal::Value(v) => json_value(&mut out, v),
+                OutVal::Kept(v) => json_value(&mut out, v),
+            }
+        }
+        out.push(b'}');
+        out
+    }
+}
+
+/// Appends `s` as a JSON string, escaped as serde_json escapes it.
+fn json_string(out: &mut Vec<u8>, s: &str) {
+    // Writing a string to a Vec cannot fail.
+    let _ = serde_json::to_writer(&mut *out, s);
+}
+
+/// Appends a value as serde_json writes it.
+fn json_value(out: &mut Vec<u8>, v: &Value) {
+    // A `Value` has only string keys and a Vec takes every byte: this cannot fail.
+    let _ = serde_json::to_writer(&mut *out, v);
+}
 
 /// Parses mod_rest's `html` string (XHTML markup) into the `<html/>`
 /// element, naming the JSON path in errors: the one place a JSON key holds

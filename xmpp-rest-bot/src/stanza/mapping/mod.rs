@@ -422,8 +422,8 @@ pub(crate) struct Field<S: 'static> {
     pub(crate) write_xml: for<'a> fn(&'a S, &mut dyn XmlOut<'a>),
     /// Reads the field's keys out of the top-level JSON object.
     pub(crate) read_json: fn(&mut S, &mut JsonIn<'_, '_>) -> crate::Result<()>,
-    /// Writes the field's keys.
-    pub(crate) write_json: fn(&S, &mut JsonOut),
+    /// Writes the field's keys (borrowing from the stanza).
+    pub(crate) write_json: for<'s> fn(&'s S, &mut JsonOut<'s>),
 }
 
 /// Fills a single-valued field from `el` with `read`: `false` (the element
@@ -446,7 +446,7 @@ pub(crate) fn no_json<S>(_: &mut S, _: &mut JsonIn<'_, '_>) -> crate::Result<()>
 }
 
 /// A [`Field::write_json`] for a field that has no JSON key.
-pub(crate) fn no_json_out<S>(_: &S, _: &mut JsonOut) {}
+pub(crate) fn no_json_out<S>(_: &S, _: &mut JsonOut<'_>) {}
 
 /// What [`IqJson::read`] gives: the payload element (`None`: no payload)
 /// and the unknown keys of the key's object.

@@ -186,16 +186,7 @@ pub fn decode(input: &[u8], limits: &Limits) -> crate::Result<Stanza> {
 
 /// Encodes one stanza in mod_rest's JSON mapping.
 pub fn encode(stanza: &Stanza) -> Vec<u8> {
-    if let Stanza::Message(m) = stanza
-        && let Some(json) = encode::simple_message(m)
-    {
-        return xml_safe(json);
-    }
-    let value = to_value(stanza);
-    // Straight into the buffer, rather than through `Display`'s formatter; a
-    // `Value` has only string keys, so this cannot fail.
-    let json = serde_json::to_vec(&value).unwrap_or_else(|_| value.to_string().into_bytes());
-    xml_safe(json)
+    xml_safe(encode::stanza(stanza).write())
 }
 
 /// `json` with every string character that XML 1.0 cannot carry (control
@@ -325,5 +316,5 @@ fn value_xml_chars(value: &Value, path: &mut String) -> crate::Result<()> {
 /// assert_eq!(json::to_value(&iq.into()), json!({"kind": "iq", "type": "get", "id": "p1", "ping": true}));
 /// ```
 pub fn to_value(stanza: &Stanza) -> Value {
-    encode::stanza(stanza)
+    Value::Object(encode::stanza(stanza).into_map())
 }

@@ -49,9 +49,12 @@ fn characters_xml_cannot_carry_are_replaced_on_encoding() {
     );
 }
 
-/// The direct writer of simple messages writes what the `Value` path writes.
+/// The writer writes, byte for byte, what serde_json writes of the same
+/// stanza's `Value` ([`to_value`]): common messages in every combination,
+/// the stanzas with nested objects, kept keys and errors, and every fixture
+/// decoded.
 #[test]
-fn simple_messages_are_written_exactly_as_through_a_value() {
+fn the_writer_writes_exactly_what_serde_json_writes_of_the_value() {
     use crate::stanza::{ChatState, Jid, Message, MessageType, Receipt, Stanza, Text, Thread};
     let through_value = |s: &Stanza| xml_safe(serde_json::to_vec(&to_value(s)).unwrap());
     let texts = [
@@ -99,10 +102,6 @@ fn simple_messages_are_written_exactly_as_through_a_value() {
                     });
                 }
                 let stanza = Stanza::Message(m.clone());
-                assert!(
-                    encode::simple_message(&m).is_some(),
-                    "{m:?} should take the direct path"
-                );
                 assert_eq!(
                     String::from_utf8(encode(&stanza)).unwrap(),
                     String::from_utf8(through_value(&stanza)).unwrap(),
@@ -114,16 +113,46 @@ fn simple_messages_are_written_exactly_as_through_a_value() {
     }
     assert_eq!(count, texts.len() * types.len() * 8);
 
-    // Anything else goes through the `Value`, unchanged.
     let mut markable = Message::chat("bob@example.org".parse().unwrap(), "hi");
     markable.markable = true;
-    assert!(encode::simple_message(&markable).is_none());
     let mut extra = Message::chat("bob@example.org".parse().unwrap(), "hi");
     extra.json_extra.insert("x".into(), serde_json::json!(1));
-    assert!(encode::simple_message(&extra).is_none());
+    extra
+        .json_extra
+        .insert("body".into(), serde_json::json!("not this"));
+    extra
+        .json_extra
+        .insert("error".into(), serde_json::json!({"code": 400}));
     let error = Message::chat("bob@example.org".parse().unwrap(), "hi")
         .error_reply(crate::stanza::Condition::BadRequest);
-    assert!(encode::simple_message(&error).is_none());
+    let mut extra_error = error.clone();
+    extra_error.json_extra = extra.json_extra.clone();
+    let mut stanzas: Vec<Stanza> = [markable, extra, error, extra_error]
+        .into_iter()
+        .map(Stanza::Message)
+        .collect();
+    let fixtures = std::path::Path::new(env!("CARGO_MANIFEST_DIR")).join("tests/fixtures/json");
+    for entry in std::fs::read_dir(&fixtures).unwrap() {
+        let path = entry.unwrap().path();
+        if path.extension().is_some_and(|e| e == "json") {
+            let bytes = std::fs::read(&path).unwrap();
+            if let Ok(stanza) = decode(&bytes, &Limits::default()) {
+                stanzas.push(stanza);
+            }
+        }
+    }
+    assert!(
+        stanzas.len() > 10,
+        "fixtures not found in {}",
+        fixtures.display()
+    );
+    for stanza in &stanzas {
+        assert_eq!(
+            String::from_utf8(encode(stanza)).unwrap(),
+            String::from_utf8(through_value(stanza)).unwrap(),
+            "{stanza:?}"
+        );
+    }
 }
 
 /// The one-pass decoder, reading the header keys straight from the text
