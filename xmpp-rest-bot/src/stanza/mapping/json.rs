@@ -1,180 +1,15 @@
-//! The JSON side of the payload mappings: typed reads out of a
-//! `serde_json::Value`, each failure naming the JSON path, and the object the
-//! payloads write their keys into.
+//! The JSON side of the payload mappings, read side: typed reads out of the
+//! top-level object as the decoder read it (or a `serde_json::Value`), each
+//! failure naming the JSON path. The write side is [`super::json_out`].
 
 use std::borrow::Cow;
 
 use serde_json::{Map, Value};
 
-use super::IntBuf;
+pub(crate) use super::json_out::{JsonOut, OutVal};
 use crate::Error;
 pub(crate) use crate::error::snippet;
 use crate::stanza::{Element, Jid};
-
-/// A value of the top-level object being written: scalars borrowed from the
-/// stanza, nested objects and arrays as `Value`s.
-#[derive(Debug, Clone, PartialEq)]
-pub(crate) enum OutVal<'s> {
-    Str(&'s str),
-    Bool(bool),
-    Int(i64),
-    Value(Value),
-    /// A value kept from the input (`json_extra`), written as it is.
-    Kept(&'s Value),
-}
-
-impl From<Value> for OutVal<'_> {
-    fn from(v: Value) -> Self {
-        OutVal::Value(v)
-    }
-}
-
-impl OutVal<'_> {
-    fn into_value(self) -> Value {
-        match self {
-            OutVal::Str(s) => Value::String(s.to_owned()),
-            OutVal::Bool(b) => Value::Bool(b),
-            OutVal::Int(n) => Value::from(n),
-            OutVal::Value(v) => v,
-            OutVal::Kept(v) => v.clone(),
-        }
-    }
-}
-
-/// The top-level JSON object a stanza is written into: its keys and values
-/// borrowed from the stanza where they can be, and written out once, in
-/// the order of a `serde_json::Map` (sorted keys), by [`write`](Self::write).
-/// A key is there once: [`insert`](Self::insert) replaces, [`put`](Self::put)
-/// keeps the first.
-#[derive(Debug, Default)]
-pub(crate) struct JsonOut<'s> {
-    entries: Vec<(Cow<'s, str>, OutVal<'s>)>,
-}
-
-/// Entries reserved up front: a reply has half a dozen keys.
-const TYPICAL_OUT_KEYS: usize = 12;
-
-impl<'s> JsonOut<'s> {
-    pub(crate) fn new() -> Self {
-        JsonOut {
-            entries: Vec::with_capacity(TYPICAL_OUT_KEYS),
-        }
-    }
-
-    fn position(&self, key: &str) -> Option<usize> {
-        self.entries.iter().position(|(k, _)| k == key)
-    }
-
-    /// Sets `key`, replacing a value already there.
-    pub(crate) fn insert(&mut self, key: Cow<'s, str>, value: impl Into<OutVal<'s>>) {
-        let value = value.into();
-        match self.position(&key) {
-            Some(i) => self.entries[i].1 = value,
-            None => self.entries.push((key, value)),
-        }
-    }
-
-    /// Sets `key` to a string borrowed from the stanza.
-    pub(crate) fn str(&mut self, key: &'s str, value: &'s str) {
-        self.insert(Cow::Borrowed(key), OutVal::Str(value));
-    }
-
-    /// Sets `key` to a boolean.
-    pub(crate) fn bool(&mut self, key: &'s str, value: bool) {
-        self.insert(Cow::Borrowed(key), OutVal::Bool(value));
-    }
-
-    /// Sets `key` to an integer.
-    pub(crate) fn int(&mut self, key: &'s str, value: i64) {
-        self.insert(Cow::Borrowed(key), OutVal::Int(value));
-    }
-
-    /// Sets `key` unless it is already there (the first element of a kind
-    /// wins, as with mod_rest's `get_child`).
-    pub(crate) fn put(&mut self, key: &'s str, value: impl Into<OutVal<'s>>) {
-        if self.position(key).is_none() {
-            self.entries.push((Cow::Borrowed(key), value.into()));
-        }
-    }
-
-    /// Adds the keys the model does not know (`json_extra`). Unknown keys of
-    /// a mapped object are added to the object the model produced; the
-    /// model's own values win.
-    pub(crate) fn merge_extra(&mut self, extra: &'s Map<String, Value>) {
-        for (key, value) in extra {
-            match self.position(key) {
-                None => self.entries.push((Cow::Borrowed(key), OutVal::Kept(value))),
-                Some(i) => {
-                    if let (OutVal::Value(Value::Object(generated)), Value::Object(more)) =
-                        (&mut self.entries[i].1, value)
-                    {
-                        for (k, v) in more {
-                            generated.entry(k.clone()).or_insert_with(|| v.clone());
-                        }
-                    }
-                }
-            }
-        }
-    }
-
-    /// The object as a `serde_json::Map`.
-    pub(crate) fn into_map(self) -> Map<String, Value> {
-        self.entries
-            .into_iter()
-            .map(|(k, v)| (k.into_owned(), v.into_value()))
-            .collect()
-    }
-
-    /// Writes the object as JSON text, exactly as serde_json writes the
-    /// same `Map` (compact, keys sorted), without building one.
-    pub(crate) fn write(mut self) -> Vec<u8> {
-        // Keys are unique, so the order is total.
-        self.entries.sort_unstable_by(|a, b| a.0.cmp(&b.0));
-        let size: usize = self
-            .entries
-            .iter()
-            .map(|(k, v)| {
-                k.len()
-                    + 6
-                    + match v {
-                        OutVal::Str(s) => s.len(),
-                        _ => 32,
-                    }
-            })
-            .sum();
-        let mut out = Vec::with_capacity(size + 2);
-        out.push(b'{');
-        for (i, (key, value)) in self.entries.iter().enumerate() {
-            if i > 0 {
-                out.push(b',');
-            }
-            json_string(&mut out, key);
-            out.push(b':');
-            match value {
-                OutVal::Str(s) => json_string(&mut out, s),
-                OutVal::Bool(true) => out.extend_from_slice(b"true"),
-                OutVal::Bool(false) => out.extend_from_slice(b"false"),
-                OutVal::Int(n) => out.extend_from_slice(IntBuf::new(*n).as_str().as_bytes()),
-                OutVal::Value(v) => json_value(&mut out, v),
-                OutVal::Kept(v) => json_value(&mut out, v),
-            }
-        }
-        out.push(b'}');
-        out
-    }
-}
-
-/// Appends `s` as a JSON string, escaped as serde_json escapes it.
-fn json_string(out: &mut Vec<u8>, s: &str) {
-    // Writing a string to a Vec cannot fail.
-    let _ = serde_json::to_writer(&mut *out, s);
-}
-
-/// Appends a value as serde_json writes it.
-fn json_value(out: &mut Vec<u8>, v: &Value) {
-    // A `Value` has only string keys and a Vec takes every byte: this cannot fail.
-    let _ = serde_json::to_writer(&mut *out, v);
-}
 
 /// Parses mod_rest's `html` string (XHTML markup) into the `<html/>`
 /// element, naming the JSON path in errors: the one place a JSON key holds
@@ -332,8 +167,40 @@ impl From<Value> for Val<'static> {
     }
 }
 
+/// The first eight bytes of `key`, zero-padded, as a big-endian integer: two
+/// keys with different tags differ, and tags order as the keys do (ties
+/// aside), so most comparisons of keys are one of integers.
+pub(crate) fn key_tag(key: &str) -> u64 {
+    let mut bytes = [0u8; 8];
+    let n = key.len().min(8);
+    bytes[..n].copy_from_slice(&key.as_bytes()[..n]);
+    u64::from_be_bytes(bytes)
+}
+
+/// The tag of an entry already read: no key has it (0xFF is never in UTF-8).
+const TAKEN: u64 = u64::MAX;
+
 /// One key of an object and its value, in the order read.
-pub(crate) type Entry<'a> = (Cow<'a, str>, Val<'a>);
+pub(crate) struct Entry<'a> {
+    tag: u64,
+    key: Cow<'a, str>,
+    /// `None` once read.
+    val: Option<Val<'a>>,
+}
+
+impl<'a> Entry<'a> {
+    pub(crate) fn new(key: Cow<'a, str>, val: Val<'a>) -> Self {
+        Entry {
+            tag: key_tag(&key),
+            key,
+            val: Some(val),
+        }
+    }
+
+    fn is(&self, tag: u64, key: &str) -> bool {
+        self.tag == tag && self.key.len() == key.len() && (key.len() <= 8 || self.key == key)
+    }
+}
 
 /// A JSON object being read key by key; what is left unread are the keys the
 /// mapping does not know.
@@ -341,9 +208,12 @@ pub(crate) type Entry<'a> = (Cow<'a, str>, Val<'a>);
 /// The keys sit in a vector, in input order, a repeated key included: a
 /// lookup takes the last occurrence (the one a `serde_json::Map` keeps) and
 /// drops the others, so a hostile object with thousands of keys costs one
-/// scan per key the mapping asks for, never a scan per key read.
+/// scan per key the mapping asks for, never a scan per key read. An entry
+/// read is marked, not removed (no moves).
 pub(crate) struct Obj<'a> {
     entries: Vec<Entry<'a>>,
+    /// The entries not read yet.
+    live: usize,
     path: Cow<'static, str>,
 }
 
@@ -351,9 +221,10 @@ impl<'a> Obj<'a> {
     pub(crate) fn new(v: Value, path: impl Into<String>) -> crate::Result<Obj<'static>> {
         match v {
             Value::Object(map) => Ok(Obj {
+                live: map.len(),
                 entries: map
                     .into_iter()
-                    .map(|(k, v)| (Cow::Owned(k), Val::from(v)))
+                    .map(|(k, v)| Entry::new(Cow::Owned(k), Val::from(v)))
                     .collect(),
                 path: Cow::Owned(path.into()),
             }),
@@ -364,6 +235,7 @@ impl<'a> Obj<'a> {
     /// The top-level object (path `$`), its entries as read.
     pub(crate) fn top(entries: Vec<Entry<'a>>) -> Obj<'a> {
         Obj {
+            live: entries.len(),
             entries,
             path: Cow::Borrowed("$"),
         }
@@ -373,37 +245,55 @@ impl<'a> Obj<'a> {
         key_path(&self.path, key)
     }
 
-    /// The index of the last occurrence of `key`.
+    /// The index of the last occurrence of `key` not read yet.
     fn find(&self, key: &str) -> Option<usize> {
-        self.entries.iter().rposition(|(k, _)| k == key)
+        let tag = key_tag(key);
+        self.entries.iter().rposition(|e| e.is(tag, key))
     }
 
     /// Whether `key` is present with a value other than `null` or `false`
     /// (what mod_rest's Lua tests as true).
     pub(crate) fn is_truthy(&self, key: &str) -> bool {
-        self.find(key)
-            .is_some_and(|i| !matches!(self.entries[i].1, Val::Null | Val::Bool(false)))
+        self.find(key).is_some_and(|i| {
+            !matches!(
+                self.entries[i].val,
+                None | Some(Val::Null | Val::Bool(false))
+            )
+        })
     }
 
     /// Whether every key has been read.
     pub(crate) fn is_empty(&self) -> bool {
-        self.entries.is_empty()
+        self.live == 0
     }
 
     /// The keys not read yet, in order (a nested object's are sorted).
     pub(crate) fn keys(&self) -> impl Iterator<Item = &str> {
-        self.entries.iter().map(|(k, _)| &**k)
+        self.entries
+            .iter()
+            .filter(|e| e.tag != TAKEN)
+            .map(|e| &*e.key)
+    }
+
+    /// Marks entry `i` read; its value.
+    fn mark(&mut self, i: usize) -> Option<Val<'a>> {
+        let e = &mut self.entries[i];
+        e.tag = TAKEN;
+        self.live -= 1;
+        e.val.take()
     }
 
     /// Takes `key` out (its last occurrence, dropping the earlier ones), `null` included.
     pub(crate) fn take_val_raw(&mut self, key: &str) -> Option<Val<'a>> {
         let i = self.find(key)?;
-        // In order: the relative order of another repeated key must stay.
-        let (_, v) = self.entries.remove(i);
-        if self.entries[..i].iter().any(|(k, _)| k == key) {
-            self.entries.retain(|(k, _)| k != key);
+        let v = self.mark(i);
+        let tag = key_tag(key);
+        for j in 0..i {
+            if self.entries[j].is(tag, key) {
+                self.mark(j);
+            }
         }
-        Some(v)
+        v
     }
 
     /// Takes `key` out; `null` counts as absent.
@@ -500,8 +390,13 @@ impl<'a> Obj<'a> {
     /// The keys not read (of a repeated key, the last value).
     pub(crate) fn into_rest(self) -> Map<String, Value> {
         let mut rest = Map::new();
-        for (k, v) in self.entries {
-            rest.insert(k.into_owned(), v.into_value());
+        if self.live == 0 {
+            return rest;
+        }
+        for e in self.entries {
+            if let Some(v) = e.val {
+                rest.insert(e.key.into_owned(), v.into_value());
+            }
         }
         rest
     }

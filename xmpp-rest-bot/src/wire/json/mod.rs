@@ -153,6 +153,7 @@ mod prescan;
 mod read;
 #[cfg(test)]
 mod tests;
+mod write;
 
 use serde_json::Value;
 
@@ -186,7 +187,7 @@ pub fn decode(input: &[u8], limits: &Limits) -> crate::Result<Stanza> {
 
 /// Encodes one stanza in mod_rest's JSON mapping.
 pub fn encode(stanza: &Stanza) -> Vec<u8> {
-    xml_safe(encode::stanza(stanza).write())
+    write::write(encode::stanza(stanza))
 }
 
 /// `json` with every string character that XML 1.0 cannot carry (control

@@ -45,7 +45,7 @@ impl<'de> Visitor<'de> for TopVisitor {
     fn visit_map<A: MapAccess<'de>>(self, mut map: A) -> Result<Self::Value, A::Error> {
         let mut entries = Vec::with_capacity(TYPICAL_KEYS);
         while let Some(Key(key)) = map.next_key()? {
-            entries.push((key, map.next_value::<Val<'de>>()?));
+            entries.push(Entry::new(key, map.next_value::<Val<'de>>()?));
         }
         Ok(Top::Object(entries))
     }
