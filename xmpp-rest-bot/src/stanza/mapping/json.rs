@@ -202,6 +202,24 @@ impl<'a> Entry<'a> {
     }
 }
 
+/// The keys mod_rest puts on every stanza (`kind`, `type`, `to`, `from`,
+/// `id`, `lang`), by [`header_index`]: the top-level object keeps their
+/// values apart, so reading them is no lookup.
+pub(crate) type Header<'a> = [Option<Val<'a>>; 6];
+
+/// The slot of a header key in a [`Header`].
+pub(crate) fn header_index(key: &str) -> Option<usize> {
+    Some(match key {
+        "kind" => 0,
+        "type" => 1,
+        "to" => 2,
+        "from" => 3,
+        "id" => 4,
+        "lang" => 5,
+        _ => return None,
+    })
+}
+
 /// A JSON object being read key by key; what is left unread are the keys the
 /// mapping does not know.
 ///
@@ -212,7 +230,9 @@ impl<'a> Entry<'a> {
 /// read is marked, not removed (no moves).
 pub(crate) struct Obj<'a> {
     entries: Vec<Entry<'a>>,
-    /// The entries not read yet.
+    /// The top-level object's header keys (then never among `entries`).
+    header: Option<Header<'a>>,
+    /// The keys not read yet.
     live: usize,
     path: Cow<'static, str>,
 }
@@ -226,19 +246,36 @@ impl<'a> Obj<'a> {
                     .into_iter()
                     .map(|(k, v)| Entry::new(Cow::Owned(k), Val::from(v)))
                     .collect(),
+                header: None,
                 path: Cow::Owned(path.into()),
             }),
             other => Err(type_error("an object", &other, &path.into())),
         }
     }
 
-    /// The top-level object (path `$`), its entries as read.
-    pub(crate) fn top(entries: Vec<Entry<'a>>) -> Obj<'a> {
+    /// The top-level object (path `$`): its header keys, and its other
+    /// entries as read.
+    pub(crate) fn top(header: Header<'a>, entries: Vec<Entry<'a>>) -> Obj<'a> {
         Obj {
-            live: entries.len(),
+            live: entries.len() + header.iter().flatten().count(),
             entries,
+            header: Some(header),
             path: Cow::Borrowed("$"),
         }
+    }
+
+    /// This object as the top level: its header keys set apart.
+    pub(crate) fn into_top(mut self) -> Obj<'a> {
+        let mut header = Header::default();
+        for e in &mut self.entries {
+            if let Some(h) = header_index(&e.key) {
+                // A map has no repeated key: no value is overwritten.
+                header[h] = e.val.take();
+                e.tag = TAKEN;
+            }
+        }
+        self.header = Some(header);
+        self
     }
 
     pub(crate) fn key_path(&self, key: &str) -> String {
@@ -254,12 +291,11 @@ impl<'a> Obj<'a> {
     /// Whether `key` is present with a value other than `null` or `false`
     /// (what mod_rest's Lua tests as true).
     pub(crate) fn is_truthy(&self, key: &str) -> bool {
-        self.find(key).is_some_and(|i| {
-            !matches!(
-                self.entries[i].val,
-                None | Some(Val::Null | Val::Bool(false))
-            )
-        })
+        let val = match (&self.header, header_index(key)) {
+            (Some(header), Some(h)) => header[h].as_ref(),
+            _ => self.find(key).and_then(|i| self.entries[i].val.as_ref()),
+        };
+        !matches!(val, None | Some(Val::Null | Val::Bool(false)))
     }
 
     /// Whether every key has been read.
@@ -267,12 +303,22 @@ impl<'a> Obj<'a> {
         self.live == 0
     }
 
-    /// The keys not read yet, in order (a nested object's are sorted).
+    /// The keys not read yet, in order (a nested object's are sorted; the
+    /// top level's header keys come first).
     pub(crate) fn keys(&self) -> impl Iterator<Item = &str> {
-        self.entries
-            .iter()
-            .filter(|e| e.tag != TAKEN)
-            .map(|e| &*e.key)
+        let header = self.header.iter().flat_map(|header| {
+            ["kind", "type", "to", "from", "id", "lang"]
+                .into_iter()
+                .zip(header)
+                .filter(|(_, v)| v.is_some())
+                .map(|(k, _)| k)
+        });
+        header.chain(
+            self.entries
+                .iter()
+                .filter(|e| e.tag != TAKEN)
+                .map(|e| &*e.key),
+        )
     }
 
     /// Marks entry `i` read; its value.
@@ -285,6 +331,11 @@ impl<'a> Obj<'a> {
 
     /// Takes `key` out (its last occurrence, dropping the earlier ones), `null` included.
     pub(crate) fn take_val_raw(&mut self, key: &str) -> Option<Val<'a>> {
+        if let (Some(header), Some(h)) = (&mut self.header, header_index(key)) {
+            let v = header[h].take();
+            self.live -= usize::from(v.is_some());
+            return v;
+        }
         let i = self.find(key)?;
         let v = self.mark(i);
         let tag = key_tag(key);
@@ -392,6 +443,15 @@ impl<'a> Obj<'a> {
         let mut rest = Map::new();
         if self.live == 0 {
             return rest;
+        }
+        let header = self.header.into_iter().flat_map(|header| {
+            ["kind", "type", "to", "from", "id", "lang"]
+                .into_iter()
+                .zip(header)
+                .filter_map(|(k, v)| Some((k, v?)))
+        });
+        for (k, v) in header {
+            rest.insert(k.to_owned(), v.into_value());
         }
         for e in self.entries {
             if let Some(v) = e.val {

@@ -77,7 +77,7 @@ pub(super) fn decode(text: &str, limits: &Limits) -> crate::Result<Stanza> {
     let top: read::Top<'_> =
         serde_json::from_str(text).map_err(|e| Error::json(e.to_string(), "$").with_source(e))?;
     match top {
-        read::Top::Object(entries) => stanza(Obj::top(entries), limits),
+        read::Top::Object(header, entries) => stanza(Obj::top(header, entries), limits),
         read::Top::Other(what) => Err(not_an_object(what)),
     }
 }
@@ -85,7 +85,7 @@ pub(super) fn decode(text: &str, limits: &Limits) -> crate::Result<Stanza> {
 /// Decodes a value already parsed, the same way.
 pub(super) fn from_value(value: Value, limits: &Limits) -> crate::Result<Stanza> {
     match value {
-        v @ Value::Object(_) => stanza(Obj::new(v, "$")?, limits),
+        v @ Value::Object(_) => stanza(Obj::new(v, "$")?.into_top(), limits),
         other => Err(not_an_object(type_name(&other))),
     }
 }

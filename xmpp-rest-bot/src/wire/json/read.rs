@@ -14,16 +14,18 @@ use serde::de::value::{MapAccessDeserializer, SeqAccessDeserializer};
 use serde::de::{Deserialize, Deserializer, MapAccess, SeqAccess, Visitor};
 use serde_json::Value;
 
-use crate::stanza::mapping::json::{Entry, Val};
+use crate::stanza::mapping::json::{Entry, Header, Val, header_index};
 
-/// Entries reserved up front: a chat line has eight to ten keys.
-const TYPICAL_KEYS: usize = 12;
+/// Entries reserved up front besides the header keys: a chat line has two to
+/// four.
+const TYPICAL_KEYS: usize = 8;
 
 /// The top-level value.
 pub(super) enum Top<'a> {
-    /// An object: its entries in input order, a repeated key included
+    /// An object: its header keys (`kind`, `type`, ...), and its other
+    /// entries in input order, a repeated key included
     /// ([`Obj`](crate::stanza::mapping::json::Obj) keeps the last).
-    Object(Vec<Entry<'a>>),
+    Object(Header<'a>, Vec<Entry<'a>>),
     /// Not an object: what it is, for the error.
     Other(&'static str),
 }
@@ -43,11 +45,17 @@ impl<'de> Visitor<'de> for TopVisitor {
         f.write_str("a json value")
     }
     fn visit_map<A: MapAccess<'de>>(self, mut map: A) -> Result<Self::Value, A::Error> {
+        let mut header = Header::default();
         let mut entries = Vec::with_capacity(TYPICAL_KEYS);
         while let Some(Key(key)) = map.next_key()? {
-            entries.push(Entry::new(key, map.next_value::<Val<'de>>()?));
+            let val = map.next_value::<Val<'de>>()?;
+            match header_index(&key) {
+                // A repeated key: the last one wins, as in a `serde_json::Map`.
+                Some(h) => header[h] = Some(val),
+                None => entries.push(Entry::new(key, val)),
+            }
         }
-        Ok(Top::Object(entries))
+        Ok(Top::Object(header, entries))
     }
     fn visit_seq<A: SeqAccess<'de>>(self, seq: A) -> Result<Self::Value, A::Error> {
         // Parsed to the end as a `Value` would be, so that what the parser

@@ -84,55 +84,91 @@ fn string(out: &mut Vec<u8>, s: &str) {
     let bytes = s.as_bytes();
     out.reserve(bytes.len() + 2);
     out.push(b'"');
+    // `bytes[start..i]` is plain and not copied yet.
     let mut start = 0;
     let mut i = 0;
     while i < bytes.len() {
-        let class = CLASS[usize::from(bytes[i])];
-        if class == 0 {
-            i += 1;
-            continue;
+        // Eight plain bytes at a time, the common case.
+        if let Some(chunk) = bytes.get(i..i + 8) {
+            let mut word = [0u8; 8];
+            word.copy_from_slice(chunk);
+            if !needs_a_look(u64::from_le_bytes(word)) {
+                i += 8;
+                continue;
+            }
         }
-        let (escape, len): (&[u8], usize) = match class {
-            b'E' => match bytes.get(i + 1..i + 3) {
-                Some([0xBF, 0xBE | 0xBF]) => ("\u{FFFD}".as_bytes(), 3),
-                _ => {
+        // Byte by byte to the end of this word (an escape may end past it).
+        let end = (i + 8).min(bytes.len());
+        while i < end {
+            let (escape, len): (&[u8], usize) = match CLASS[usize::from(bytes[i])] {
+                0 => {
                     i += 1;
                     continue;
                 }
-            },
-            b'u' => (b"\\ufffd", 1),
-            b'n' => (b"\\n", 1),
-            b'r' => (b"\\r", 1),
-            b't' => (b"\\t", 1),
-            b'"' => (b"\\\"", 1),
-            _ => (b"\\\\", 1),
-        };
-        out.extend_from_slice(&bytes[start..i]);
-        out.extend_from_slice(escape);
-        i += len;
-        start = i;
+                b'E' => match bytes.get(i + 1..i + 3) {
+                    Some([0xBF, 0xBE | 0xBF]) => ("\u{FFFD}".as_bytes(), 3),
+                    _ => {
+                        i += 1;
+                        continue;
+                    }
+                },
+                b'u' => (b"\\ufffd", 1),
+                b'n' => (b"\\n", 1),
+                b'r' => (b"\\r", 1),
+                b't' => (b"\\t", 1),
+                b'"' => (b"\\\"", 1),
+                _ => (b"\\\\", 1),
+            };
+            out.extend_from_slice(&bytes[start..i]);
+            out.extend_from_slice(escape);
+            i += len;
+            start = i;
+        }
     }
     out.extend_from_slice(&bytes[start..]);
     out.push(b'"');
+}
+
+/// Whether one of the eight bytes of `word` may need more than a copy: a
+/// control character, `"`, `\\` or 0xEF (the classic "has a zero byte" and
+/// "has a byte less than" word tricks; a false positive only costs a look
+/// byte by byte).
+fn needs_a_look(word: u64) -> bool {
+    const ONES: u64 = 0x0101_0101_0101_0101;
+    const HIGHS: u64 = 0x8080_8080_8080_8080;
+    let has_zero = |v: u64| v.wrapping_sub(ONES) & !v & HIGHS;
+    let below_space = word.wrapping_sub(ONES * 0x20) & !word & HIGHS;
+    below_space
+        | has_zero(word ^ (ONES * u64::from(b'"')))
+        | has_zero(word ^ (ONES * u64::from(b'\\')))
+        | has_zero(word ^ (ONES * 0xEF))
+        != 0
 }
 
 #[cfg(test)]
 mod tests {
     use super::*;
 
-    /// Every character class is written as serde_json and then `xml_safe` write it.
+    /// Every character class is written as serde_json and then `xml_safe`
+    /// write it, in a word of eight bytes or across two.
     #[test]
     fn strings_are_escaped_as_serde_json_then_made_xml_safe() {
         let mut all: String = (0u32..0x250).filter_map(char::from_u32).collect();
         all.push_str("\u{D7FF}\u{E000}\u{FFFD}\u{FFFE}\u{FFFF}\u{EFFF}\u{10000}\u{10FFFF}ï¿");
-        for s in [
-            all.as_str(),
+        let long = format!("{all}{all}0123456789abcdef\u{FFFE}x");
+        let edges = [
             "",
             "plain",
             "\u{FFFF}",
             "a\"b\\c\u{0}",
-            "\u{EF}\u{BF}",
-        ] {
+            "1234567\u{FFFE}",
+            "123456\u{FFFF}9",
+            "12345678\n",
+            "1234567\"",
+            "exactly8",
+            "\u{7f}\u{80}\u{9f}\u{a0}",
+        ];
+        for s in [all.as_str(), long.as_str()].into_iter().chain(edges) {
             let mut ours = Vec::new();
             string(&mut ours, s);
             let theirs = xml_safe(serde_json::to_vec(s).unwrap_or_default());
