@@ -42,6 +42,9 @@ impl OutVal<'_> {
 #[derive(Debug)]
 pub(crate) struct OutEntry<'s> {
     tag: u64,
+    /// Whether the key is one of the mapping's own (ASCII letters, digits
+    /// and `_`: nothing to escape), rather than one kept from the input.
+    pub(crate) plain_key: bool,
     pub(crate) key: Cow<'s, str>,
     pub(crate) val: OutVal<'s>,
 }
@@ -81,9 +84,29 @@ impl<'s> JsonOut<'s> {
     fn push(&mut self, key: Cow<'s, str>, val: OutVal<'s>) {
         self.entries.push(OutEntry {
             tag: key_tag(&key),
+            plain_key: false,
             key,
             val,
         });
+    }
+
+    /// Pushes one of the mapping's own keys.
+    fn push_own(&mut self, key: &'s str, val: OutVal<'s>) {
+        debug_assert!(key.bytes().all(|b| b.is_ascii_alphanumeric() || b == b'_'));
+        self.entries.push(OutEntry {
+            tag: key_tag(key),
+            plain_key: true,
+            key: Cow::Borrowed(key),
+            val,
+        });
+    }
+
+    /// Sets one of the mapping's own keys, replacing a value already there.
+    fn set_own(&mut self, key: &'s str, value: OutVal<'s>) {
+        match self.position(key) {
+            Some(i) => self.entries[i].val = value,
+            None => self.push_own(key, value),
+        }
     }
 
     /// Sets `key`, replacing a value already there.
@@ -97,24 +120,24 @@ impl<'s> JsonOut<'s> {
 
     /// Sets `key` to a string borrowed from the stanza.
     pub(crate) fn str(&mut self, key: &'s str, value: &'s str) {
-        self.insert(Cow::Borrowed(key), OutVal::Str(value));
+        self.set_own(key, OutVal::Str(value));
     }
 
     /// Sets `key` to a boolean.
     pub(crate) fn bool(&mut self, key: &'s str, value: bool) {
-        self.insert(Cow::Borrowed(key), OutVal::Bool(value));
+        self.set_own(key, OutVal::Bool(value));
     }
 
     /// Sets `key` to an integer.
     pub(crate) fn int(&mut self, key: &'s str, value: i64) {
-        self.insert(Cow::Borrowed(key), OutVal::Int(value));
+        self.set_own(key, OutVal::Int(value));
     }
 
     /// Sets `key` unless it is already there (the first element of a kind
     /// wins, as with mod_rest's `get_child`).
     pub(crate) fn put(&mut self, key: &'s str, value: impl Into<OutVal<'s>>) {
         if self.position(key).is_none() {
-            self.push(Cow::Borrowed(key), value.into());
+            self.push_own(key, value.into());
         }
     }
 

@@ -51,8 +51,14 @@ pub(super) fn write(object: JsonOut<'_>) -> Vec<u8> {
         if i > 0 {
             out.push(b',');
         }
-        string(&mut out, &e.key);
-        out.push(b':');
+        if e.plain_key {
+            out.push(b'"');
+            out.extend_from_slice(e.key.as_bytes());
+            out.extend_from_slice(b"\":");
+        } else {
+            string(&mut out, &e.key);
+            out.push(b':');
+        }
         match &e.val {
             OutVal::Str(s) => string(&mut out, s),
             OutVal::Bool(true) => out.extend_from_slice(b"true"),
@@ -82,20 +88,19 @@ fn nested(out: &mut Vec<u8>, v: &serde_json::Value) {
 /// XML cannot carry.
 fn string(out: &mut Vec<u8>, s: &str) {
     let bytes = s.as_bytes();
-    out.reserve(bytes.len() + 2);
     out.push(b'"');
     // `bytes[start..i]` is plain and not copied yet.
     let mut start = 0;
     let mut i = 0;
     while i < bytes.len() {
-        // Eight plain bytes at a time, the common case.
-        if let Some(chunk) = bytes.get(i..i + 8) {
-            let mut word = [0u8; 8];
-            word.copy_from_slice(chunk);
-            if !needs_a_look(u64::from_le_bytes(word)) {
-                i += 8;
-                continue;
-            }
+        // Eight plain bytes at a time, the common case; the last few padded
+        // with spaces, which need nothing.
+        let chunk = &bytes[i..bytes.len().min(i + 8)];
+        let mut word = [b' '; 8];
+        word[..chunk.len()].copy_from_slice(chunk);
+        if !needs_a_look(u64::from_le_bytes(word)) {
+            i += chunk.len();
+            continue;
         }
         // Byte by byte to the end of this word (an escape may end past it).
         let end = (i + 8).min(bytes.len());
