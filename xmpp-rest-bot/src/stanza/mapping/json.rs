@@ -207,6 +207,9 @@ impl<'a> Entry<'a> {
 /// values apart, so reading them is no lookup.
 pub(crate) type Header<'a> = [Option<Val<'a>>; 6];
 
+/// The header keys, in the order of their slots.
+pub(crate) const HEADER_KEYS: [&str; 6] = ["kind", "type", "to", "from", "id", "lang"];
+
 /// The slot of a header key in a [`Header`].
 pub(crate) fn header_index(key: &str) -> Option<usize> {
     Some(match key {
@@ -307,7 +310,7 @@ impl<'a> Obj<'a> {
     /// top level's header keys come first).
     pub(crate) fn keys(&self) -> impl Iterator<Item = &str> {
         let header = self.header.iter().flat_map(|header| {
-            ["kind", "type", "to", "from", "id", "lang"]
+            HEADER_KEYS
                 .into_iter()
                 .zip(header)
                 .filter(|(_, v)| v.is_some())
@@ -345,6 +348,36 @@ impl<'a> Obj<'a> {
             }
         }
         v
+    }
+
+    /// The string of the header key in slot `h` (see [`HEADER_KEYS`]):
+    /// what [`str`](Self::str) reads, without looking the key up.
+    pub(crate) fn header_str(&mut self, h: usize) -> crate::Result<Option<Cow<'a, str>>> {
+        let (Some(header), Some(key)) = (&mut self.header, HEADER_KEYS.get(h)) else {
+            return self.str(HEADER_KEYS.get(h).copied().unwrap_or_default());
+        };
+        let v = header.get_mut(h).and_then(Option::take);
+        self.live -= usize::from(v.is_some());
+        match v {
+            None | Some(Val::Null) => Ok(None),
+            Some(Val::Str(s)) => Ok(Some(s)),
+            Some(other) => Err(type_error(
+                "a string",
+                &other.into_value(),
+                &key_path(&self.path, key),
+            )),
+        }
+    }
+
+    /// The JID of the header key in slot `h`.
+    pub(crate) fn header_jid(&mut self, h: usize) -> crate::Result<Option<Jid>> {
+        match self.header_str(h)? {
+            None => Ok(None),
+            Some(s) => crate::stanza::jid_cache::parse(&s).map(Some).map_err(|e| {
+                let key = HEADER_KEYS.get(h).copied().unwrap_or_default();
+                jid_error(&s, &self.key_path(key), e)
+            }),
+        }
     }
 
     /// Takes `key` out; `null` counts as absent.
@@ -445,7 +478,7 @@ impl<'a> Obj<'a> {
             return rest;
         }
         let header = self.header.into_iter().flat_map(|header| {
-            ["kind", "type", "to", "from", "id", "lang"]
+            HEADER_KEYS
                 .into_iter()
                 .zip(header)
                 .filter_map(|(k, v)| Some((k, v?)))

@@ -76,7 +76,8 @@ impl<'s> JsonOut<'s> {
     /// The index of `key` among the first `end` entries.
     fn position_within(&self, key: &str, end: usize) -> Option<usize> {
         let tag = key_tag(key);
-        self.entries[..end].iter().position(|e| {
+        // The last: of a key set twice, the one written.
+        self.entries[..end].iter().rposition(|e| {
             e.tag == tag && e.key.len() == key.len() && (key.len() <= 8 || e.key == key)
         })
     }
@@ -90,6 +91,11 @@ impl<'s> JsonOut<'s> {
         });
     }
 
+    /// The entries, in the order set.
+    pub(crate) fn entries(&self) -> &[OutEntry<'s>] {
+        &self.entries
+    }
+
     /// Pushes one of the mapping's own keys.
     fn push_own(&mut self, key: &'s str, val: OutVal<'s>) {
         debug_assert!(key.bytes().all(|b| b.is_ascii_alphanumeric() || b == b'_'));
@@ -101,12 +107,11 @@ impl<'s> JsonOut<'s> {
         });
     }
 
-    /// Sets one of the mapping's own keys, replacing a value already there.
+    /// Sets one of the mapping's own keys, replacing a value already there:
+    /// pushed without a look (each key has one field, and the header keys
+    /// are the codec's), the last of a key set twice wins when written.
     fn set_own(&mut self, key: &'s str, value: OutVal<'s>) {
-        match self.position(key) {
-            Some(i) => self.entries[i].val = value,
-            None => self.push_own(key, value),
-        }
+        self.push_own(key, value);
     }
 
     /// Sets `key`, replacing a value already there.
@@ -166,32 +171,59 @@ impl<'s> JsonOut<'s> {
 
     /// The object as a `serde_json::Map`.
     pub(crate) fn into_map(self) -> Map<String, Value> {
+        // Of a key set twice, the last, as `insert` does.
         self.entries
             .into_iter()
             .map(|e| (e.key.into_owned(), e.val.into_value()))
             .collect()
     }
 
-    /// The entries, keys in the order of a `serde_json::Map` (sorted).
-    pub(crate) fn into_sorted(mut self) -> Vec<OutEntry<'s>> {
-        if self.entries.len() > 32 {
-            // Many kept keys: a sort that stays n log n.
-            self.entries
-                .sort_unstable_by(|a, b| a.tag.cmp(&b.tag).then_with(|| a.key.cmp(&b.key)));
-            return self.entries;
+    /// The entries in the order of a `serde_json::Map` (sorted keys); of a
+    /// key set twice, the last only.
+    pub(crate) fn for_each_sorted(&self, mut f: impl FnMut(&OutEntry<'s>)) {
+        // The order is sorted, not the entries: (tag, index) pairs on the
+        // stack for the handful of keys of a stanza.
+        let n = self.entries.len();
+        let mut small = [(0u64, 0usize); SORTED_ON_STACK];
+        let mut large = Vec::new();
+        let order: &mut [(u64, usize)] = if n <= SORTED_ON_STACK {
+            &mut small[..n]
+        } else {
+            large.resize(n, (0, 0));
+            &mut large
+        };
+        for (slot, (i, e)) in order.iter_mut().zip(self.entries.iter().enumerate()) {
+            *slot = (e.tag, i);
         }
-        // An insertion sort: a handful of keys, written nearly in order, and
-        // compared by their tags first. Keys are unique, so the order is total.
-        for i in 1..self.entries.len() {
-            let mut j = i;
-            while j > 0 && {
-                let (a, b) = (&self.entries[j - 1], &self.entries[j]);
-                a.tag > b.tag || (a.tag == b.tag && a.key > b.key)
-            } {
-                self.entries.swap(j - 1, j);
-                j -= 1;
+        let key = |i: usize| self.entries.get(i).map_or("", |e| &*e.key);
+        // Equal keys stay in the order set (the index breaks the tie).
+        let before = |a: &(u64, usize), b: &(u64, usize)| {
+            a.0.cmp(&b.0)
+                .then_with(|| key(a.1).cmp(key(b.1)))
+                .then_with(|| a.1.cmp(&b.1))
+        };
+        if n <= SORTED_ON_STACK {
+            // An insertion sort: a few keys, set nearly in order.
+            for i in 1..n {
+                let mut j = i;
+                while j > 0 && before(&order[j - 1], &order[j]).is_gt() {
+                    order.swap(j - 1, j);
+                    j -= 1;
+                }
+            }
+        } else {
+            order.sort_unstable_by(before);
+        }
+        for (k, &(tag, i)) in order.iter().enumerate() {
+            let superseded = order
+                .get(k + 1)
+                .is_some_and(|&(next_tag, next)| next_tag == tag && key(next) == key(i));
+            if !superseded && let Some(e) = self.entries.get(i) {
+                f(e);
             }
         }
-        self.entries
     }
 }
+
+/// Keys sorted without an allocation.
+const SORTED_ON_STACK: usize = 32;

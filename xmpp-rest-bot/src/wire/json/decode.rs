@@ -95,8 +95,10 @@ fn not_an_object(what: &str) -> Error {
 }
 
 fn stanza(mut top: Obj<'_>, limits: &Limits) -> crate::Result<Stanza> {
-    let kind = top.str("kind")?;
-    let mut type_ = top.str("type")?;
+    // The header keys' slots, in the order of `HEADER_KEYS`.
+    let [kind, type_, to, from, id, lang] = [0, 1, 2, 3, 4, 5];
+    let kind = top.header_str(kind)?;
+    let mut type_ = top.header_str(type_)?;
     if type_.is_none() && top.is_truthy("command") {
         // mod_rest's `implied_types`
         type_ = Some(Cow::Borrowed("set"));
@@ -125,10 +127,10 @@ fn stanza(mut top: Obj<'_>, limits: &Limits) -> crate::Result<Stanza> {
     };
     let mut header = Header {
         type_,
-        to: top.jid("to")?,
-        from: top.jid("from")?,
-        id: top.string("id")?,
-        lang: top.string("lang")?,
+        to: top.header_jid(to)?,
+        from: top.header_jid(from)?,
+        id: top.header_str(id)?.map(Cow::into_owned),
+        lang: top.header_str(lang)?.map(Cow::into_owned),
         error: None,
     };
     if let Some(e) = top.object("error")? {

@@ -33,8 +33,8 @@ static CLASS: [u8; 256] = {
 
 /// The object's JSON text.
 pub(super) fn write(object: JsonOut<'_>) -> Vec<u8> {
-    let entries = object.into_sorted();
-    let size: usize = entries
+    let size: usize = object
+        .entries()
         .iter()
         .map(|e| {
             e.key.len()
@@ -47,8 +47,8 @@ pub(super) fn write(object: JsonOut<'_>) -> Vec<u8> {
         .sum();
     let mut out = Vec::with_capacity(size + 2);
     out.push(b'{');
-    for (i, e) in entries.iter().enumerate() {
-        if i > 0 {
+    object.for_each_sorted(|e| {
+        if out.len() > 1 {
             out.push(b',');
         }
         if e.plain_key {
@@ -67,7 +67,7 @@ pub(super) fn write(object: JsonOut<'_>) -> Vec<u8> {
             OutVal::Value(v) => nested(&mut out, v),
             OutVal::Kept(v) => nested(&mut out, v),
         }
-    }
+    });
     out.push(b'}');
     out
 }
@@ -182,5 +182,34 @@ mod tests {
                 String::from_utf8_lossy(&theirs)
             );
         }
+    }
+
+    /// A key set twice is written once, with its last value; `put` keeps
+    /// what is there; many kept keys (the sort beyond the stack) come out
+    /// sorted as serde_json sorts them.
+    #[test]
+    fn keys_are_written_once_and_sorted() {
+        let mut out = JsonOut::new();
+        out.str("b", "1");
+        out.str("a", "x");
+        out.str("b", "2");
+        out.put("b", serde_json::json!(3));
+        out.bool("c", false);
+        assert_eq!(write(out), br#"{"a":"x","b":"2","c":false}"#);
+
+        let extra: serde_json::Map<String, serde_json::Value> = (0..80)
+            .map(|i| (format!("k{}", 97 * i % 80), serde_json::json!(i)))
+            .collect();
+        let mut out = JsonOut::new();
+        out.str("kind", "message");
+        out.str("zz", "last");
+        out.merge_extra(&extra);
+        let mut expected = extra.clone();
+        expected.insert("kind".into(), "message".into());
+        expected.insert("zz".into(), "last".into());
+        assert_eq!(
+            String::from_utf8_lossy(&write(out)),
+            serde_json::Value::Object(expected).to_string()
+        );
     }
 }
