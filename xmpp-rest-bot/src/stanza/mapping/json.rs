@@ -237,21 +237,38 @@ pub(crate) struct Obj<'a> {
     header: Option<Header<'a>>,
     /// The keys not read yet.
     live: usize,
+    /// A bit per [`tag_bit`] of the keys in `entries`: most lookups are of
+    /// absent keys, and most of those end here.
+    present: u64,
     path: Cow<'static, str>,
+}
+
+/// The bit of a key's tag in [`Obj::present`].
+fn tag_bit(tag: u64) -> u64 {
+    1 << (tag.wrapping_mul(0x9E37_79B9_7F4A_7C15) >> 58)
+}
+
+/// The bits of the keys of `entries`.
+fn present(entries: &[Entry<'_>]) -> u64 {
+    entries.iter().fold(0, |bits, e| bits | tag_bit(e.tag))
 }
 
 impl<'a> Obj<'a> {
     pub(crate) fn new(v: Value, path: impl Into<String>) -> crate::Result<Obj<'static>> {
         match v {
-            Value::Object(map) => Ok(Obj {
-                live: map.len(),
-                entries: map
+            Value::Object(map) => {
+                let entries: Vec<Entry<'static>> = map
                     .into_iter()
                     .map(|(k, v)| Entry::new(Cow::Owned(k), Val::from(v)))
-                    .collect(),
-                header: None,
-                path: Cow::Owned(path.into()),
-            }),
+                    .collect();
+                Ok(Obj {
+                    live: entries.len(),
+                    present: present(&entries),
+                    entries,
+                    header: None,
+                    path: Cow::Owned(path.into()),
+                })
+            }
             other => Err(type_error("an object", &other, &path.into())),
         }
     }
@@ -261,6 +278,7 @@ impl<'a> Obj<'a> {
     pub(crate) fn top(header: Header<'a>, entries: Vec<Entry<'a>>) -> Obj<'a> {
         Obj {
             live: entries.len() + header.iter().flatten().count(),
+            present: present(&entries),
             entries,
             header: Some(header),
             path: Cow::Borrowed("$"),
@@ -288,6 +306,9 @@ impl<'a> Obj<'a> {
     /// The index of the last occurrence of `key` not read yet.
     fn find(&self, key: &str) -> Option<usize> {
         let tag = key_tag(key);
+        if self.present & tag_bit(tag) == 0 {
+            return None;
+        }
         self.entries.iter().rposition(|e| e.is(tag, key))
     }
 
@@ -334,8 +355,10 @@ impl<'a> Obj<'a> {
 
     /// Takes `key` out (its last occurrence, dropping the earlier ones), `null` included.
     pub(crate) fn take_val_raw(&mut self, key: &str) -> Option<Val<'a>> {
-        if let (Some(header), Some(h)) = (&mut self.header, header_index(key)) {
-            let v = header[h].take();
+        if let Some(header) = &mut self.header
+            && let Some(h) = header_index(key)
+        {
+            let v = header.get_mut(h).and_then(Option::take);
             self.live -= usize::from(v.is_some());
             return v;
         }
