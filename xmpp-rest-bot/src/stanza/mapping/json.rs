@@ -170,11 +170,20 @@ impl From<Value> for Val<'static> {
 /// The first eight bytes of `key`, zero-padded, as a big-endian integer: two
 /// keys with different tags differ, and tags order as the keys do (ties
 /// aside), so most comparisons of keys are one of integers.
+///
+/// Inlined, and without a `memcpy` of a variable length, so that the tag of
+/// a mapping's literal key is a constant.
+#[inline(always)]
 pub(crate) fn key_tag(key: &str) -> u64 {
-    let mut bytes = [0u8; 8];
-    let n = key.len().min(8);
-    bytes[..n].copy_from_slice(&key.as_bytes()[..n]);
-    u64::from_be_bytes(bytes)
+    let b = key.as_bytes();
+    if let Some(first) = b.first_chunk::<8>() {
+        return u64::from_be_bytes(*first);
+    }
+    let mut tag = 0u64;
+    for (i, &byte) in b.iter().enumerate() {
+        tag |= u64::from(byte) << (56 - 8 * i);
+    }
+    tag
 }
 
 /// The tag of an entry already read: no key has it (0xFF is never in UTF-8).
@@ -244,6 +253,7 @@ pub(crate) struct Obj<'a> {
 }
 
 /// The bit of a key's tag in [`Obj::present`].
+#[inline(always)]
 fn tag_bit(tag: u64) -> u64 {
     1 << (tag.wrapping_mul(0x9E37_79B9_7F4A_7C15) >> 58)
 }
@@ -276,9 +286,16 @@ impl<'a> Obj<'a> {
     /// The top-level object (path `$`): its header keys, and its other
     /// entries as read.
     pub(crate) fn top(header: Header<'a>, entries: Vec<Entry<'a>>) -> Obj<'a> {
+        // The header keys present have their bits too, so that one test
+        // tells most absent keys of either kind.
+        let header_bits = HEADER_KEYS
+            .iter()
+            .zip(&header)
+            .filter(|(_, v)| v.is_some())
+            .fold(0, |bits, (k, _)| bits | tag_bit(key_tag(k)));
         Obj {
             live: entries.len() + header.iter().flatten().count(),
-            present: present(&entries),
+            present: present(&entries) | header_bits,
             entries,
             header: Some(header),
             path: Cow::Borrowed("$"),
@@ -303,6 +320,15 @@ impl<'a> Obj<'a> {
         key_path(&self.path, key)
     }
 
+    /// Whether `key` is surely not in the object (header keys included): a
+    /// miss in [`present`](Self::present). Inlined into the readers, which
+    /// are inlined into the mappings, so that for a literal key this is a
+    /// test of a constant bit, and most absent keys cost no call.
+    #[inline(always)]
+    fn surely_absent(&self, key: &str) -> bool {
+        self.present & tag_bit(key_tag(key)) == 0
+    }
+
     /// The index of the last occurrence of `key` not read yet.
     fn find(&self, key: &str) -> Option<usize> {
         let tag = key_tag(key);
@@ -314,7 +340,11 @@ impl<'a> Obj<'a> {
 
     /// Whether `key` is present with a value other than `null` or `false`
     /// (what mod_rest's Lua tests as true).
+    #[inline]
     pub(crate) fn is_truthy(&self, key: &str) -> bool {
+        if self.surely_absent(key) {
+            return false;
+        }
         let val = match (&self.header, header_index(key)) {
             (Some(header), Some(h)) => header[h].as_ref(),
             _ => self.find(key).and_then(|i| self.entries[i].val.as_ref()),
@@ -354,7 +384,17 @@ impl<'a> Obj<'a> {
     }
 
     /// Takes `key` out (its last occurrence, dropping the earlier ones), `null` included.
+    #[inline(always)]
     pub(crate) fn take_val_raw(&mut self, key: &str) -> Option<Val<'a>> {
+        if self.surely_absent(key) {
+            return None;
+        }
+        self.take_present(key)
+    }
+
+    /// [`take_val_raw`](Self::take_val_raw) past the presence test.
+    #[inline(never)]
+    fn take_present(&mut self, key: &str) -> Option<Val<'a>> {
         if let Some(header) = &mut self.header
             && let Some(h) = header_index(key)
         {
@@ -404,6 +444,7 @@ impl<'a> Obj<'a> {
     }
 
     /// Takes `key` out; `null` counts as absent.
+    #[inline(always)]
     pub(crate) fn take_val(&mut self, key: &str) -> Option<Val<'a>> {
         match self.take_val_raw(key) {
             Some(Val::Null) | None => None,
@@ -412,20 +453,33 @@ impl<'a> Obj<'a> {
     }
 
     /// Takes `key` out, `null` included.
+    #[inline(always)]
     pub(crate) fn take_raw(&mut self, key: &str) -> Option<Value> {
         self.take_val_raw(key).map(Val::into_value)
     }
 
     /// Takes `key` out; `null` counts as absent.
+    #[inline(always)]
     pub(crate) fn take(&mut self, key: &str) -> Option<Value> {
         self.take_val(key).map(Val::into_value)
     }
 
     // The readers below build the key's path (an allocation and a format) only
     // for an error or a nested object: decoding tries dozens of absent keys.
+    // Each is split in two: the presence test, inlined into the mapping (a
+    // constant bit for a literal key), and the read proper, out of line.
 
     /// The string at `key`, borrowed from the input where it can be.
+    #[inline(always)]
     pub(crate) fn str(&mut self, key: &str) -> crate::Result<Option<Cow<'a, str>>> {
+        if self.surely_absent(key) {
+            return Ok(None);
+        }
+        self.str_present(key)
+    }
+
+    #[inline(never)]
+    fn str_present(&mut self, key: &str) -> crate::Result<Option<Cow<'a, str>>> {
         match self.take_val(key) {
             None => Ok(None),
             Some(Val::Str(s)) => Ok(Some(s)),
@@ -437,6 +491,7 @@ impl<'a> Obj<'a> {
         }
     }
 
+    #[inline(always)]
     pub(crate) fn string(&mut self, key: &str) -> crate::Result<Option<String>> {
         Ok(self.str(key)?.map(Cow::into_owned))
     }
@@ -445,7 +500,16 @@ impl<'a> Obj<'a> {
         self.string(key)?.ok_or_else(|| self.missing(key))
     }
 
+    #[inline(always)]
     pub(crate) fn boolean(&mut self, key: &str) -> crate::Result<Option<bool>> {
+        if self.surely_absent(key) {
+            return Ok(None);
+        }
+        self.boolean_present(key)
+    }
+
+    #[inline(never)]
+    fn boolean_present(&mut self, key: &str) -> crate::Result<Option<bool>> {
         match self.take_val(key) {
             None => Ok(None),
             Some(Val::Bool(b)) => Ok(Some(b)),
@@ -457,14 +521,32 @@ impl<'a> Obj<'a> {
         }
     }
 
+    #[inline(always)]
     pub(crate) fn object(&mut self, key: &str) -> crate::Result<Option<Obj<'static>>> {
+        if self.surely_absent(key) {
+            return Ok(None);
+        }
+        self.object_present(key)
+    }
+
+    #[inline(never)]
+    fn object_present(&mut self, key: &str) -> crate::Result<Option<Obj<'static>>> {
         match self.take(key) {
             None => Ok(None),
             Some(v) => Obj::new(v, self.key_path(key)).map(Some),
         }
     }
 
+    #[inline(always)]
     pub(crate) fn array(&mut self, key: &str) -> crate::Result<Option<Vec<Value>>> {
+        if self.surely_absent(key) {
+            return Ok(None);
+        }
+        self.array_present(key)
+    }
+
+    #[inline(never)]
+    fn array_present(&mut self, key: &str) -> crate::Result<Option<Vec<Value>>> {
         match self.take(key) {
             None => Ok(None),
             Some(Value::Array(a)) => Ok(Some(a)),
@@ -472,7 +554,16 @@ impl<'a> Obj<'a> {
         }
     }
 
+    #[inline(always)]
     pub(crate) fn jid(&mut self, key: &str) -> crate::Result<Option<Jid>> {
+        if self.surely_absent(key) {
+            return Ok(None);
+        }
+        self.jid_present(key)
+    }
+
+    #[inline(never)]
+    fn jid_present(&mut self, key: &str) -> crate::Result<Option<Jid>> {
         match self.str(key)? {
             None => Ok(None),
             Some(s) => match crate::stanza::jid_cache::parse(&s) {
@@ -482,7 +573,15 @@ impl<'a> Obj<'a> {
         }
     }
 
+    #[inline(always)]
     pub(crate) fn integer<T: TryFrom<i64>>(&mut self, key: &str) -> crate::Result<Option<T>> {
+        if self.surely_absent(key) {
+            return Ok(None);
+        }
+        self.integer_present(key)
+    }
+
+    fn integer_present<T: TryFrom<i64>>(&mut self, key: &str) -> crate::Result<Option<T>> {
         match self.take(key) {
             None => Ok(None),
             Some(v) => into_integer(v, &self.key_path(key)).map(Some),
