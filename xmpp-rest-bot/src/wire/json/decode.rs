@@ -138,11 +138,18 @@ fn stanza(mut top: Obj<'_>, limits: &Limits) -> crate::Result<Stanza> {
         header.error = Some(error);
         d.keep("error", rest);
     }
+    // The stanza is built in place and filled through a reference: a message
+    // is large, and each move of one is a memcpy.
     let mut stanza = match kind {
-        StanzaKind::Message => Stanza::Message(message(&mut d, &mut top, header)?),
-        StanzaKind::Presence => Stanza::Presence(presence(&mut d, &mut top, header)?),
-        StanzaKind::Iq => Stanza::Iq(iq(&mut d, &mut top, header)?),
+        StanzaKind::Message => Stanza::Message(Message::new(MessageType::Normal)),
+        StanzaKind::Presence => Stanza::Presence(Presence::new(PresenceType::Available)),
+        StanzaKind::Iq => Stanza::Iq(Iq::new(IqType::Get, None)),
     };
+    match &mut stanza {
+        Stanza::Message(m) => message(&mut d, &mut top, header, m)?,
+        Stanza::Presence(p) => presence(&mut d, &mut top, header, p)?,
+        Stanza::Iq(iq) => self::iq(&mut d, &mut top, header, iq)?,
+    }
     let mut extra = top.into_rest();
     extra.append(&mut d.nested);
     match &mut stanza {
@@ -179,46 +186,54 @@ fn read_fields<S>(
     Ok(())
 }
 
-fn message(d: &mut Decoder<'_>, top: &mut Obj<'_>, h: Header<'_>) -> crate::Result<Message> {
-    let mut m = Message::new(match h.type_.as_deref() {
-        None => MessageType::Normal,
-        Some(t) => parse_type(t, StanzaKind::Message)?,
-    });
-    if h.error.is_some() {
+/// Fills the new message `m` (of type normal).
+fn message(
+    d: &mut Decoder<'_>,
+    top: &mut Obj<'_>,
+    h: Header<'_>,
+    m: &mut Message,
+) -> crate::Result<()> {
+    if let Some(t) = h.type_.as_deref() {
+        m.type_ = parse_type(t, StanzaKind::Message)?;
+    }
+    (m.to, m.from, m.id, m.lang) = (h.to, h.from, h.id, h.lang);
+    if let Some(e) = h.error {
         m.type_ = MessageType::Error;
+        m.error = Some(e);
     }
-    (m.to, m.from, m.id, m.lang, m.error) = (h.to, h.from, h.id, h.lang, h.error);
-    read_fields(d, top, MESSAGE_FIELDS, &mut m)?;
-    extension_keys(d, top, StanzaKind::Message, &mut m.extensions)?;
-    Ok(m)
+    read_fields(d, top, MESSAGE_FIELDS, m)?;
+    extension_keys(d, top, StanzaKind::Message, &mut m.extensions)
 }
 
-fn presence(d: &mut Decoder<'_>, top: &mut Obj<'_>, h: Header<'_>) -> crate::Result<Presence> {
-    let mut p = Presence::new(match h.type_.as_deref() {
-        None => PresenceType::Available,
-        Some(t) => parse_type(t, StanzaKind::Presence)?,
-    });
-    if h.error.is_some() {
+/// Fills the new presence `p` (available).
+fn presence(
+    d: &mut Decoder<'_>,
+    top: &mut Obj<'_>,
+    h: Header<'_>,
+    p: &mut Presence,
+) -> crate::Result<()> {
+    if let Some(t) = h.type_.as_deref() {
+        p.type_ = parse_type(t, StanzaKind::Presence)?;
+    }
+    (p.to, p.from, p.id, p.lang) = (h.to, h.from, h.id, h.lang);
+    if let Some(e) = h.error {
         p.type_ = PresenceType::Error;
+        p.error = Some(e);
     }
-    (p.to, p.from, p.id, p.lang, p.error) = (h.to, h.from, h.id, h.lang, h.error);
-    read_fields(d, top, PRESENCE_FIELDS, &mut p)?;
-    extension_keys(d, top, StanzaKind::Presence, &mut p.extensions)?;
-    Ok(p)
+    read_fields(d, top, PRESENCE_FIELDS, p)?;
+    extension_keys(d, top, StanzaKind::Presence, &mut p.extensions)
 }
 
-fn iq(d: &mut Decoder<'_>, top: &mut Obj<'_>, h: Header<'_>) -> crate::Result<Iq> {
-    let mut iq = Iq::new(
-        match h.type_.as_deref() {
-            None => IqType::Get,
-            Some(t) => parse_type(t, StanzaKind::Iq)?,
-        },
-        None,
-    );
-    if h.error.is_some() {
-        iq.type_ = IqType::Error;
+/// Fills the new iq `iq` (a get without a payload).
+fn iq(d: &mut Decoder<'_>, top: &mut Obj<'_>, h: Header<'_>, iq: &mut Iq) -> crate::Result<()> {
+    if let Some(t) = h.type_.as_deref() {
+        iq.type_ = parse_type(t, StanzaKind::Iq)?;
     }
-    (iq.to, iq.from, iq.id, iq.lang, iq.error) = (h.to, h.from, h.id, h.lang, h.error);
+    (iq.to, iq.from, iq.id, iq.lang) = (h.to, h.from, h.id, h.lang);
+    if let Some(e) = h.error {
+        iq.type_ = IqType::Error;
+        iq.error = Some(e);
+    }
     let mut elements = Vec::new();
     for payload in IQ_JSON {
         if let Some(v) = top.take(payload.key) {
@@ -231,7 +246,7 @@ fn iq(d: &mut Decoder<'_>, top: &mut Obj<'_>, h: Header<'_>) -> crate::Result<Iq
     let mut elements = elements.into_iter();
     iq.payload = elements.next();
     iq.extensions = elements.collect();
-    Ok(iq)
+    Ok(())
 }
 
 /// The keys whose elements the model keeps untyped, plus `dataform`/`formdata`.
