@@ -6,6 +6,8 @@ use std::borrow::Cow;
 
 use serde_json::{Map, Value};
 
+pub(crate) use super::json_entries::{Entries, key_tag};
+use super::json_entries::{Entry, TAKEN};
 pub(crate) use super::json_out::{JsonOut, OutVal};
 use crate::Error;
 pub(crate) use crate::error::snippet;
@@ -167,50 +169,6 @@ impl From<Value> for Val<'static> {
     }
 }
 
-/// The first eight bytes of `key`, zero-padded, as a big-endian integer: two
-/// keys with different tags differ, and tags order as the keys do (ties
-/// aside), so most comparisons of keys are one of integers.
-///
-/// Inlined, and without a `memcpy` of a variable length, so that the tag of
-/// a mapping's literal key is a constant.
-#[inline(always)]
-pub(crate) fn key_tag(key: &str) -> u64 {
-    let b = key.as_bytes();
-    if let Some(first) = b.first_chunk::<8>() {
-        return u64::from_be_bytes(*first);
-    }
-    let mut tag = 0u64;
-    for (i, &byte) in b.iter().enumerate() {
-        tag |= u64::from(byte) << (56 - 8 * i);
-    }
-    tag
-}
-
-/// The tag of an entry already read: no key has it (0xFF is never in UTF-8).
-const TAKEN: u64 = u64::MAX;
-
-/// One key of an object and its value, in the order read.
-pub(crate) struct Entry<'a> {
-    tag: u64,
-    key: Cow<'a, str>,
-    /// `None` once read.
-    val: Option<Val<'a>>,
-}
-
-impl<'a> Entry<'a> {
-    pub(crate) fn new(key: Cow<'a, str>, val: Val<'a>) -> Self {
-        Entry {
-            tag: key_tag(&key),
-            key,
-            val: Some(val),
-        }
-    }
-
-    fn is(&self, tag: u64, key: &str) -> bool {
-        self.tag == tag && self.key.len() == key.len() && (key.len() <= 8 || self.key == key)
-    }
-}
-
 /// The keys mod_rest puts on every stanza (`kind`, `type`, `to`, `from`,
 /// `id`, `lang`), by [`header_index`]: the top-level object keeps their
 /// values apart, so reading them is no lookup.
@@ -219,17 +177,34 @@ pub(crate) type Header<'a> = [Option<Val<'a>>; 6];
 /// The header keys, in the order of their slots.
 pub(crate) const HEADER_KEYS: [&str; 6] = ["kind", "type", "to", "from", "id", "lang"];
 
-/// The slot of a header key in a [`Header`].
+/// The slot of a header key in a [`Header`]: the key's bytes compared as
+/// one integer (every key of the top level goes through here).
+#[inline]
 pub(crate) fn header_index(key: &str) -> Option<usize> {
-    Some(match key {
-        "kind" => 0,
-        "type" => 1,
-        "to" => 2,
-        "from" => 3,
-        "id" => 4,
-        "lang" => 5,
-        _ => return None,
-    })
+    const KIND: u32 = u32::from_le_bytes(*b"kind");
+    const TYPE: u32 = u32::from_le_bytes(*b"type");
+    const FROM: u32 = u32::from_le_bytes(*b"from");
+    const LANG: u32 = u32::from_le_bytes(*b"lang");
+    const TO: u16 = u16::from_le_bytes(*b"to");
+    const ID: u16 = u16::from_le_bytes(*b"id");
+    let b = key.as_bytes();
+    if let Ok(four) = <[u8; 4]>::try_from(b) {
+        match u32::from_le_bytes(four) {
+            KIND => Some(0),
+            TYPE => Some(1),
+            FROM => Some(3),
+            LANG => Some(5),
+            _ => None,
+        }
+    } else if let Ok(two) = <[u8; 2]>::try_from(b) {
+        match u16::from_le_bytes(two) {
+            TO => Some(2),
+            ID => Some(4),
+            _ => None,
+        }
+    } else {
+        None
+    }
 }
 
 /// A JSON object being read key by key; what is left unread are the keys the
@@ -241,7 +216,7 @@ pub(crate) fn header_index(key: &str) -> Option<usize> {
 /// scan per key the mapping asks for, never a scan per key read. An entry
 /// read is marked, not removed (no moves).
 pub(crate) struct Obj<'a> {
-    entries: Vec<Entry<'a>>,
+    entries: Entries<'a>,
     /// The top-level object's header keys (then never among `entries`).
     header: Option<Header<'a>>,
     /// The keys not read yet.
@@ -259,7 +234,7 @@ fn tag_bit(tag: u64) -> u64 {
 }
 
 /// The bits of the keys of `entries`.
-fn present(entries: &[Entry<'_>]) -> u64 {
+fn present(entries: &Entries<'_>) -> u64 {
     entries.iter().fold(0, |bits, e| bits | tag_bit(e.tag))
 }
 
@@ -267,10 +242,10 @@ impl<'a> Obj<'a> {
     pub(crate) fn new(v: Value, path: impl Into<String>) -> crate::Result<Obj<'static>> {
         match v {
             Value::Object(map) => {
-                let entries: Vec<Entry<'static>> = map
-                    .into_iter()
-                    .map(|(k, v)| Entry::new(Cow::Owned(k), Val::from(v)))
-                    .collect();
+                let mut entries = Entries::new();
+                for (k, v) in map {
+                    entries.push(Entry::new(Cow::Owned(k), Val::from(v)));
+                }
                 Ok(Obj {
                     live: entries.len(),
                     present: present(&entries),
@@ -283,29 +258,40 @@ impl<'a> Obj<'a> {
         }
     }
 
-    /// The top-level object (path `$`): its header keys, and its other
-    /// entries as read.
-    pub(crate) fn top(header: Header<'a>, entries: Vec<Entry<'a>>) -> Obj<'a> {
-        // The header keys present have their bits too, so that one test
-        // tells most absent keys of either kind.
-        let header_bits = HEADER_KEYS
-            .iter()
-            .zip(&header)
-            .filter(|(_, v)| v.is_some())
-            .fold(0, |bits, (k, _)| bits | tag_bit(key_tag(k)));
+    /// An empty top-level object (path `$`), which the decoder fills with
+    /// [`push`](Self::push) as it reads the text.
+    pub(crate) fn top() -> Obj<'a> {
         Obj {
-            live: entries.len() + header.iter().flatten().count(),
-            present: present(&entries) | header_bits,
-            entries,
-            header: Some(header),
+            entries: Entries::new(),
+            header: Some(Header::default()),
+            live: 0,
+            present: 0,
             path: Cow::Borrowed("$"),
         }
+    }
+
+    /// Adds a key and its value as read; of a repeated key, the lookups
+    /// take the last (as a `serde_json::Map` keeps it).
+    #[inline]
+    pub(crate) fn push(&mut self, key: Cow<'a, str>, val: Val<'a>) {
+        let e = Entry::new(key, val);
+        self.present |= tag_bit(e.tag);
+        if let Some(header) = &mut self.header
+            && let Some(h) = header_index(&e.key)
+            && let Some(slot) = header.get_mut(h)
+        {
+            self.live += usize::from(slot.is_none());
+            *slot = e.val;
+            return;
+        }
+        self.entries.push(e);
+        self.live += 1;
     }
 
     /// This object as the top level: its header keys set apart.
     pub(crate) fn into_top(mut self) -> Obj<'a> {
         let mut header = Header::default();
-        for e in &mut self.entries {
+        for e in self.entries.iter_mut() {
             if let Some(h) = header_index(&e.key) {
                 // A map has no repeated key: no value is overwritten.
                 header[h] = e.val.take();
@@ -335,7 +321,7 @@ impl<'a> Obj<'a> {
         if self.present & tag_bit(tag) == 0 {
             return None;
         }
-        self.entries.iter().rposition(|e| e.is(tag, key))
+        self.entries.rposition(|e| e.is(tag, key))
     }
 
     /// Whether `key` is present with a value other than `null` or `false`
@@ -347,7 +333,10 @@ impl<'a> Obj<'a> {
         }
         let val = match (&self.header, header_index(key)) {
             (Some(header), Some(h)) => header[h].as_ref(),
-            _ => self.find(key).and_then(|i| self.entries[i].val.as_ref()),
+            _ => self
+                .find(key)
+                .and_then(|i| self.entries.get(i))
+                .and_then(|e| e.val.as_ref()),
         };
         !matches!(val, None | Some(Val::Null | Val::Bool(false)))
     }
@@ -377,7 +366,7 @@ impl<'a> Obj<'a> {
 
     /// Marks entry `i` read; its value.
     fn mark(&mut self, i: usize) -> Option<Val<'a>> {
-        let e = &mut self.entries[i];
+        let e = self.entries.get_mut(i)?;
         e.tag = TAKEN;
         self.live -= 1;
         e.val.take()
@@ -406,7 +395,7 @@ impl<'a> Obj<'a> {
         let v = self.mark(i);
         let tag = key_tag(key);
         for j in 0..i {
-            if self.entries[j].is(tag, key) {
+            if self.entries.get(j).is_some_and(|e| e.is(tag, key)) {
                 self.mark(j);
             }
         }
@@ -594,23 +583,28 @@ impl<'a> Obj<'a> {
     }
 
     /// The keys not read (of a repeated key, the last value).
-    pub(crate) fn into_rest(self) -> Map<String, Value> {
+    pub(crate) fn into_rest(mut self) -> Map<String, Value> {
+        self.take_rest()
+    }
+
+    /// Takes the keys not read out (of a repeated key, the last value).
+    pub(crate) fn take_rest(&mut self) -> Map<String, Value> {
         let mut rest = Map::new();
         if self.live == 0 {
             return rest;
         }
-        let header = self.header.into_iter().flat_map(|header| {
-            HEADER_KEYS
-                .into_iter()
-                .zip(header)
-                .filter_map(|(k, v)| Some((k, v?)))
-        });
-        for (k, v) in header {
-            rest.insert(k.to_owned(), v.into_value());
+        self.live = 0;
+        if let Some(header) = &mut self.header {
+            for (k, v) in HEADER_KEYS.into_iter().zip(header) {
+                if let Some(v) = v.take() {
+                    rest.insert(k.to_owned(), v.into_value());
+                }
+            }
         }
-        for e in self.entries {
-            if let Some(v) = e.val {
-                rest.insert(e.key.into_owned(), v.into_value());
+        for e in self.entries.iter_mut() {
+            if let Some(v) = e.val.take() {
+                e.tag = TAKEN;
+                rest.insert(std::mem::take(&mut e.key).into_owned(), v.into_value());
             }
         }
         rest
@@ -640,6 +634,34 @@ mod tests {
             "$.x[\"urn:xmpp:dataforms:softwareinfo\"]"
         );
         assert_eq!(index_path("$.features", 2), "$.features[2]");
+    }
+
+    #[test]
+    fn entries_past_the_inline_ones() {
+        // Twelve keys, "k" both inline and spilled: the last one wins.
+        let mut o = Obj::top();
+        for i in 0..12 {
+            let key = if i == 2 || i == 10 {
+                "k".to_owned()
+            } else {
+                format!("key{i}")
+            };
+            o.push(Cow::Owned(key), Val::Str(Cow::Owned(i.to_string())));
+        }
+        o.push(Cow::Borrowed("id"), Val::Str(Cow::Borrowed("x")));
+        assert_eq!(o.keys().count(), 13);
+        assert_eq!(o.string("k").unwrap().as_deref(), Some("10"));
+        assert_eq!(o.string("k").unwrap(), None);
+        assert_eq!(o.string("key11").unwrap().as_deref(), Some("11"));
+        assert_eq!(o.string("key1").unwrap().as_deref(), Some("1"));
+        let rest = o.into_rest();
+        let keys: Vec<_> = rest.keys().map(String::as_str).collect();
+        assert_eq!(
+            keys,
+            [
+                "id", "key0", "key3", "key4", "key5", "key6", "key7", "key8", "key9"
+            ]
+        );
     }
 
     #[test]

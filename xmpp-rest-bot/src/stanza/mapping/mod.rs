@@ -22,6 +22,7 @@
 //! `wire` to `stanza` only.
 
 pub(crate) mod json;
+pub(crate) mod json_entries;
 pub(crate) mod json_out;
 pub(crate) mod tree;
 

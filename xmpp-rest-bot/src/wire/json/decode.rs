@@ -74,18 +74,18 @@ struct Header<'a> {
 /// top-level object is read straight from the text (see [`read`]), and the
 /// mappings take their keys out of it.
 pub(super) fn decode(text: &str, limits: &Limits) -> crate::Result<Stanza> {
-    let top: read::Top<'_> =
-        serde_json::from_str(text).map_err(|e| Error::json(e.to_string(), "$").with_source(e))?;
-    match top {
-        read::Top::Object(header, entries) => stanza(Obj::top(header, entries), limits),
-        read::Top::Other(what) => Err(not_an_object(what)),
+    let mut top = Obj::top();
+    match read::top(text, &mut top) {
+        Err(e) => Err(Error::json(e.to_string(), "$").with_source(e)),
+        Ok(Some(what)) => Err(not_an_object(what)),
+        Ok(None) => stanza(&mut top, limits),
     }
 }
 
 /// Decodes a value already parsed, the same way.
 pub(super) fn from_value(value: Value, limits: &Limits) -> crate::Result<Stanza> {
     match value {
-        v @ Value::Object(_) => stanza(Obj::new(v, "$")?.into_top(), limits),
+        v @ Value::Object(_) => stanza(&mut Obj::new(v, "$")?.into_top(), limits),
         other => Err(not_an_object(type_name(&other))),
     }
 }
@@ -94,7 +94,7 @@ fn not_an_object(what: &str) -> Error {
     Error::invalid(format!("the top level is {what}, not a json object"))
 }
 
-fn stanza(mut top: Obj<'_>, limits: &Limits) -> crate::Result<Stanza> {
+fn stanza(top: &mut Obj<'_>, limits: &Limits) -> crate::Result<Stanza> {
     // The header keys' slots, in the order of `HEADER_KEYS`.
     let [kind, type_, to, from, id, lang] = [0, 1, 2, 3, 4, 5];
     let kind = top.header_str(kind)?;
@@ -146,11 +146,11 @@ fn stanza(mut top: Obj<'_>, limits: &Limits) -> crate::Result<Stanza> {
         StanzaKind::Iq => Stanza::Iq(Iq::new(IqType::Get, None)),
     };
     match &mut stanza {
-        Stanza::Message(m) => message(&mut d, &mut top, header, m)?,
-        Stanza::Presence(p) => presence(&mut d, &mut top, header, p)?,
-        Stanza::Iq(iq) => self::iq(&mut d, &mut top, header, iq)?,
+        Stanza::Message(m) => message(&mut d, top, header, m)?,
+        Stanza::Presence(p) => presence(&mut d, top, header, p)?,
+        Stanza::Iq(iq) => self::iq(&mut d, top, header, iq)?,
     }
-    let mut extra = top.into_rest();
+    let mut extra = top.take_rest();
     extra.append(&mut d.nested);
     match &mut stanza {
         Stanza::Message(m) => m.json_extra = extra,

@@ -5,7 +5,7 @@
 //! borrowed from the text where it has no escapes (a `Cow` otherwise),
 //! booleans and `null` as they are, and only numbers, arrays and objects as
 //! `Value`s. A chat line as mod_rest posts it thus costs no allocation but
-//! the entry vector and the strings the stanza keeps.
+//! the strings the stanza keeps.
 
 use std::borrow::Cow;
 use std::fmt;
@@ -14,76 +14,77 @@ use serde::de::value::{MapAccessDeserializer, SeqAccessDeserializer};
 use serde::de::{Deserialize, Deserializer, MapAccess, SeqAccess, Visitor};
 use serde_json::Value;
 
-use crate::stanza::mapping::json::{Entry, Header, Val, header_index};
+use serde::de::DeserializeSeed;
 
-/// Entries reserved up front besides the header keys: a chat line has two to
-/// four.
-const TYPICAL_KEYS: usize = 8;
+use crate::stanza::mapping::json::{Obj, Val};
 
-/// The top-level value.
-pub(super) enum Top<'a> {
-    /// An object: its header keys (`kind`, `type`, ...), and its other
-    /// entries in input order, a repeated key included
-    /// ([`Obj`](crate::stanza::mapping::json::Obj) keeps the last).
-    Object(Header<'a>, Vec<Entry<'a>>),
-    /// Not an object: what it is, for the error.
-    Other(&'static str),
+/// Reads the top-level value of `text` into `top` (left empty when it is not
+/// an object); `Some(what it is)` when it is not an object. The object is
+/// filled in place, not built and moved: its entries are inline.
+pub(super) fn top<'de>(
+    text: &'de str,
+    top: &mut Obj<'de>,
+) -> serde_json::Result<Option<&'static str>> {
+    // What `serde_json::from_str` does, with a seed.
+    let mut de = serde_json::Deserializer::from_str(text);
+    let what = TopSeed(top).deserialize(&mut de)?;
+    de.end()?;
+    Ok(what)
 }
 
-impl<'de> Deserialize<'de> for Top<'de> {
-    fn deserialize<D: Deserializer<'de>>(d: D) -> Result<Self, D::Error> {
-        d.deserialize_any(TopVisitor)
+/// The top-level value, into an [`Obj`]: its header keys (`kind`, `type`,
+/// ...) kept apart, its other entries in input order, a repeated key
+/// included (the lookups take the last).
+struct TopSeed<'o, 'de>(&'o mut Obj<'de>);
+
+impl<'de> DeserializeSeed<'de> for TopSeed<'_, 'de> {
+    type Value = Option<&'static str>;
+
+    fn deserialize<D: Deserializer<'de>>(self, d: D) -> Result<Self::Value, D::Error> {
+        d.deserialize_any(self)
     }
 }
 
-struct TopVisitor;
-
-impl<'de> Visitor<'de> for TopVisitor {
-    type Value = Top<'de>;
+impl<'de> Visitor<'de> for TopSeed<'_, 'de> {
+    type Value = Option<&'static str>;
 
     fn expecting(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
         f.write_str("a json value")
     }
     fn visit_map<A: MapAccess<'de>>(self, mut map: A) -> Result<Self::Value, A::Error> {
-        let mut header = Header::default();
-        let mut entries = Vec::with_capacity(TYPICAL_KEYS);
         while let Some(Key(key)) = map.next_key()? {
             let val = map.next_value::<Val<'de>>()?;
-            match header_index(&key) {
-                // A repeated key: the last one wins, as in a `serde_json::Map`.
-                Some(h) => header[h] = Some(val),
-                None => entries.push(Entry::new(key, val)),
-            }
+            self.0.push(key, val);
         }
-        Ok(Top::Object(header, entries))
+        Ok(None)
     }
     fn visit_seq<A: SeqAccess<'de>>(self, seq: A) -> Result<Self::Value, A::Error> {
         // Parsed to the end as a `Value` would be, so that what the parser
         // refuses further on (a syntax error, a number out of range) is
         // still the error.
         Value::deserialize(SeqAccessDeserializer::new(seq))?;
-        Ok(Top::Other("an array"))
+        Ok(Some("an array"))
     }
     fn visit_borrowed_str<E>(self, _: &'de str) -> Result<Self::Value, E> {
-        Ok(Top::Other("a string"))
+        Ok(Some("a string"))
     }
     fn visit_str<E>(self, _: &str) -> Result<Self::Value, E> {
-        Ok(Top::Other("a string"))
+        Ok(Some("a string"))
     }
     fn visit_unit<E>(self) -> Result<Self::Value, E> {
-        Ok(Top::Other("null"))
+        Ok(Some("null"))
     }
     fn visit_bool<E>(self, _: bool) -> Result<Self::Value, E> {
-        Ok(Top::Other("a boolean"))
+        Ok(Some("a boolean"))
     }
     fn visit_i64<E>(self, _: i64) -> Result<Self::Value, E> {
-        Ok(Top::Other("a number"))
+        Ok(Some("a number"))
     }
     fn visit_u64<E>(self, _: u64) -> Result<Self::Value, E> {
-        Ok(Top::Other("a number"))
+        Ok(Some("a number"))
     }
     fn visit_f64<E>(self, _: f64) -> Result<Self::Value, E> {
-        Ok(Top::Other("a number"))
+        Ok(Some("a number"))
     }
 }
 
