@@ -18,11 +18,18 @@ pub(crate) fn key_tag(key: &str) -> u64 {
     if let Some(first) = b.first_chunk::<8>() {
         return u64::from_be_bytes(*first);
     }
-    let mut tag = 0u64;
-    for (i, &byte) in b.iter().enumerate() {
-        tag |= u64::from(byte) << (56 - 8 * i);
+    // Shorter keys (most): two loads that may overlap rather than a loop
+    // over the bytes; where they overlap, they hold the same bytes.
+    let n = b.len();
+    if let (Some(head), Some(tail)) = (b.first_chunk::<4>(), b.last_chunk::<4>()) {
+        return u64::from(u32::from_be_bytes(*head)) << 32
+            | u64::from(u32::from_be_bytes(*tail)) << (8 * (8 - n));
     }
-    tag
+    if let (Some(head), Some(tail)) = (b.first_chunk::<2>(), b.last_chunk::<2>()) {
+        return u64::from(u16::from_be_bytes(*head)) << 48
+            | u64::from(u16::from_be_bytes(*tail)) << (8 * (8 - n));
+    }
+    b.first().map_or(0, |&byte| u64::from(byte) << 56)
 }
 
 /// The tag of an entry already read: no key has it (0xFF is never in UTF-8).
