@@ -229,9 +229,20 @@ pub(crate) struct Obj<'a> {
 
 /// The bit of a key's tag in [`Obj::present`].
 #[inline(always)]
-fn tag_bit(tag: u64) -> u64 {
+const fn tag_bit(tag: u64) -> u64 {
     1 << (tag.wrapping_mul(0x9E37_79B9_7F4A_7C15) >> 58)
 }
+
+/// The [`tag_bit`]s of [`HEADER_KEYS`].
+const HEADER_BITS: [u64; 6] = {
+    let mut bits = [0; 6];
+    let mut h = 0;
+    while h < 6 {
+        bits[h] = tag_bit(key_tag(HEADER_KEYS[h]));
+        h += 1;
+    }
+    bits
+};
 
 /// The bits of the keys of `entries`.
 fn present(entries: &Entries<'_>) -> u64 {
@@ -274,16 +285,19 @@ impl<'a> Obj<'a> {
     /// take the last (as a `serde_json::Map` keeps it).
     #[inline]
     pub(crate) fn push(&mut self, key: Cow<'a, str>, val: Val<'a>) {
-        let e = Entry::new(key, val);
-        self.present |= tag_bit(e.tag);
+        // A header key goes to its slot without an entry; its bit is a
+        // constant.
         if let Some(header) = &mut self.header
-            && let Some(h) = header_index(&e.key)
-            && let Some(slot) = header.get_mut(h)
+            && let Some(h) = header_index(&key)
+            && let (Some(slot), Some(&bit)) = (header.get_mut(h), HEADER_BITS.get(h))
         {
+            self.present |= bit;
             self.live += usize::from(slot.is_none());
-            *slot = e.val;
+            *slot = Some(val);
             return;
         }
+        let e = Entry::new(key, val);
+        self.present |= tag_bit(e.tag);
         self.entries.push(e);
         self.live += 1;
     }

@@ -11,9 +11,10 @@ use super::json::Val;
 /// aside), so most comparisons of keys are one of integers.
 ///
 /// Inlined, and without a `memcpy` of a variable length, so that the tag of
-/// a mapping's literal key is a constant.
+/// a mapping's literal key is a constant (`const` for tables of them; hence
+/// the widening `as` casts).
 #[inline(always)]
-pub(crate) fn key_tag(key: &str) -> u64 {
+pub(crate) const fn key_tag(key: &str) -> u64 {
     let b = key.as_bytes();
     if let Some(first) = b.first_chunk::<8>() {
         return u64::from_be_bytes(*first);
@@ -22,14 +23,17 @@ pub(crate) fn key_tag(key: &str) -> u64 {
     // over the bytes; where they overlap, they hold the same bytes.
     let n = b.len();
     if let (Some(head), Some(tail)) = (b.first_chunk::<4>(), b.last_chunk::<4>()) {
-        return u64::from(u32::from_be_bytes(*head)) << 32
-            | u64::from(u32::from_be_bytes(*tail)) << (8 * (8 - n));
+        return (u32::from_be_bytes(*head) as u64) << 32
+            | (u32::from_be_bytes(*tail) as u64) << (8 * (8 - n));
     }
     if let (Some(head), Some(tail)) = (b.first_chunk::<2>(), b.last_chunk::<2>()) {
-        return u64::from(u16::from_be_bytes(*head)) << 48
-            | u64::from(u16::from_be_bytes(*tail)) << (8 * (8 - n));
+        return (u16::from_be_bytes(*head) as u64) << 48
+            | (u16::from_be_bytes(*tail) as u64) << (8 * (8 - n));
     }
-    b.first().map_or(0, |&byte| u64::from(byte) << 56)
+    match b.first() {
+        Some(&byte) => (byte as u64) << 56,
+        None => 0,
+    }
 }
 
 /// The tag of an entry already read: no key has it (0xFF is never in UTF-8).
