@@ -418,8 +418,10 @@ impl<'a> Obj<'a> {
 
     /// The string of the header key in slot `h` (see [`HEADER_KEYS`]):
     /// what [`str`](Self::str) reads, without looking the key up.
+    /// Inlined (a slot is a constant where it is called), the error apart.
+    #[inline]
     pub(crate) fn header_str(&mut self, h: usize) -> crate::Result<Option<Cow<'a, str>>> {
-        let (Some(header), Some(key)) = (&mut self.header, HEADER_KEYS.get(h)) else {
+        let Some(header) = &mut self.header else {
             return self.str(HEADER_KEYS.get(h).copied().unwrap_or_default());
         };
         let v = header.get_mut(h).and_then(Option::take);
@@ -427,15 +429,19 @@ impl<'a> Obj<'a> {
         match v {
             None | Some(Val::Null) => Ok(None),
             Some(Val::Str(s)) => Ok(Some(s)),
-            Some(other) => Err(type_error(
-                "a string",
-                &other.into_value(),
-                &key_path(&self.path, key),
-            )),
+            Some(other) => Err(self.header_type_error(h, other)),
         }
     }
 
+    #[cold]
+    #[inline(never)]
+    fn header_type_error(&self, h: usize, found: Val<'_>) -> Error {
+        let key = HEADER_KEYS.get(h).copied().unwrap_or_default();
+        type_error("a string", &found.into_value(), &self.key_path(key))
+    }
+
     /// The JID of the header key in slot `h`.
+    #[inline]
     pub(crate) fn header_jid(&mut self, h: usize) -> crate::Result<Option<Jid>> {
         match self.header_str(h)? {
             None => Ok(None),
