@@ -6,7 +6,7 @@ use std::borrow::Cow;
 
 use serde_json::{Map, Value};
 
-pub(crate) use super::json_entries::{Entries, key_tag};
+pub(crate) use super::json_entries::{Entries, Val, key_tag};
 use super::json_entries::{Entry, TAKEN};
 pub(crate) use super::json_out::{JsonOut, OutVal};
 use crate::Error;
@@ -131,42 +131,6 @@ pub(crate) fn into_integer<T: TryFrom<i64>>(v: Value, path: &str) -> crate::Resu
     };
     let n = n.ok_or_else(|| type_error("an integer", &v, path))?;
     T::try_from(n).map_err(|_| Error::invalid(format!("{n} at {path} is out of range")))
-}
-
-/// A JSON value as the decoder hands it to the mappings: the scalars mod_rest
-/// puts at the top level of every stanza (strings, booleans) without a
-/// `serde_json::Value`, strings borrowed from the input where they had no
-/// escapes; numbers, arrays and objects as a `Value`.
-#[derive(Debug, Clone, PartialEq)]
-pub(crate) enum Val<'a> {
-    Null,
-    Bool(bool),
-    Str(Cow<'a, str>),
-    /// A number, an array or an object.
-    Other(Value),
-}
-
-impl Val<'_> {
-    /// The value as a `serde_json::Value` (a copy of a borrowed string).
-    pub(crate) fn into_value(self) -> Value {
-        match self {
-            Val::Null => Value::Null,
-            Val::Bool(b) => Value::Bool(b),
-            Val::Str(s) => Value::String(s.into_owned()),
-            Val::Other(v) => v,
-        }
-    }
-}
-
-impl From<Value> for Val<'static> {
-    fn from(v: Value) -> Self {
-        match v {
-            Value::Null => Val::Null,
-            Value::Bool(b) => Val::Bool(b),
-            Value::String(s) => Val::Str(Cow::Owned(s)),
-            other => Val::Other(other),
-        }
-    }
 }
 
 /// The keys mod_rest puts on every stanza (`kind`, `type`, `to`, `from`,

@@ -1,10 +1,47 @@
-//! The entries of a JSON object being read ([`super::json::Obj`]): keys
-//! compared through an integer tag, and the first few kept inline, so that a
-//! stanza as mod_rest posts it is read without allocating an entry list.
+//! The entries of a JSON object being read ([`super::json::Obj`]) and their
+//! values: keys compared through an integer tag, and the first few kept
+//! inline, so that a stanza as mod_rest posts it is read without allocating
+//! an entry list.
 
 use std::borrow::Cow;
 
-use super::json::Val;
+use serde_json::Value;
+
+/// A JSON value as the decoder hands it to the mappings: the scalars mod_rest
+/// puts at the top level of every stanza (strings, booleans) without a
+/// `serde_json::Value`, strings borrowed from the input where they had no
+/// escapes; numbers, arrays and objects as a `Value`.
+#[derive(Debug, Clone, PartialEq)]
+pub(crate) enum Val<'a> {
+    Null,
+    Bool(bool),
+    Str(Cow<'a, str>),
+    /// A number, an array or an object.
+    Other(Value),
+}
+
+impl Val<'_> {
+    /// The value as a `serde_json::Value` (a copy of a borrowed string).
+    pub(crate) fn into_value(self) -> Value {
+        match self {
+            Val::Null => Value::Null,
+            Val::Bool(b) => Value::Bool(b),
+            Val::Str(s) => Value::String(s.into_owned()),
+            Val::Other(v) => v,
+        }
+    }
+}
+
+impl From<Value> for Val<'static> {
+    fn from(v: Value) -> Self {
+        match v {
+            Value::Null => Val::Null,
+            Value::Bool(b) => Val::Bool(b),
+            Value::String(s) => Val::Str(Cow::Owned(s)),
+            other => Val::Other(other),
+        }
+    }
+}
 
 /// The first eight bytes of `key`, zero-padded, as a big-endian integer: two
 /// keys with different tags differ, and tags order as the keys do (ties
