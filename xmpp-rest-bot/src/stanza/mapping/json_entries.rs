@@ -108,8 +108,9 @@ impl<'a> Entry<'a> {
 }
 
 /// Entries kept inline: a stanza's top level has two to four besides the
-/// header keys, a nested object of a mapping rarely more than eight.
-const INLINE: usize = 8;
+/// header keys, a nested object of a mapping rarely more than six; each
+/// slot costs its setting up and its drop on every object.
+const INLINE: usize = 6;
 
 /// A list of entries in input order, the first [`INLINE`] without an
 /// allocation, the others in a vector.
