@@ -184,7 +184,7 @@ fn round_trip(stanza: Stanza) -> Result<(), TestCaseError> {
     let back = json::from_value(value.clone())
         .map_err(|e| TestCaseError::fail(format!("{value} did not decode: {e}")))?;
     prop_assert_eq!(&back, &stanza);
-    prop_assert_eq!(json::to_value(&back), value);
+    prop_assert_eq!(&json::to_value(&back), &value);
     let bytes = json::encode(&stanza);
     let limits = Limits::default().max_bytes(1 << 20);
     let back = json::decode(&bytes, &limits).map_err(|e| {
@@ -193,8 +193,56 @@ fn round_trip(stanza: Stanza) -> Result<(), TestCaseError> {
             String::from_utf8_lossy(&bytes)
         ))
     })?;
+    prop_assert_eq!(&back, &stanza);
+    // One writer: the bytes are what serde_json writes of the value.
+    prop_assert_eq!(&bytes, &serde_json::to_vec(&value).unwrap_or_default());
+    // One decoder: the same JSON with its keys in reverse order and every
+    // string (keys included) escaped reads the same (strings the decoder
+    // cannot borrow from the text, keys in another order than written).
+    let mut odd = String::new();
+    escaped(&value, &mut odd);
+    let back = json::decode(odd.as_bytes(), &limits)
+        .map_err(|e| TestCaseError::fail(format!("{odd} did not decode: {e}")))?;
     prop_assert_eq!(back, stanza);
     Ok(())
+}
+
+/// `value` as JSON text, objects' keys in reverse order and every character
+/// of every string as a `\u` escape.
+fn escaped(value: &Value, out: &mut String) {
+    let string = |s: &str, out: &mut String| {
+        out.push('"');
+        for unit in s.encode_utf16() {
+            out.push_str(&format!("\\u{unit:04x}"));
+        }
+        out.push('"');
+    };
+    match value {
+        Value::String(s) => string(s, out),
+        Value::Array(items) => {
+            out.push('[');
+            for (i, item) in items.iter().enumerate() {
+                if i > 0 {
+                    out.push(',');
+                }
+                escaped(item, out);
+            }
+            out.push(']');
+        }
+        Value::Object(map) => {
+            out.push('{');
+            for (i, (key, item)) in map.iter().rev().enumerate() {
+                if i > 0 {
+                    out.push(',');
+                }
+                string(key, out);
+                out.push(':');
+                escaped(item, out);
+            }
+            out.push('}');
+        }
+        other => out.push_str(&other.to_string()),
+    }
 }
 
 proptest! {

@@ -84,7 +84,7 @@ pub(crate) fn write_xml<'a>(e: &'a StanzaError, out: &mut dyn XmlOut<'a>) {
 
 /// Reads the JSON `error` object; its unknown keys come back.
 pub(crate) fn read_json(
-    mut o: Obj,
+    mut o: Obj<'_>,
 ) -> crate::Result<(StanzaError, Map<String, serde_json::Value>)> {
     let condition = o.required_string("condition")?;
     let condition = Condition::from_str(&condition)
@@ -100,7 +100,7 @@ pub(crate) fn read_json(
 }
 
 /// Writes the JSON `error` object.
-pub(crate) fn write_json(e: &StanzaError, out: &mut JsonOut) {
+pub(crate) fn write_json(e: &StanzaError, out: &mut JsonOut<'_>) {
     let by = e.by.as_ref().map(super::Jid::as_str);
     let props = [
         ("type", Some(e.type_.as_str())),
@@ -178,7 +178,7 @@ mod tests {
     fn json_has_type_condition_text_and_by() {
         let mut out = JsonOut::new();
         write_json(&full(), &mut out);
-        let value = serde_json::Value::Object(out);
+        let value = serde_json::Value::Object(out.into_map());
         assert_eq!(
             value,
             json!({"error": {"type": "cancel", "condition": "gone", "text": "moved", "by": "example.org"}})

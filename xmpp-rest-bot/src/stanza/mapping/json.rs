@@ -1,15 +1,17 @@
-//! The JSON side of the payload mappings: typed reads out of a
-//! `serde_json::Value`, each failure naming the JSON path, and the object the
-//! payloads write their keys into.
+//! The JSON side of the payload mappings, read side: typed reads out of the
+//! top-level object as the decoder read it (or a `serde_json::Value`), each
+//! failure naming the JSON path. The write side is [`super::json_out`].
+
+use std::borrow::Cow;
 
 use serde_json::{Map, Value};
 
+pub(crate) use super::json_entries::{Entries, Val, key_tag};
+use super::json_entries::{Entry, TAKEN};
+pub(crate) use super::json_out::{JsonOut, OutVal};
 use crate::Error;
 pub(crate) use crate::error::snippet;
 use crate::stanza::{Element, Jid};
-
-/// The top-level JSON object a stanza is written into.
-pub(crate) type JsonOut = Map<String, Value>;
 
 /// Parses mod_rest's `html` string (XHTML markup) into the `<html/>`
 /// element, naming the JSON path in errors: the one place a JSON key holds
@@ -20,16 +22,16 @@ pub(crate) type XhtmlReader<'d> = &'d dyn Fn(&str, &str) -> crate::Result<Elemen
 /// mappings: each takes its keys out of [`top`](Self::top); unknown keys
 /// inside a mapped object are handed back with [`keep`](Self::keep), and the
 /// codec keeps them in `json_extra` under that key.
-pub(crate) struct JsonIn<'d> {
+pub(crate) struct JsonIn<'d, 'a> {
     /// The keys not read yet.
-    pub(crate) top: &'d mut Obj,
+    pub(crate) top: &'d mut Obj<'a>,
     nested: &'d mut Map<String, Value>,
     xhtml: XhtmlReader<'d>,
 }
 
-impl<'d> JsonIn<'d> {
+impl<'d, 'a> JsonIn<'d, 'a> {
     pub(crate) fn new(
-        top: &'d mut Obj,
+        top: &'d mut Obj<'a>,
         nested: &'d mut Map<String, Value>,
         xhtml: XhtmlReader<'d>,
     ) -> Self {
@@ -131,84 +133,393 @@ pub(crate) fn into_integer<T: TryFrom<i64>>(v: Value, path: &str) -> crate::Resu
     T::try_from(n).map_err(|_| Error::invalid(format!("{n} at {path} is out of range")))
 }
 
-/// A JSON object being read key by key; what is left unread are the keys the
-/// mapping does not know.
-pub(crate) struct Obj {
-    map: Map<String, Value>,
-    path: String,
+/// The keys mod_rest puts on every stanza (`kind`, `type`, `to`, `from`,
+/// `id`, `lang`), by [`header_index`]: the top-level object keeps their
+/// values apart, so reading them is no lookup.
+pub(crate) type Header<'a> = [Option<Val<'a>>; 6];
+
+/// The header keys, in the order of their slots.
+pub(crate) const HEADER_KEYS: [&str; 6] = ["kind", "type", "to", "from", "id", "lang"];
+
+/// The slot of a header key in a [`Header`]: the key's bytes compared as
+/// one integer (every key of the top level goes through here).
+#[inline]
+pub(crate) fn header_index(key: &str) -> Option<usize> {
+    const KIND: u32 = u32::from_le_bytes(*b"kind");
+    const TYPE: u32 = u32::from_le_bytes(*b"type");
+    const FROM: u32 = u32::from_le_bytes(*b"from");
+    const LANG: u32 = u32::from_le_bytes(*b"lang");
+    const TO: u16 = u16::from_le_bytes(*b"to");
+    const ID: u16 = u16::from_le_bytes(*b"id");
+    let b = key.as_bytes();
+    if let Ok(four) = <[u8; 4]>::try_from(b) {
+        match u32::from_le_bytes(four) {
+            KIND => Some(0),
+            TYPE => Some(1),
+            FROM => Some(3),
+            LANG => Some(5),
+            _ => None,
+        }
+    } else if let Ok(two) = <[u8; 2]>::try_from(b) {
+        match u16::from_le_bytes(two) {
+            TO => Some(2),
+            ID => Some(4),
+            _ => None,
+        }
+    } else {
+        None
+    }
 }
 
-impl Obj {
-    pub(crate) fn new(v: Value, path: impl Into<String>) -> crate::Result<Obj> {
-        let path = path.into();
+/// A JSON object being read key by key; what is left unread are the keys the
+/// mapping does not know.
+///
+/// The keys sit in a vector, in input order, a repeated key included: a
+/// lookup takes the last occurrence (the one a `serde_json::Map` keeps) and
+/// drops the others, so a hostile object with thousands of keys costs one
+/// scan per key the mapping asks for, never a scan per key read. An entry
+/// read is marked, not removed (no moves).
+pub(crate) struct Obj<'a> {
+    entries: Entries<'a>,
+    /// The top-level object's header keys (then never among `entries`).
+    header: Option<Header<'a>>,
+    /// The keys not read yet.
+    live: usize,
+    /// A bit per [`tag_bit`] of the keys in `entries`: most lookups are of
+    /// absent keys, and most of those end here.
+    present: u64,
+    path: Cow<'static, str>,
+}
+
+/// The bit of a key's tag in [`Obj::present`].
+#[inline(always)]
+const fn tag_bit(tag: u64) -> u64 {
+    1 << (tag.wrapping_mul(0x9E37_79B9_7F4A_7C15) >> 58)
+}
+
+/// The [`tag_bit`]s of [`HEADER_KEYS`].
+const HEADER_BITS: [u64; 6] = {
+    let mut bits = [0; 6];
+    let mut h = 0;
+    while h < 6 {
+        bits[h] = tag_bit(key_tag(HEADER_KEYS[h]));
+        h += 1;
+    }
+    bits
+};
+
+/// The bits of the keys of `entries`.
+fn present(entries: &Entries<'_>) -> u64 {
+    entries.iter().fold(0, |bits, e| bits | tag_bit(e.tag))
+}
+
+impl<'a> Obj<'a> {
+    pub(crate) fn new(v: Value, path: impl Into<String>) -> crate::Result<Obj<'static>> {
         match v {
-            Value::Object(map) => Ok(Obj { map, path }),
-            other => Err(type_error("an object", &other, &path)),
+            Value::Object(map) => {
+                let mut entries = Entries::new();
+                for (k, v) in map {
+                    entries.push(Entry::new(Cow::Owned(k), Val::from(v)));
+                }
+                Ok(Obj {
+                    live: entries.len(),
+                    present: present(&entries),
+                    entries,
+                    header: None,
+                    path: Cow::Owned(path.into()),
+                })
+            }
+            other => Err(type_error("an object", &other, &path.into())),
         }
+    }
+
+    /// An empty top-level object (path `$`), which the decoder fills with
+    /// [`push`](Self::push) as it reads the text.
+    pub(crate) fn top() -> Obj<'a> {
+        Obj {
+            entries: Entries::new(),
+            header: Some(Header::default()),
+            live: 0,
+            present: 0,
+            path: Cow::Borrowed("$"),
+        }
+    }
+
+    /// Adds a key and its value as read; of a repeated key, the lookups
+    /// take the last (as a `serde_json::Map` keeps it).
+    #[inline]
+    pub(crate) fn push(&mut self, key: Cow<'a, str>, val: Val<'a>) {
+        // A header key goes to its slot without an entry; its bit is a
+        // constant.
+        if let Some(header) = &mut self.header
+            && let Some(h) = header_index(&key)
+            && let (Some(slot), Some(&bit)) = (header.get_mut(h), HEADER_BITS.get(h))
+        {
+            self.present |= bit;
+            self.live += usize::from(slot.is_none());
+            *slot = Some(val);
+            return;
+        }
+        let e = Entry::new(key, val);
+        self.present |= tag_bit(e.tag);
+        self.entries.push(e);
+        self.live += 1;
+    }
+
+    /// This object as the top level: its header keys set apart.
+    pub(crate) fn into_top(mut self) -> Obj<'a> {
+        let mut header = Header::default();
+        for e in self.entries.iter_mut() {
+            if let Some(h) = header_index(&e.key) {
+                // A map has no repeated key: no value is overwritten.
+                header[h] = e.val.take();
+                e.tag = TAKEN;
+            }
+        }
+        self.header = Some(header);
+        self
     }
 
     pub(crate) fn key_path(&self, key: &str) -> String {
         key_path(&self.path, key)
     }
 
+    /// Whether `key` is surely not in the object (header keys included): a
+    /// miss in [`present`](Self::present). Inlined into the readers, which
+    /// are inlined into the mappings, so that for a literal key this is a
+    /// test of a constant bit, and most absent keys cost no call.
+    #[inline(always)]
+    fn surely_absent(&self, key: &str) -> bool {
+        self.present & tag_bit(key_tag(key)) == 0
+    }
+
+    /// The index of the last occurrence of `key` not read yet.
+    fn find(&self, key: &str) -> Option<usize> {
+        let tag = key_tag(key);
+        if self.present & tag_bit(tag) == 0 {
+            return None;
+        }
+        self.entries.rposition(|e| e.is(tag, key))
+    }
+
     /// Whether `key` is present with a value other than `null` or `false`
     /// (what mod_rest's Lua tests as true).
+    #[inline]
     pub(crate) fn is_truthy(&self, key: &str) -> bool {
-        !matches!(
-            self.map.get(key),
-            None | Some(Value::Null | Value::Bool(false))
+        if self.surely_absent(key) {
+            return false;
+        }
+        let val = match (&self.header, header_index(key)) {
+            (Some(header), Some(h)) => header[h].as_ref(),
+            _ => self
+                .find(key)
+                .and_then(|i| self.entries.get(i))
+                .and_then(|e| e.val.as_ref()),
+        };
+        !matches!(val, None | Some(Val::Null | Val::Bool(false)))
+    }
+
+    /// Whether every key has been read.
+    pub(crate) fn is_empty(&self) -> bool {
+        self.live == 0
+    }
+
+    /// The keys not read yet, in order (a nested object's are sorted; the
+    /// top level's header keys come first).
+    pub(crate) fn keys(&self) -> impl Iterator<Item = &str> {
+        let header = self.header.iter().flat_map(|header| {
+            HEADER_KEYS
+                .into_iter()
+                .zip(header)
+                .filter(|(_, v)| v.is_some())
+                .map(|(k, _)| k)
+        });
+        header.chain(
+            self.entries
+                .iter()
+                .filter(|e| e.tag != TAKEN)
+                .map(|e| &*e.key),
         )
     }
 
-    /// The keys not read yet, in order.
-    pub(crate) fn keys(&self) -> impl Iterator<Item = &String> {
-        self.map.keys()
+    /// Marks entry `i` read; its value.
+    fn mark(&mut self, i: usize) -> Option<Val<'a>> {
+        let e = self.entries.get_mut(i)?;
+        e.tag = TAKEN;
+        self.live -= 1;
+        e.val.take()
     }
 
-    /// Takes `key` out, `null` included.
-    pub(crate) fn take_raw(&mut self, key: &str) -> Option<Value> {
-        self.map.remove(key)
+    /// Takes `key` out (its last occurrence, dropping the earlier ones), `null` included.
+    #[inline(always)]
+    pub(crate) fn take_val_raw(&mut self, key: &str) -> Option<Val<'a>> {
+        if self.surely_absent(key) {
+            return None;
+        }
+        self.take_present(key)
+    }
+
+    /// [`take_val_raw`](Self::take_val_raw) past the presence test.
+    #[inline(never)]
+    fn take_present(&mut self, key: &str) -> Option<Val<'a>> {
+        if let Some(header) = &mut self.header
+            && let Some(h) = header_index(key)
+        {
+            let v = header.get_mut(h).and_then(Option::take);
+            self.live -= usize::from(v.is_some());
+            return v;
+        }
+        let i = self.find(key)?;
+        let v = self.mark(i);
+        let tag = key_tag(key);
+        for j in 0..i {
+            if self.entries.get(j).is_some_and(|e| e.is(tag, key)) {
+                self.mark(j);
+            }
+        }
+        v
+    }
+
+    /// The string of the header key in slot `h` (see [`HEADER_KEYS`]):
+    /// what [`str`](Self::str) reads, without looking the key up.
+    /// Inlined (a slot is a constant where it is called), the error apart.
+    #[inline]
+    pub(crate) fn header_str(&mut self, h: usize) -> crate::Result<Option<Cow<'a, str>>> {
+        let Some(header) = &mut self.header else {
+            return self.str(HEADER_KEYS.get(h).copied().unwrap_or_default());
+        };
+        let v = header.get_mut(h).and_then(Option::take);
+        self.live -= usize::from(v.is_some());
+        match v {
+            None | Some(Val::Null) => Ok(None),
+            Some(Val::Str(s)) => Ok(Some(s)),
+            Some(other) => Err(self.header_type_error(h, other)),
+        }
+    }
+
+    #[cold]
+    #[inline(never)]
+    fn header_type_error(&self, h: usize, found: Val<'_>) -> Error {
+        let key = HEADER_KEYS.get(h).copied().unwrap_or_default();
+        type_error("a string", &found.into_value(), &self.key_path(key))
+    }
+
+    /// The JID of the header key in slot `h`.
+    #[inline]
+    pub(crate) fn header_jid(&mut self, h: usize) -> crate::Result<Option<Jid>> {
+        match self.header_str(h)? {
+            None => Ok(None),
+            Some(s) => crate::stanza::jid_cache::parse(&s).map(Some).map_err(|e| {
+                let key = HEADER_KEYS.get(h).copied().unwrap_or_default();
+                jid_error(&s, &self.key_path(key), e)
+            }),
+        }
     }
 
     /// Takes `key` out; `null` counts as absent.
-    pub(crate) fn take(&mut self, key: &str) -> Option<Value> {
-        match self.map.remove(key) {
-            Some(Value::Null) | None => None,
-            Some(v) => Some(v),
+    #[inline(always)]
+    pub(crate) fn take_val(&mut self, key: &str) -> Option<Val<'a>> {
+        match self.take_val_raw(key) {
+            Some(Val::Null) | None => None,
+            v => v,
         }
+    }
+
+    /// Takes `key` out, `null` included.
+    #[inline(always)]
+    pub(crate) fn take_raw(&mut self, key: &str) -> Option<Value> {
+        self.take_val_raw(key).map(Val::into_value)
+    }
+
+    /// Takes `key` out; `null` counts as absent.
+    #[inline(always)]
+    pub(crate) fn take(&mut self, key: &str) -> Option<Value> {
+        self.take_val(key).map(Val::into_value)
     }
 
     // The readers below build the key's path (an allocation and a format) only
     // for an error or a nested object: decoding tries dozens of absent keys.
+    // Each is split in two: the presence test, inlined into the mapping (a
+    // constant bit for a literal key), and the read proper, out of line.
 
-    pub(crate) fn string(&mut self, key: &str) -> crate::Result<Option<String>> {
-        match self.take(key) {
-            None => Ok(None),
-            Some(Value::String(s)) => Ok(Some(s)),
-            Some(other) => Err(type_error("a string", &other, &self.key_path(key))),
+    /// The string at `key`, borrowed from the input where it can be.
+    #[inline(always)]
+    pub(crate) fn str(&mut self, key: &str) -> crate::Result<Option<Cow<'a, str>>> {
+        if self.surely_absent(key) {
+            return Ok(None);
         }
+        self.str_present(key)
+    }
+
+    #[inline(never)]
+    fn str_present(&mut self, key: &str) -> crate::Result<Option<Cow<'a, str>>> {
+        match self.take_val(key) {
+            None => Ok(None),
+            Some(Val::Str(s)) => Ok(Some(s)),
+            Some(other) => Err(type_error(
+                "a string",
+                &other.into_value(),
+                &self.key_path(key),
+            )),
+        }
+    }
+
+    #[inline(always)]
+    pub(crate) fn string(&mut self, key: &str) -> crate::Result<Option<String>> {
+        Ok(self.str(key)?.map(Cow::into_owned))
     }
 
     pub(crate) fn required_string(&mut self, key: &str) -> crate::Result<String> {
         self.string(key)?.ok_or_else(|| self.missing(key))
     }
 
+    #[inline(always)]
     pub(crate) fn boolean(&mut self, key: &str) -> crate::Result<Option<bool>> {
-        match self.take(key) {
+        if self.surely_absent(key) {
+            return Ok(None);
+        }
+        self.boolean_present(key)
+    }
+
+    #[inline(never)]
+    fn boolean_present(&mut self, key: &str) -> crate::Result<Option<bool>> {
+        match self.take_val(key) {
             None => Ok(None),
-            Some(Value::Bool(b)) => Ok(Some(b)),
-            Some(other) => Err(type_error("a boolean", &other, &self.key_path(key))),
+            Some(Val::Bool(b)) => Ok(Some(b)),
+            Some(other) => Err(type_error(
+                "a boolean",
+                &other.into_value(),
+                &self.key_path(key),
+            )),
         }
     }
 
-    pub(crate) fn object(&mut self, key: &str) -> crate::Result<Option<Obj>> {
+    #[inline(always)]
+    pub(crate) fn object(&mut self, key: &str) -> crate::Result<Option<Obj<'static>>> {
+        if self.surely_absent(key) {
+            return Ok(None);
+        }
+        self.object_present(key)
+    }
+
+    #[inline(never)]
+    fn object_present(&mut self, key: &str) -> crate::Result<Option<Obj<'static>>> {
         match self.take(key) {
             None => Ok(None),
             Some(v) => Obj::new(v, self.key_path(key)).map(Some),
         }
     }
 
+    #[inline(always)]
     pub(crate) fn array(&mut self, key: &str) -> crate::Result<Option<Vec<Value>>> {
+        if self.surely_absent(key) {
+            return Ok(None);
+        }
+        self.array_present(key)
+    }
+
+    #[inline(never)]
+    fn array_present(&mut self, key: &str) -> crate::Result<Option<Vec<Value>>> {
         match self.take(key) {
             None => Ok(None),
             Some(Value::Array(a)) => Ok(Some(a)),
@@ -216,18 +527,34 @@ impl Obj {
         }
     }
 
+    #[inline(always)]
     pub(crate) fn jid(&mut self, key: &str) -> crate::Result<Option<Jid>> {
-        match self.take(key) {
+        if self.surely_absent(key) {
+            return Ok(None);
+        }
+        self.jid_present(key)
+    }
+
+    #[inline(never)]
+    fn jid_present(&mut self, key: &str) -> crate::Result<Option<Jid>> {
+        match self.str(key)? {
             None => Ok(None),
-            Some(Value::String(s)) => match crate::stanza::jid_cache::parse(&s) {
+            Some(s) => match crate::stanza::jid_cache::parse(&s) {
                 Ok(jid) => Ok(Some(jid)),
                 Err(e) => Err(jid_error(&s, &self.key_path(key), e)),
             },
-            Some(other) => Err(type_error("a string", &other, &self.key_path(key))),
         }
     }
 
+    #[inline(always)]
     pub(crate) fn integer<T: TryFrom<i64>>(&mut self, key: &str) -> crate::Result<Option<T>> {
+        if self.surely_absent(key) {
+            return Ok(None);
+        }
+        self.integer_present(key)
+    }
+
+    fn integer_present<T: TryFrom<i64>>(&mut self, key: &str) -> crate::Result<Option<T>> {
         match self.take(key) {
             None => Ok(None),
             Some(v) => into_integer(v, &self.key_path(key)).map(Some),
@@ -239,9 +566,32 @@ impl Obj {
         Error::invalid(format!("{} is missing {key:?}", self.path))
     }
 
-    /// The keys not read.
-    pub(crate) fn into_rest(self) -> Map<String, Value> {
-        self.map
+    /// The keys not read (of a repeated key, the last value).
+    pub(crate) fn into_rest(mut self) -> Map<String, Value> {
+        self.take_rest()
+    }
+
+    /// Takes the keys not read out (of a repeated key, the last value).
+    pub(crate) fn take_rest(&mut self) -> Map<String, Value> {
+        let mut rest = Map::new();
+        if self.live == 0 {
+            return rest;
+        }
+        self.live = 0;
+        if let Some(header) = &mut self.header {
+            for (k, v) in HEADER_KEYS.into_iter().zip(header) {
+                if let Some(v) = v.take() {
+                    rest.insert(k.to_owned(), v.into_value());
+                }
+            }
+        }
+        for e in self.entries.iter_mut() {
+            if let Some(v) = e.val.take() {
+                e.tag = TAKEN;
+                rest.insert(std::mem::take(&mut e.key).into_owned(), v.into_value());
+            }
+        }
+        rest
     }
 
     /// The error for a value outside a fixed set of strings.
@@ -255,54 +605,5 @@ impl Obj {
 }
 
 #[cfg(test)]
-mod tests {
-    use super::*;
-    use serde_json::json;
-
-    #[test]
-    fn paths() {
-        assert_eq!(key_path("$", "disco"), "$.disco");
-        assert_eq!(key_path("$.disco", "before-id"), "$.disco[\"before-id\"]");
-        assert_eq!(
-            key_path("$.x", "urn:xmpp:dataforms:softwareinfo"),
-            "$.x[\"urn:xmpp:dataforms:softwareinfo\"]"
-        );
-        assert_eq!(index_path("$.features", 2), "$.features[2]");
-    }
-
-    #[test]
-    fn typed_reads() {
-        let mut o = Obj::new(
-            json!({"s": "x", "n": 5, "b": true, "z": null, "f": 1.5, "big": 300}),
-            "$",
-        )
-        .unwrap();
-        assert!(o.is_truthy("b"));
-        assert!(!o.is_truthy("z"));
-        assert_eq!(o.string("z").unwrap(), None);
-        let err = o.string("n").unwrap_err();
-        assert!(err.is_malformed());
-        assert_eq!(err.json_path(), Some("$.n"));
-        assert_eq!(
-            err.to_string(),
-            "invalid json at $.n: expected a string, found a number"
-        );
-        assert_eq!(
-            o.integer::<i8>("f").unwrap_err().to_string(),
-            "invalid json at $.f: expected an integer, found a number"
-        );
-        let err = o.integer::<i8>("big").unwrap_err();
-        assert!(err.is_invalid());
-        assert_eq!(
-            err.to_string(),
-            "invalid stanza: 300 at $.big is out of range"
-        );
-        assert_eq!(o.boolean("b").unwrap(), Some(true));
-        assert_eq!(o.required_string("s").unwrap(), "x");
-        assert_eq!(
-            o.required_string("s").unwrap_err().to_string(),
-            "invalid stanza: $ is missing \"s\""
-        );
-        assert!(o.into_rest().is_empty());
-    }
-}
+#[path = "json_tests.rs"]
+mod tests;

@@ -22,6 +22,8 @@
 //! `wire` to `stanza` only.
 
 pub(crate) mod json;
+pub(crate) mod json_entries;
+pub(crate) mod json_out;
 pub(crate) mod tree;
 
 use std::borrow::Cow;
@@ -421,9 +423,9 @@ pub(crate) struct Field<S: 'static> {
     /// Writes the field's elements (nothing when it is empty).
     pub(crate) write_xml: for<'a> fn(&'a S, &mut dyn XmlOut<'a>),
     /// Reads the field's keys out of the top-level JSON object.
-    pub(crate) read_json: fn(&mut S, &mut JsonIn<'_>) -> crate::Result<()>,
-    /// Writes the field's keys.
-    pub(crate) write_json: fn(&S, &mut JsonOut),
+    pub(crate) read_json: fn(&mut S, &mut JsonIn<'_, '_>) -> crate::Result<()>,
+    /// Writes the field's keys (borrowing from the stanza).
+    pub(crate) write_json: for<'s> fn(&'s S, &mut JsonOut<'s>),
 }
 
 /// Fills a single-valued field from `el` with `read`: `false` (the element
@@ -441,12 +443,12 @@ pub(crate) fn set_once<T>(
 }
 
 /// A [`Field::read_json`] for a field that has no JSON key.
-pub(crate) fn no_json<S>(_: &mut S, _: &mut JsonIn<'_>) -> crate::Result<()> {
+pub(crate) fn no_json<S>(_: &mut S, _: &mut JsonIn<'_, '_>) -> crate::Result<()> {
     Ok(())
 }
 
 /// A [`Field::write_json`] for a field that has no JSON key.
-pub(crate) fn no_json_out<S>(_: &S, _: &mut JsonOut) {}
+pub(crate) fn no_json_out<S>(_: &S, _: &mut JsonOut<'_>) {}
 
 /// What [`IqJson::read`] gives: the payload element (`None`: no payload)
 /// and the unknown keys of the key's object.

@@ -2,7 +2,7 @@
 
 use serde_json::{Map, Value};
 
-use super::json::{JsonIn, Obj};
+use super::json::{JsonIn, JsonOut, Obj};
 use super::tree::TreeSink;
 use super::{Field, XmlIn, XmlOut};
 use crate::stanza::{Element, ns};
@@ -40,9 +40,9 @@ pub(crate) fn read_one<S: Default>(field: &Field<S>, element: Element) -> Option
 
 /// The keys `field` writes for `stanza`.
 pub(crate) fn write_json<S>(field: &Field<S>, stanza: &S) -> Value {
-    let mut out = Map::new();
+    let mut out = JsonOut::new();
     (field.write_json)(stanza, &mut out);
-    Value::Object(out)
+    Value::Object(out.into_map())
 }
 
 /// The stanza read, the keys left unread, the unknown keys kept.

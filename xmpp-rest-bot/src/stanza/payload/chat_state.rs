@@ -1,7 +1,7 @@
 //! XEP-0085 chat states: `<composing xmlns='http://jabber.org/protocol/chatstates'/>`,
 //! JSON `state`.
 
-use crate::stanza::mapping::{Field, string};
+use crate::stanza::mapping::Field;
 use crate::stanza::{Message, ns};
 
 /// XEP-0085 chat state.
@@ -61,7 +61,7 @@ pub(crate) const FIELD: Field<Message> = Field {
         }
     },
     read_json: |m, json| {
-        if let Some(state) = json.top.string("state")? {
+        if let Some(state) = json.top.str("state")? {
             m.chat_state = Some(
                 ChatState::from_name(&state)
                     .ok_or_else(|| json.top.unknown_value("state", "chat state", &state))?,
@@ -71,7 +71,7 @@ pub(crate) const FIELD: Field<Message> = Field {
     },
     write_json: |m, out| {
         if let Some(state) = m.chat_state {
-            out.insert("state".into(), string(state.as_str()));
+            out.str("state", state.as_str());
         }
     },
 };

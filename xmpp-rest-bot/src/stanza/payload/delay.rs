@@ -2,7 +2,7 @@
 //! JSON `delay` (the stamp only). In a presence, the element stays an
 //! extension (JSON: see `wire::json`'s flat keys).
 
-use crate::stanza::mapping::{Field, XmlIn, opt_jid, set_once, string};
+use crate::stanza::mapping::{Field, XmlIn, opt_jid, set_once};
 use crate::stanza::{Jid, Message, ns};
 
 /// XEP-0203 delayed delivery: the message was sent earlier (offline storage, MUC history).
@@ -57,7 +57,7 @@ pub(crate) const FIELD: Field<Message> = Field {
     },
     write_json: |m, out| {
         if let Some(delay) = &m.delay {
-            out.insert("delay".into(), string(&delay.stamp));
+            out.str("delay", &delay.stamp);
         }
     },
 };

@@ -3,7 +3,7 @@
 //! (`<origin-id/>`, no JSON key) and XEP-0421 occupant ids
 //! (`<occupant-id/>`, JSON `occupant_id`).
 
-use crate::stanza::mapping::{Field, JsonIn, JsonOut, XmlIn, no_json, no_json_out, string};
+use crate::stanza::mapping::{Field, JsonIn, JsonOut, XmlIn, no_json, no_json_out};
 use crate::stanza::{Message, ns};
 
 /// Reads `<name id='…'/>` into an empty `slot`.
@@ -15,14 +15,14 @@ fn read(slot: &mut Option<String>, name: &str, el: &XmlIn<'_>) -> bool {
     slot.is_some()
 }
 
-fn read_json(slot: &mut Option<String>, key: &str, json: &mut JsonIn<'_>) -> crate::Result<()> {
+fn read_json(slot: &mut Option<String>, key: &str, json: &mut JsonIn<'_, '_>) -> crate::Result<()> {
     *slot = json.top.string(key)?;
     Ok(())
 }
 
-fn write_json(slot: &Option<String>, key: &str, out: &mut JsonOut) {
+fn write_json<'s>(slot: &'s Option<String>, key: &'static str, out: &mut JsonOut<'s>) {
     if let Some(id) = slot {
-        out.insert(key.to_owned(), string(id));
+        out.str(key, id);
     }
 }
 

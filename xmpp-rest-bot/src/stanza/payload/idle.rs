@@ -1,7 +1,7 @@
 //! XEP-0319 last user interaction in presence: `<idle since='…'/>`, JSON
 //! `idle_since`.
 
-use crate::stanza::mapping::{Field, string};
+use crate::stanza::mapping::Field;
 use crate::stanza::{Presence, ns};
 
 /// `Presence::idle_since`.
@@ -25,7 +25,7 @@ pub(crate) const FIELD: Field<Presence> = Field {
     },
     write_json: |p, out| {
         if let Some(since) = &p.idle_since {
-            out.insert("idle_since".into(), string(since));
+            out.str("idle_since", since);
         }
     },
 };

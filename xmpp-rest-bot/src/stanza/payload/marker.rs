@@ -2,9 +2,7 @@
 //! JSON: `markable` (`true`) and `displayed` (the id); mod_rest maps no other
 //! marker.
 
-use serde_json::Value;
-
-use crate::stanza::mapping::{Field, string};
+use crate::stanza::mapping::Field;
 use crate::stanza::{Message, ns};
 
 /// XEP-0333 chat marker kind.
@@ -69,7 +67,7 @@ pub(crate) const MARKABLE: Field<Message> = Field {
     },
     write_json: |m, out| {
         if m.markable {
-            out.insert("markable".into(), Value::Bool(true));
+            out.bool("markable", true);
         }
     },
 };
@@ -108,7 +106,7 @@ pub(crate) const MARKER: Field<Message> = Field {
         if let Some(marker) = &m.marker
             && marker.kind == MarkerKind::Displayed
         {
-            out.insert("displayed".into(), string(&marker.id));
+            out.str("displayed", &marker.id);
         }
     },
 };

@@ -1,7 +1,7 @@
 //! XEP-0172 user nickname: `<nick xmlns='http://jabber.org/protocol/nick'>name</nick>`,
 //! JSON `nick`, in messages and presences.
 
-use crate::stanza::mapping::{Field, JsonIn, JsonOut, XmlIn, XmlOut, string};
+use crate::stanza::mapping::{Field, JsonIn, JsonOut, XmlIn, XmlOut};
 use crate::stanza::{Message, Presence, ns};
 
 fn read(slot: &mut Option<String>, el: &XmlIn<'_>) -> bool {
@@ -18,14 +18,14 @@ fn write<'a>(slot: &Option<String>, out: &mut dyn XmlOut<'a>) {
     }
 }
 
-fn read_json(slot: &mut Option<String>, json: &mut JsonIn<'_>) -> crate::Result<()> {
+fn read_json(slot: &mut Option<String>, json: &mut JsonIn<'_, '_>) -> crate::Result<()> {
     *slot = json.top.string("nick")?;
     Ok(())
 }
 
-fn write_json(slot: &Option<String>, out: &mut JsonOut) {
+fn write_json<'s>(slot: &'s Option<String>, out: &mut JsonOut<'s>) {
     if let Some(nick) = slot {
-        out.insert("nick".into(), string(nick));
+        out.str("nick", nick);
     }
 }
 

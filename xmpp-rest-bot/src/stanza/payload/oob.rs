@@ -5,7 +5,7 @@ use serde_json::{Map, Value};
 
 use crate::stanza::Element;
 use crate::stanza::mapping::json::type_error;
-use crate::stanza::mapping::{Field, IqJson, XmlIn, object, string};
+use crate::stanza::mapping::{Field, IqJson, XmlIn, object};
 use crate::stanza::{Message, ns};
 
 /// XEP-0066 out-of-band data: a link, usually to a shared file.
@@ -76,7 +76,7 @@ pub(crate) const FIELD: Field<Message> = Field {
         if let Some(oob) = m.oob.first() {
             let value = object([("url", Some(&oob.url)), ("desc", oob.desc.as_deref())]);
             out.insert("oob".into(), value);
-            out.insert("oob_url".into(), string(&oob.url));
+            out.str("oob_url", &oob.url);
         }
     },
 };

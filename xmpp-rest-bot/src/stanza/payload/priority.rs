@@ -1,7 +1,7 @@
 //! A presence's `<priority/>` (RFC 6121, -128..=127), JSON `priority` (an
 //! integer; the early-2020 module wrote a string).
 
-use serde_json::{Number, Value};
+use serde_json::Value;
 
 use crate::stanza::mapping::json::{into_integer, snippet};
 use crate::stanza::mapping::{Field, IntBuf};
@@ -41,7 +41,7 @@ pub(crate) const FIELD: Field<Presence> = Field {
     },
     write_json: |p, out| {
         if let Some(priority) = p.priority {
-            out.insert("priority".into(), Value::Number(Number::from(priority)));
+            out.int("priority", i64::from(priority));
         }
     },
 };

@@ -1,6 +1,6 @@
 //! The `<show/>` of an available presence (RFC 6121), JSON `show`.
 
-use crate::stanza::mapping::{Field, string};
+use crate::stanza::mapping::Field;
 use crate::stanza::{Presence, ns};
 
 /// The `<show/>` of an available presence.
@@ -56,7 +56,7 @@ pub(crate) const FIELD: Field<Presence> = Field {
         }
     },
     read_json: |p, json| {
-        if let Some(show) = json.top.string("show")? {
+        if let Some(show) = json.top.str("show")? {
             p.show = Some(
                 Show::from_name(&show)
                     .ok_or_else(|| json.top.unknown_value("show", "show value", &show))?,
@@ -66,7 +66,7 @@ pub(crate) const FIELD: Field<Presence> = Field {
     },
     write_json: |p, out| {
         if let Some(show) = p.show {
-            out.insert("show".into(), string(show.as_str()));
+            out.str("show", show.as_str());
         }
     },
 };

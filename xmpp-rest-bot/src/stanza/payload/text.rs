@@ -2,7 +2,7 @@
 //! `<status/>` (RFC 6121). JSON (`body`, `subject`, `status`) carries the
 //! first text only, without its language.
 
-use crate::stanza::mapping::{Field, JsonIn, JsonOut, XmlIn, XmlOut, string};
+use crate::stanza::mapping::{Field, JsonIn, JsonOut, XmlIn, XmlOut};
 use crate::stanza::{Message, Presence, ns};
 
 /// A text in an optional language: a `<body/>`, `<subject/>` or `<status/>`.
@@ -64,14 +64,14 @@ fn write<'a>(texts: &[Text], name: &'a str, out: &mut dyn XmlOut<'a>) {
     }
 }
 
-fn read_json(texts: &mut Vec<Text>, key: &str, json: &mut JsonIn<'_>) -> crate::Result<()> {
+fn read_json(texts: &mut Vec<Text>, key: &str, json: &mut JsonIn<'_, '_>) -> crate::Result<()> {
     texts.extend(json.top.string(key)?.map(Text::new));
     Ok(())
 }
 
-fn write_json(texts: &[Text], key: &str, out: &mut JsonOut) {
+fn write_json<'s>(texts: &'s [Text], key: &'static str, out: &mut JsonOut<'s>) {
     if let Some(first) = texts.first() {
-        out.insert(key.to_owned(), string(&first.text));
+        out.str(key, &first.text);
     }
 }
 

@@ -28,7 +28,7 @@ fn read(el: &XmlIn<'_>) -> Option<Thread> {
     })
 }
 
-fn read_json(json: &mut JsonIn<'_>) -> crate::Result<Option<Thread>> {
+fn read_json(json: &mut JsonIn<'_, '_>) -> crate::Result<Option<Thread>> {
     let Some(v) = json.top.take("thread") else {
         return Ok(None);
     };

@@ -5,14 +5,14 @@ use std::str::FromStr;
 
 use serde_json::{Map, Value};
 
-use super::flat;
+use super::{flat, read};
 use crate::Error;
 use crate::stanza::mapping::json::{Obj, snippet, type_name};
 use crate::stanza::mapping::{Field, JsonIn};
 use crate::stanza::{
-    ChatState, Element, IQ_JSON, Iq, IqType, MESSAGE_FIELDS, Message, MessageType, PRESENCE_FIELDS,
-    Payload, Presence, PresenceType, Stanza, StanzaError, StanzaKind, Text, dataform_from_json,
-    error_mapping, formdata_from_json, ns,
+    Element, IQ_JSON, Iq, IqType, MESSAGE_FIELDS, Message, MessageType, PRESENCE_FIELDS, Payload,
+    Presence, PresenceType, Stanza, StanzaError, StanzaKind, dataform_from_json, error_mapping,
+    formdata_from_json, ns,
 };
 use crate::wire::Limits;
 
@@ -61,8 +61,8 @@ impl Decoder<'_> {
     }
 }
 
-struct Header {
-    type_: Option<String>,
+struct Header<'a> {
+    type_: Option<Cow<'a, str>>,
     to: Option<crate::stanza::Jid>,
     from: Option<crate::stanza::Jid>,
     id: Option<String>,
@@ -70,82 +70,38 @@ struct Header {
     error: Option<StanzaError>,
 }
 
-/// The keys of a common message, as mod_rest posts a chat line: read
-/// straight from the text, strings borrowed where they have no escapes.
-/// Any other key, a duplicate or a value of another type makes serde refuse
-/// it, and the stanza goes the general way.
-#[derive(serde::Deserialize)]
-#[serde(deny_unknown_fields)]
-struct SimpleMessage<'a> {
-    #[serde(borrow)]
-    kind: Option<Cow<'a, str>>,
-    #[serde(borrow, rename = "type")]
-    type_: Option<Cow<'a, str>>,
-    #[serde(borrow)]
-    to: Option<Cow<'a, str>>,
-    #[serde(borrow)]
-    from: Option<Cow<'a, str>>,
-    #[serde(borrow)]
-    id: Option<Cow<'a, str>>,
-    #[serde(borrow)]
-    lang: Option<Cow<'a, str>>,
-    #[serde(borrow)]
-    body: Option<Cow<'a, str>>,
-    #[serde(borrow)]
-    state: Option<Cow<'a, str>>,
-    markable: Option<bool>,
-    #[serde(borrow)]
-    occupant_id: Option<Cow<'a, str>>,
+/// Decodes the JSON `text` (through the prescan already) in one pass: the
+/// top-level object is read straight from the text (see [`read`]), and the
+/// mappings take their keys out of it.
+pub(super) fn decode(text: &str, limits: &Limits) -> crate::Result<Stanza> {
+    let mut top = Obj::top();
+    match read::top(text, &mut top) {
+        Err(e) => Err(Error::json(e.to_string(), "$").with_source(e)),
+        Ok(Some(what)) => Err(not_an_object(what)),
+        Ok(None) => stanza(&mut top, limits),
+    }
 }
 
-/// The message in `text` when it is a common one (`"kind": "message"` and
-/// only the keys of [`SimpleMessage`], every value valid): the same
-/// `Message` as [`stanza`] makes of it, without the `serde_json::Value` in
-/// between (half of the JSON decoding cost of a chat line). `None` for
-/// anything else, errors included: [`stanza`] decodes those, and says what
-/// is wrong.
-pub(super) fn simple_message(text: &str) -> Option<Message> {
-    let simple: SimpleMessage<'_> = serde_json::from_str(text).ok()?;
-    if simple.kind.as_deref() != Some("message") {
-        return None;
+/// Decodes a value already parsed, the same way.
+pub(super) fn from_value(value: Value, limits: &Limits) -> crate::Result<Stanza> {
+    match value {
+        v @ Value::Object(_) => stanza(&mut Obj::new(v, "$")?.into_top(), limits),
+        other => Err(not_an_object(type_name(&other))),
     }
-    let type_ = match simple.type_.as_deref() {
-        None => MessageType::Normal,
-        Some(t) => MessageType::from_str(t).ok()?,
-    };
-    let jid = |s: Option<Cow<'_, str>>| match s {
-        None => Some(None),
-        Some(s) => crate::stanza::jid_cache::parse(&s).ok().map(Some),
-    };
-    let mut m = Message::new(type_);
-    m.to = jid(simple.to)?;
-    m.from = jid(simple.from)?;
-    m.id = simple.id.map(Cow::into_owned);
-    m.lang = simple.lang.map(Cow::into_owned);
-    m.bodies.extend(simple.body.map(Text::new));
-    if let Some(state) = simple.state {
-        m.chat_state = Some(ChatState::from_name(&state)?);
-    }
-    m.markable = simple.markable.unwrap_or(false);
-    m.occupant_id = simple.occupant_id.map(Cow::into_owned);
-    Some(m)
 }
 
-pub(super) fn stanza(value: Value, limits: &Limits) -> crate::Result<Stanza> {
-    let mut top = match value {
-        v @ Value::Object(_) => Obj::new(v, "$")?,
-        other => {
-            return Err(Error::invalid(format!(
-                "the top level is {}, not a json object",
-                type_name(&other)
-            )));
-        }
-    };
-    let kind = top.string("kind")?;
-    let mut type_ = top.string("type")?;
+fn not_an_object(what: &str) -> Error {
+    Error::invalid(format!("the top level is {what}, not a json object"))
+}
+
+fn stanza(top: &mut Obj<'_>, limits: &Limits) -> crate::Result<Stanza> {
+    // The header keys' slots, in the order of `HEADER_KEYS`.
+    let [kind, type_, to, from, id, lang] = [0, 1, 2, 3, 4, 5];
+    let kind = top.header_str(kind)?;
+    let mut type_ = top.header_str(type_)?;
     if type_.is_none() && top.is_truthy("command") {
         // mod_rest's `implied_types`
-        type_ = Some("set".to_owned());
+        type_ = Some(Cow::Borrowed("set"));
     }
     let kind = match kind {
         Some(k) => StanzaKind::from_name(&k).ok_or_else(|| {
@@ -171,10 +127,10 @@ pub(super) fn stanza(value: Value, limits: &Limits) -> crate::Result<Stanza> {
     };
     let mut header = Header {
         type_,
-        to: top.jid("to")?,
-        from: top.jid("from")?,
-        id: top.string("id")?,
-        lang: top.string("lang")?,
+        to: top.header_jid(to)?,
+        from: top.header_jid(from)?,
+        id: top.header_str(id)?.map(Cow::into_owned),
+        lang: top.header_str(lang)?.map(Cow::into_owned),
         error: None,
     };
     if let Some(e) = top.object("error")? {
@@ -182,12 +138,19 @@ pub(super) fn stanza(value: Value, limits: &Limits) -> crate::Result<Stanza> {
         header.error = Some(error);
         d.keep("error", rest);
     }
+    // The stanza is built in place and filled through a reference: a message
+    // is large, and each move of one is a memcpy.
     let mut stanza = match kind {
-        StanzaKind::Message => Stanza::Message(message(&mut d, &mut top, header)?),
-        StanzaKind::Presence => Stanza::Presence(presence(&mut d, &mut top, header)?),
-        StanzaKind::Iq => Stanza::Iq(iq(&mut d, &mut top, header)?),
+        StanzaKind::Message => Stanza::Message(Message::new(MessageType::Normal)),
+        StanzaKind::Presence => Stanza::Presence(Presence::new(PresenceType::Available)),
+        StanzaKind::Iq => Stanza::Iq(Iq::new(IqType::Get, None)),
     };
-    let mut extra = top.into_rest();
+    match &mut stanza {
+        Stanza::Message(m) => message(&mut d, top, header, m)?,
+        Stanza::Presence(p) => presence(&mut d, top, header, p)?,
+        Stanza::Iq(iq) => self::iq(&mut d, top, header, iq)?,
+    }
+    let mut extra = top.take_rest();
     extra.append(&mut d.nested);
     match &mut stanza {
         Stanza::Message(m) => m.json_extra = extra,
@@ -205,7 +168,7 @@ fn parse_type<T: FromStr>(type_: &str, kind: StanzaKind) -> crate::Result<T> {
 /// Reads the keys of `fields` into `stanza`.
 fn read_fields<S>(
     d: &mut Decoder<'_>,
-    top: &mut Obj,
+    top: &mut Obj<'_>,
     fields: &[Field<S>],
     stanza: &mut S,
 ) -> crate::Result<()> {
@@ -213,51 +176,64 @@ fn read_fields<S>(
     let xhtml = |html: &str, path: &str| parse_html(html, path, limits);
     let mut json = JsonIn::new(top, &mut d.nested, &xhtml);
     for field in fields {
+        // Once every key is read, the other fields would only find theirs
+        // absent, which leaves the defaults of the new stanza.
+        if json.top.is_empty() {
+            break;
+        }
         (field.read_json)(stanza, &mut json)?;
     }
     Ok(())
 }
 
-fn message(d: &mut Decoder<'_>, top: &mut Obj, h: Header) -> crate::Result<Message> {
-    let mut m = Message::new(match h.type_.as_deref() {
-        None => MessageType::Normal,
-        Some(t) => parse_type(t, StanzaKind::Message)?,
-    });
-    if h.error.is_some() {
+/// Fills the new message `m` (of type normal).
+fn message(
+    d: &mut Decoder<'_>,
+    top: &mut Obj<'_>,
+    h: Header<'_>,
+    m: &mut Message,
+) -> crate::Result<()> {
+    if let Some(t) = h.type_.as_deref() {
+        m.type_ = parse_type(t, StanzaKind::Message)?;
+    }
+    (m.to, m.from, m.id, m.lang) = (h.to, h.from, h.id, h.lang);
+    if let Some(e) = h.error {
         m.type_ = MessageType::Error;
+        m.error = Some(e);
     }
-    (m.to, m.from, m.id, m.lang, m.error) = (h.to, h.from, h.id, h.lang, h.error);
-    read_fields(d, top, MESSAGE_FIELDS, &mut m)?;
-    extension_keys(d, top, StanzaKind::Message, &mut m.extensions)?;
-    Ok(m)
+    read_fields(d, top, MESSAGE_FIELDS, m)?;
+    extension_keys(d, top, StanzaKind::Message, &mut m.extensions)
 }
 
-fn presence(d: &mut Decoder<'_>, top: &mut Obj, h: Header) -> crate::Result<Presence> {
-    let mut p = Presence::new(match h.type_.as_deref() {
-        None => PresenceType::Available,
-        Some(t) => parse_type(t, StanzaKind::Presence)?,
-    });
-    if h.error.is_some() {
+/// Fills the new presence `p` (available).
+fn presence(
+    d: &mut Decoder<'_>,
+    top: &mut Obj<'_>,
+    h: Header<'_>,
+    p: &mut Presence,
+) -> crate::Result<()> {
+    if let Some(t) = h.type_.as_deref() {
+        p.type_ = parse_type(t, StanzaKind::Presence)?;
+    }
+    (p.to, p.from, p.id, p.lang) = (h.to, h.from, h.id, h.lang);
+    if let Some(e) = h.error {
         p.type_ = PresenceType::Error;
+        p.error = Some(e);
     }
-    (p.to, p.from, p.id, p.lang, p.error) = (h.to, h.from, h.id, h.lang, h.error);
-    read_fields(d, top, PRESENCE_FIELDS, &mut p)?;
-    extension_keys(d, top, StanzaKind::Presence, &mut p.extensions)?;
-    Ok(p)
+    read_fields(d, top, PRESENCE_FIELDS, p)?;
+    extension_keys(d, top, StanzaKind::Presence, &mut p.extensions)
 }
 
-fn iq(d: &mut Decoder<'_>, top: &mut Obj, h: Header) -> crate::Result<Iq> {
-    let mut iq = Iq::new(
-        match h.type_.as_deref() {
-            None => IqType::Get,
-            Some(t) => parse_type(t, StanzaKind::Iq)?,
-        },
-        None,
-    );
-    if h.error.is_some() {
-        iq.type_ = IqType::Error;
+/// Fills the new iq `iq` (a get without a payload).
+fn iq(d: &mut Decoder<'_>, top: &mut Obj<'_>, h: Header<'_>, iq: &mut Iq) -> crate::Result<()> {
+    if let Some(t) = h.type_.as_deref() {
+        iq.type_ = parse_type(t, StanzaKind::Iq)?;
     }
-    (iq.to, iq.from, iq.id, iq.lang, iq.error) = (h.to, h.from, h.id, h.lang, h.error);
+    (iq.to, iq.from, iq.id, iq.lang) = (h.to, h.from, h.id, h.lang);
+    if let Some(e) = h.error {
+        iq.type_ = IqType::Error;
+        iq.error = Some(e);
+    }
     let mut elements = Vec::new();
     for payload in IQ_JSON {
         if let Some(v) = top.take(payload.key) {
@@ -270,16 +246,19 @@ fn iq(d: &mut Decoder<'_>, top: &mut Obj, h: Header) -> crate::Result<Iq> {
     let mut elements = elements.into_iter();
     iq.payload = elements.next();
     iq.extensions = elements.collect();
-    Ok(iq)
+    Ok(())
 }
 
 /// The keys whose elements the model keeps untyped, plus `dataform`/`formdata`.
 fn extension_keys(
     d: &mut Decoder<'_>,
-    top: &mut Obj,
+    top: &mut Obj<'_>,
     kind: StanzaKind,
     out: &mut Vec<Element>,
 ) -> crate::Result<()> {
+    if top.is_empty() {
+        return Ok(());
+    }
     if let Some(o) = top.object("dataform")? {
         let (form, rest) = dataform_from_json(o)?;
         out.push(form.to_element());

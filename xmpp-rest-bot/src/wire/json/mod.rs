@@ -150,8 +150,10 @@ mod encode;
 mod flat;
 mod gap;
 mod prescan;
+mod read;
 #[cfg(test)]
 mod tests;
+mod write;
 
 use serde_json::Value;
 
@@ -180,26 +182,12 @@ pub fn decode(input: &[u8], limits: &Limits) -> crate::Result<Stanza> {
     })?;
     // Limits, and the characters XML cannot carry, in one pass.
     prescan::prescan(text.as_bytes(), limits)?;
-    if let Some(message) = decode::simple_message(text) {
-        return Ok(Stanza::Message(message));
-    }
-    let value: Value =
-        serde_json::from_str(text).map_err(|e| Error::json(e.to_string(), "$").with_source(e))?;
-    decode::stanza(value, limits)
+    decode::decode(text, limits)
 }
 
 /// Encodes one stanza in mod_rest's JSON mapping.
 pub fn encode(stanza: &Stanza) -> Vec<u8> {
-    if let Stanza::Message(m) = stanza
-        && let Some(json) = encode::simple_message(m)
-    {
-        return xml_safe(json);
-    }
-    let value = to_value(stanza);
-    // Straight into the buffer, rather than through `Display`'s formatter; a
-    // `Value` has only string keys, so this cannot fail.
-    let json = serde_json::to_vec(&value).unwrap_or_else(|_| value.to_string().into_bytes());
-    xml_safe(json)
+    write::write(encode::stanza(stanza))
 }
 
 /// `json` with every string character that XML 1.0 cannot carry (control
@@ -278,7 +266,7 @@ fn xml_safe(json: Vec<u8>) -> Vec<u8> {
 /// its path.
 pub fn from_value(value: Value) -> crate::Result<Stanza> {
     value_xml_chars(&value, &mut String::from("$"))?;
-    decode::stanza(value, &Limits::default())
+    decode::from_value(value, &Limits::default())
 }
 
 /// The check of [`decode`]'s scan for characters XML cannot carry, for a value already parsed: the error names the path of the
@@ -329,5 +317,5 @@ fn value_xml_chars(value: &Value, path: &mut String) -> crate::Result<()> {
 /// assert_eq!(json::to_value(&iq.into()), json!({"kind": "iq", "type": "get", "id": "p1", "ping": true}));
 /// ```
 pub fn to_value(stanza: &Stanza) -> Value {
-    encode::stanza(stanza)
+    Value::Object(encode::stanza(stanza).into_map())
 }

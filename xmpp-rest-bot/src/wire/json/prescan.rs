@@ -27,15 +27,19 @@ pub(super) fn max_depth(limits: &Limits) -> usize {
 pub(super) fn prescan(input: &[u8], limits: &Limits) -> crate::Result<()> {
     let max_depth = max_depth(limits);
     let max_entries = limits.children();
-    // Entries seen so far in each open array or object.
-    let mut open: Vec<usize> = Vec::new();
+    // Entries seen so far in each open array or object: on the stack, as
+    // the depth is capped (no allocation per stanza).
+    let mut open = Open {
+        entries: [0; SERDE_MAX_DEPTH + 1],
+        len: 0,
+    };
     let mut i = 0;
     while let Some(&b) = input.get(i) {
         i += 1;
         match b {
             b' ' | b'\t' | b'\n' | b'\r' | b':' => continue,
             b']' | b'}' => {
-                open.pop();
+                open.len = open.len.saturating_sub(1);
                 continue;
             }
             b',' => {
@@ -62,10 +66,13 @@ pub(super) fn prescan(input: &[u8], limits: &Limits) -> crate::Result<()> {
         match b {
             b'"' => i = string_end(input, i)?,
             b'[' | b'{' => {
-                if open.len() >= max_depth {
+                if open.len >= max_depth {
                     return Err(Error::limit("json nesting depth", max_depth));
                 }
-                open.push(0);
+                if let Some(slot) = open.entries.get_mut(open.len) {
+                    *slot = 0;
+                    open.len += 1;
+                }
             }
             _ => {}
         }
@@ -80,13 +87,16 @@ pub(super) fn prescan(input: &[u8], limits: &Limits) -> crate::Result<()> {
 /// lead byte of U+FFFE/U+FFFF.
 fn string_end(input: &[u8], mut i: usize) -> crate::Result<usize> {
     while let Some(rest) = input.get(i..) {
+        let plain = plain_words(rest);
         let Some(at) = rest
+            .get(plain..)
+            .unwrap_or_default()
             .iter()
             .position(|&c| c == b'"' || c == b'\\' || c == 0xEF)
         else {
             break;
         };
-        let at = i + at;
+        let at = i + plain + at;
         let (code, len) = match &input[at..] {
             [b'"', ..] => return Ok(at + 1),
             [b'\\', b'b', ..] => (Some(0x08), 2),
@@ -124,6 +134,45 @@ fn string_end(input: &[u8], mut i: usize) -> crate::Result<usize> {
         i = at + len;
     }
     Ok(input.len())
+}
+
+/// The open arrays and objects, innermost last.
+struct Open {
+    entries: [usize; SERDE_MAX_DEPTH + 1],
+    len: usize,
+}
+
+impl Open {
+    fn last_mut(&mut self) -> Option<&mut usize> {
+        match self.len {
+            0 => None,
+            n => self.entries.get_mut(n - 1),
+        }
+    }
+}
+
+/// The length of the leading 8-byte words of `bytes` with no quote,
+/// backslash or 0xEF: string content skipped a word at a time (the "has a
+/// zero byte" word trick, exact as a yes/no).
+fn plain_words(bytes: &[u8]) -> usize {
+    const ONES: u64 = 0x0101_0101_0101_0101;
+    const HIGHS: u64 = 0x8080_8080_8080_8080;
+    let has_zero = |v: u64| v.wrapping_sub(ONES) & !v & HIGHS;
+    let mut n = 0;
+    while let Some(chunk) = bytes.get(n..n + 8) {
+        let mut word = [0u8; 8];
+        word.copy_from_slice(chunk);
+        let w = u64::from_le_bytes(word);
+        if has_zero(w ^ (ONES * u64::from(b'"')))
+            | has_zero(w ^ (ONES * u64::from(b'\\')))
+            | has_zero(w ^ (ONES * 0xEF))
+            != 0
+        {
+            break;
+        }
+        n += 8;
+    }
+    n
 }
 
 fn entries_error(max: usize) -> Error {

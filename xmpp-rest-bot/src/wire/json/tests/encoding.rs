@@ -1,5 +1,6 @@
 //! Encoding details: typed payloads, bytes, html, characters XML cannot
-//! carry, and the common message written and read without a `Value`.
+//! carry, the common message written without a `Value`, and the one-pass
+//! reader.
 
 use serde_json::json;
 
@@ -48,9 +49,12 @@ fn characters_xml_cannot_carry_are_replaced_on_encoding() {
     );
 }
 
-/// The direct writer of simple messages writes what the `Value` path writes.
+/// The writer writes, byte for byte, what serde_json writes of the same
+/// stanza's `Value` ([`to_value`]): common messages in every combination,
+/// the stanzas with nested objects, kept keys and errors, and every fixture
+/// decoded.
 #[test]
-fn simple_messages_are_written_exactly_as_through_a_value() {
+fn the_writer_writes_exactly_what_serde_json_writes_of_the_value() {
     use crate::stanza::{ChatState, Jid, Message, MessageType, Receipt, Stanza, Text, Thread};
     let through_value = |s: &Stanza| xml_safe(serde_json::to_vec(&to_value(s)).unwrap());
     let texts = [
@@ -98,10 +102,6 @@ fn simple_messages_are_written_exactly_as_through_a_value() {
                     });
                 }
                 let stanza = Stanza::Message(m.clone());
-                assert!(
-                    encode::simple_message(&m).is_some(),
-                    "{m:?} should take the direct path"
-                );
                 assert_eq!(
                     String::from_utf8(encode(&stanza)).unwrap(),
                     String::from_utf8(through_value(&stanza)).unwrap(),
@@ -113,22 +113,55 @@ fn simple_messages_are_written_exactly_as_through_a_value() {
     }
     assert_eq!(count, texts.len() * types.len() * 8);
 
-    // Anything else goes through the `Value`, unchanged.
     let mut markable = Message::chat("bob@example.org".parse().unwrap(), "hi");
     markable.markable = true;
-    assert!(encode::simple_message(&markable).is_none());
     let mut extra = Message::chat("bob@example.org".parse().unwrap(), "hi");
     extra.json_extra.insert("x".into(), serde_json::json!(1));
-    assert!(encode::simple_message(&extra).is_none());
+    extra
+        .json_extra
+        .insert("body".into(), serde_json::json!("not this"));
+    extra
+        .json_extra
+        .insert("error".into(), serde_json::json!({"code": 400}));
     let error = Message::chat("bob@example.org".parse().unwrap(), "hi")
         .error_reply(crate::stanza::Condition::BadRequest);
-    assert!(encode::simple_message(&error).is_none());
+    let mut extra_error = error.clone();
+    extra_error.json_extra = extra.json_extra.clone();
+    let mut stanzas: Vec<Stanza> = [markable, extra, error, extra_error]
+        .into_iter()
+        .map(Stanza::Message)
+        .collect();
+    let fixtures = std::path::Path::new(env!("CARGO_MANIFEST_DIR")).join("tests/fixtures/json");
+    for entry in std::fs::read_dir(&fixtures).unwrap() {
+        let path = entry.unwrap().path();
+        if path.extension().is_some_and(|e| e == "json") {
+            let bytes = std::fs::read(&path).unwrap();
+            if let Ok(stanza) = decode(&bytes, &Limits::default()) {
+                stanzas.push(stanza);
+            }
+        }
+    }
+    assert!(
+        stanzas.len() > 10,
+        "fixtures not found in {}",
+        fixtures.display()
+    );
+    for stanza in &stanzas {
+        assert_eq!(
+            String::from_utf8(encode(stanza)).unwrap(),
+            String::from_utf8(through_value(stanza)).unwrap(),
+            "{stanza:?}"
+        );
+    }
 }
 
-/// Whatever the direct reader of common messages takes, it reads exactly as
-/// the general decoder does; and it takes the chat lines mod_rest posts.
+/// The one-pass decoder, reading the header keys straight from the text
+/// (borrowed, or unescaped when they have escapes), answers exactly as when
+/// the same JSON is first parsed into a `Value` and read from there (where
+/// repeated keys are already merged and every string is owned): chat lines as
+/// mod_rest posts them, the fixtures, and every kind of error.
 #[test]
-fn simple_messages_are_read_exactly_as_through_a_value() {
+fn one_pass_reads_exactly_as_a_parsed_value() {
     let fixtures = std::path::Path::new(env!("CARGO_MANIFEST_DIR")).join("tests/fixtures/json");
     let mut inputs: Vec<String> = std::fs::read_dir(&fixtures)
         .unwrap()
@@ -141,7 +174,7 @@ fn simple_messages_are_read_exactly_as_through_a_value() {
         "fixtures not found in {}",
         fixtures.display()
     );
-    let taken = [
+    let decoded = [
         r#"{"kind":"message","type":"chat","id":"m1","lang":"en","from":"alice@example.org/phone","to":"bot@bot.example.net","body":"!status please","state":"active"}"#,
         r#"{"kind":"message","type":"chat","id":"m2","from":"bob@example.org/Gajim.x1","to":"bot@bot.example.net","body":"deploy","state":"active","markable":true}"#,
         r#"{"kind":"message","type":"groupchat","id":"m3","from":"ops@rooms.example.org/carol","to":"bot@bot.example.net","body":"bot: rollback prod","occupant_id":"dGhp"}"#,
@@ -151,49 +184,63 @@ fn simple_messages_are_read_exactly_as_through_a_value() {
         r#"{"kind":"message","type":null,"to":null,"body":null,"markable":null,"state":null}"#,
         r#"{"kind":"message","markable":false,"type":"headline","to":"ALICE@Example.ORG"}"#,
         r#"{"kind":"message","b\u006fdy":"escaped key","to":"bob@example.org"}"#,
+        r#"{"kin\u0064":"message","\u0074o":"b\u006fb@example.org","id":"\"x\""}"#,
         "  {\"kind\" : \"message\" ,\n \"body\" : \"spaced\" }  ",
-    ];
-    let refused = [
-        // general decoder: another kind, implied kinds, extensions, unknown keys
         r#"{"kind":"presence","type":"unavailable"}"#,
         r#"{"type":"chat","body":"no kind"}"#,
+        r#"{"body":"x"}"#,
+        r#"{"command":{"node":"ping"},"to":"bot@b"}"#,
         r#"{"kind":"message","body":"x","thread":"t1"}"#,
         r#"{"kind":"message","body":"x","unknown":1}"#,
         r#"{"kind":"message","body":"x","error":{"condition":"bad-request"}}"#,
-        // errors, said by the general decoder
+        r#"{"kind":"message","body":"a","body":"b"}"#,
+        r#"{"kind":5,"kind":"message","id":"1","id":"2"}"#,
+    ];
+    let refused = [
         r#"{"kind":"message","to":"not a@jid@x"}"#,
         r#"{"kind":"message","type":"sms"}"#,
         r#"{"kind":"message","state":"dancing"}"#,
         r#"{"kind":"message","body":5}"#,
         r#"{"kind":"message","markable":"yes"}"#,
-        r#"{"kind":"message","body":"a","body":"b"}"#,
         r#"{"kind":"message","body":"x"} trailing"#,
         r#"{"kind":"message","body":"\ud800"}"#,
+        r#"{"kind":"chat"}"#,
+        r#"{"kind":["message"]}"#,
+        r#"{"kind":"message","type":{"a":1}}"#,
+        r#"{"kind":"message","to":true}"#,
+        r#"{"kind":"message","from":1.5}"#,
+        r#"{"kind":"message","id":-3}"#,
+        r#"{"kind":"message","lang":7}"#,
+        r#"{"kind":"message","kind":false}"#,
+        r#"{}"#,
         r#"[{"kind":"message"}]"#,
+        r#""message""#,
+        "null",
+        "true",
+        "12",
     ];
-    inputs.extend(taken.iter().chain(&refused).map(|s| (*s).to_owned()));
+    inputs.extend(decoded.iter().chain(&refused).map(|s| (*s).to_owned()));
     for input in &inputs {
-        let general = serde_json::from_str::<serde_json::Value>(input)
+        let through_value = serde_json::from_str::<serde_json::Value>(input)
             .map_err(|e| format!("invalid json at $: {e}"))
-            .and_then(|v| decode::stanza(v, &Limits::default()).map_err(|e| e.to_string()));
-        if let Some(direct) = decode::simple_message(input) {
-            assert_eq!(Ok(Stanza::Message(direct)), general, "{input}");
-        }
-        // And the public decoder answers as the general one, whichever way it went.
+            .and_then(|v| from_value(v).map_err(|e| e.to_string()));
         assert_eq!(
             decode(input.as_bytes(), &Limits::default()).map_err(|e| e.to_string()),
-            general,
+            through_value,
             "{input}"
         );
     }
-    for input in taken {
+    for input in decoded {
         assert!(
-            decode::simple_message(input).is_some(),
-            "not taken: {input}"
+            decode(input.as_bytes(), &Limits::default()).is_ok(),
+            "{input}"
         );
     }
     for input in refused {
-        assert!(decode::simple_message(input).is_none(), "taken: {input}");
+        assert!(
+            decode(input.as_bytes(), &Limits::default()).is_err(),
+            "{input}"
+        );
     }
 }
 

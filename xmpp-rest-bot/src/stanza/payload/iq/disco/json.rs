@@ -43,7 +43,7 @@ fn disco_from_json(v: Value, path: &str) -> crate::Result<(DiscoInfo, Map<String
         info.features = strings(features, &o.key_path("features"))?;
     }
     if let Some(mut ext) = o.object("extensions")? {
-        let keys: Vec<String> = ext.keys().cloned().collect();
+        let keys: Vec<String> = ext.keys().map(str::to_owned).collect();
         for form_type in keys {
             let Some(fields) = ext.object(&form_type)? else {
                 continue;

@@ -14,7 +14,7 @@ const MULTI: [&str; 3] = ["jid-multi", "list-multi", "text-multi"];
 /// fields: [{var, type, label, desc, required, value, options}]}`, where
 /// `value` is a string, or an array for the `*-multi` types (`text-multi`
 /// joined with newlines).
-pub(crate) fn dataform_from_json(mut o: Obj) -> crate::Result<(DataForm, Map<String, Value>)> {
+pub(crate) fn dataform_from_json(mut o: Obj<'_>) -> crate::Result<(DataForm, Map<String, Value>)> {
     let type_ = o.required_string("type")?;
     if !matches!(type_.as_str(), "form" | "submit" | "cancel" | "result") {
         return Err(o.unknown_value("type", "data form type", &type_));
@@ -127,12 +127,12 @@ pub(crate) fn dataform_to_json(form: &DataForm) -> Value {
 /// is `text-single`, a boolean `boolean`, `null` an empty `text-single`, an
 /// array an untyped field.
 pub(crate) fn formdata_from_json(
-    mut o: Obj,
+    mut o: Obj<'_>,
     form_type: &str,
     typed: bool,
 ) -> crate::Result<DataForm> {
     let mut form = DataForm::new(form_type);
-    let keys: Vec<String> = o.keys().cloned().collect();
+    let keys: Vec<String> = o.keys().map(str::to_owned).collect();
     for var in keys {
         let path = o.key_path(&var);
         let value = o.take_raw(&var).unwrap_or(Value::Null);
