@@ -94,9 +94,11 @@ impl Record {
         }
     }
 
-    pub(crate) fn for_route(route: &str) -> Self {
+    /// A record of `command` (a command's or a guarded route's name) whose
+    /// arguments are not known or not shown.
+    pub(crate) fn named(command: &str) -> Self {
         Record {
-            command: route.to_owned(),
+            command: command.to_owned(),
             args: String::new(),
             decided: None,
             pending: None,

@@ -119,7 +119,7 @@ pub(crate) fn refusal(
     let text = match GuardContext::of(incoming) {
         Some(ctx) if ctx.is_member(group) => return None,
         Some(ctx) => {
-            let mut record = Record::for_route(cmd.name);
+            let mut record = Record::named(cmd.name);
             record.decided = Some(CommandOutcome::Denied);
             ctx.keep(record);
             ctx.rails.denial(&shown, group)
@@ -237,7 +237,7 @@ pub(crate) fn admit_route(
     if ctx.is_member(group) {
         return Ok(());
     }
-    let mut record = Record::for_route(route);
+    let mut record = Record::named(route);
     record.decided = Some(CommandOutcome::Denied);
     ctx.keep(record);
     Err(Rejection::reply(

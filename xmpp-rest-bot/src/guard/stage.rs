@@ -75,14 +75,8 @@ impl GuardStage {
                 )));
             }
         };
-        let record = Record {
-            command: pending.command.clone(),
-            args: String::new(),
-            decided: None,
-            pending: None,
-            shown: pending.shown.clone(),
-            buckets: Vec::new(),
-        };
+        let mut record = Record::named(&pending.command);
+        record.shown = pending.shown.clone();
         if pending.expired() {
             self.finish(&record, requester, CommandOutcome::Expired, started);
             return Err(Handled::intercepted(format!(
