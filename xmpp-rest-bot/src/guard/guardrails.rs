@@ -139,11 +139,17 @@ impl Guardrails {
     /// The number of senders (and rooms, and room occupants) each limiter and
     /// the occupant map keep track of (default
     /// [`DEFAULT_MAX_TRACKED`](super::DEFAULT_MAX_TRACKED)); see
-    /// [`RateLimiter::max_tracked`]. Set it before the limits.
+    /// [`RateLimiter::max_tracked`]. Applies to the limits set before and
+    /// after it.
     #[must_use]
     pub fn max_tracked(mut self, keys: usize) -> Self {
         self.max_tracked = keys;
         self.occupants = Occupants::new(keys);
+        // Nothing is tracked while the guardrails are built: the limiters
+        // set so far are made again with the new cap.
+        let remade = |l: RateLimiter| RateLimiter::new(l.limit()).max_tracked(keys);
+        self.sender_limit = self.sender_limit.map(remade);
+        self.room_limit = self.room_limit.map(remade);
         self
     }
 
@@ -314,6 +320,23 @@ mod tests {
         assert!(!rails.take_token(&PLAIN, "c", Some("room")).is_allowed());
         assert!(rails.take_token(&PLAIN, "c", Some("other")).is_allowed());
         assert!(rails.take_token(&PLAIN, "c", None).is_allowed());
+    }
+
+    #[test]
+    fn the_cap_on_tracked_keys_holds_in_any_order() {
+        let before = Guardrails::new()
+            .max_tracked(16)
+            .rate_limit(RateLimit::per_minute(1));
+        let after = Guardrails::new()
+            .rate_limit(RateLimit::per_minute(1))
+            .max_tracked(16);
+        for rails in [before, after] {
+            for i in 0..1000 {
+                rails.take_token(&PLAIN, &format!("s{i}"), None);
+            }
+            let tracked = rails.sender_limit.as_ref().map_or(0, RateLimiter::tracked);
+            assert!(tracked <= 64, "{tracked} keys tracked");
+        }
     }
 
     #[test]
